@@ -1,0 +1,135 @@
+"""The care-package import: the council's export of service line versions (DOMAIN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import InvalidOperation
+
+from pydantic import ValidationError
+
+from carepay.domain.actuals import parse_week_date
+from carepay.domain.findings import Finding, error
+from carepay.domain.money import NotAQuarterMultiple, parse_decimal, to_quarters
+from carepay.domain.rows import SheetRow
+from carepay.domain.service_lines import ServiceLineVersion, ServiceType, Unit
+
+_SERVICE_TYPES = {
+    "".join(name.lower().split()): service
+    for service in ServiceType
+    for name in (service.value, service.name.replace("_", " "))
+} | {
+    "1:1supportatresidential/nursing": ServiceType.ONE_TO_ONE_RESIDENTIAL,
+    "homecare": ServiceType.HOME_SUPPORT,
+    "daycare": ServiceType.DAY_CARE,
+}
+_UNITS = {unit.value: unit for unit in Unit} | {"hours": Unit.HOUR, "sessions": Unit.SESSION, "journeys": Unit.JOURNEY}
+REFERENCE_FORBIDDEN = "#"
+
+
+@dataclass(slots=True)
+class CarePackageImport:
+    versions: list[ServiceLineVersion] = field(default_factory=list)
+    rejected: list[tuple[int, list[Finding]]] = field(default_factory=list)
+
+
+def read_care_packages(rows: Iterable[SheetRow]) -> CarePackageImport:
+    result = CarePackageImport()
+    seen: dict[tuple[str, date], int] = {}
+    for row in rows:
+        problems: list[str] = []
+        version = _version(row, problems)
+        if version is not None:
+            key = (version.line_ref, version.start_date)
+            if key in seen:
+                problems.append(
+                    f"Line Ref {version.line_ref} with Start Date {version.start_date:%d/%m/%Y} "
+                    f"is also on row {seen[key]}: a file holds each line version once"
+                )
+            else:
+                seen[key] = row.row_number
+                result.versions.append(version)
+        if problems:
+            result.rejected.append(
+                (row.row_number, [error("IMPORT", problem + ".") for problem in problems])
+            )
+    return result
+
+
+def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
+    for key, label in (("provider_ref", "Provider Ref"), ("line_ref", "Line Ref"), ("ss_ref", "SS Ref")):
+        if REFERENCE_FORBIDDEN in row.text(key):
+            problems.append(f"{label} '{row.text(key)}' contains '#', which references cannot hold")
+    service_type = _SERVICE_TYPES.get("".join(row.text("service_type").lower().split()))
+    if service_type is None:
+        problems.append(
+            f"Service Type '{row.text('service_type')}' is not one of "
+            + ", ".join(s.value for s in ServiceType)
+        )
+    unit = _UNITS.get(row.text("unit").lower())
+    if unit is None:
+        problems.append(f"Unit '{row.text('unit')}' is not one of hour, session, journey")
+    planned = _number(row, "planned_quantity", "Planned Quantity", problems)
+    if planned is not None:
+        try:
+            to_quarters(planned)
+        except NotAQuarterMultiple:
+            problems.append(f"Planned Quantity {planned} is not a multiple of 0.25 up to 168")
+    rate = _number(row, "unit_rate", "Unit Rate", problems)
+    visits = _number(row, "planned_visits", "Planned Visits", problems, required=False)
+    start = _date(row, "start_date", "Start Date", problems)
+    end = _date(row, "end_date", "End Date", problems, required=False)
+    if start and end and end < start:
+        problems.append(f"End Date {end:%d/%m/%Y} is before Start Date {start:%d/%m/%Y}")
+    if problems or service_type is None or unit is None or planned is None or rate is None or start is None:
+        return None
+    try:
+        return ServiceLineVersion(
+            provider_ref=row.text("provider_ref"),
+            provider_name=row.text("provider_name"),
+            line_ref=row.text("line_ref"),
+            ss_ref=row.text("ss_ref"),
+            service_type=service_type,
+            service_level=row.text("service_level"),
+            unit=unit,
+            planned_quantity=planned,
+            planned_visits=int(visits) if visits is not None else None,
+            unit_rate=rate,
+            start_date=start,
+            end_date=end,
+            cancelled=row.text("status").lower() == "cancelled",
+        )
+    except ValidationError as exc:
+        problems.extend(
+            f"{'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}" for issue in exc.errors()
+        )
+        return None
+
+
+def _number(
+    row: SheetRow, key: str, label: str, problems: list[str], *, required: bool = True
+) -> object:
+    try:
+        value = parse_decimal(row.cells.get(key))
+    except (InvalidOperation, ValueError):
+        problems.append(f"{label} '{row.text(key)}' is not a number")
+        return None
+    if value is None and required:
+        problems.append(f"{label} is empty")
+    return value
+
+
+def _date(
+    row: SheetRow, key: str, label: str, problems: list[str], *, required: bool = True
+) -> date | None:
+    value = row.cells.get(key)
+    if value is None or row.text(key) == "":
+        if required:
+            problems.append(f"{label} is empty")
+        return None
+    try:
+        return parse_week_date(value)
+    except ValueError:
+        problems.append(f"{label} '{row.text(key)}' is not a date (use DD/MM/YYYY or YYYY-MM-DD)")
+        return None

@@ -1,0 +1,110 @@
+"""Confirming a week: the provider's declaration that the week's actuals are correct (E10, V7, E12)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.findings import Finding, error, warning
+from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.weeks import confirmation_deadline, week_ending, week_has_ended
+
+
+@dataclass(slots=True)
+class WeekConfirmation:
+    week_commencing: date
+    confirmed: list[LineWeekActuals] = field(default_factory=list)
+    already_confirmed: list[str] = field(default_factory=list)
+    already_paid: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def late(self) -> bool:
+        return any(line_week.late_confirmation for line_week in self.confirmed)
+
+
+def confirm_week(
+    provider_ref: str,
+    monday: date,
+    plan: ProviderPlan,
+    stored: Mapping[tuple[str, date], StoredLineWeek],
+    confirmed_at: datetime,
+    submitted_now: Mapping[str, LineWeekActuals] | None = None,
+    confirmation_id: str = "",
+) -> WeekConfirmation:
+    """Confirm every line the week has now; a line with no actuals is confirmed as planned.
+
+    Confirmation is per line-week: a line added to the week later starts unconfirmed.
+    """
+    result = WeekConfirmation(monday)
+    if monday.weekday() != 0:
+        result.findings.append(error("V3", f"{monday:%d/%m/%Y} is not a Monday: name a week by its Monday."))
+        return result
+    if not week_has_ended(monday, confirmed_at):
+        result.findings.append(
+            error(
+                "V4",
+                f"The week commencing {monday:%d/%m/%Y} has not ended yet: confirm it once "
+                f"Sunday {week_ending(monday):%d/%m/%Y} has passed.",
+            )
+        )
+        return result
+    lines = plan.lines_for_week(monday)
+    if not lines:
+        result.findings.append(
+            error(
+                "V2",
+                f"There are no planned service lines for {provider_ref} in the week commencing "
+                f"{monday:%d/%m/%Y}, so there is nothing to confirm.",
+            )
+        )
+        return result
+    submitted_now = submitted_now or {}
+    for line_ref, line in sorted(lines.items()):
+        state = stored.get((line_ref, monday), StoredLineWeek())
+        if state.paid:
+            result.already_paid.append(line_ref)
+            continue
+        if state.confirmed:
+            result.already_confirmed.append(line_ref)
+            continue
+        actuals = submitted_now.get(line_ref) or state.actuals
+        if actuals is None:
+            actuals = LineWeekActuals(
+                provider_ref=provider_ref,
+                line_ref=line_ref,
+                ss_ref=line.ss_ref,
+                week_commencing=monday,
+                planned_quarters=line.planned_quarters,
+                actual_quarters=line.planned_quarters,
+                planned_visits=line.planned_visits,
+                source="confirmed as planned",
+                upload_id=confirmation_id,
+                submitted_at=confirmed_at,
+            )
+        result.confirmed.append(actuals.confirm(confirmed_at))
+    if result.already_paid and not result.confirmed and not result.already_confirmed:
+        result.findings.append(
+            error(
+                "V7",
+                "You cannot confirm actuals for a week where the payment has already been "
+                "processed. If the payment for this week is wrong, contact the council.",
+            )
+        )
+    elif result.late:
+        deadline = confirmation_deadline(monday)
+        result.findings.append(
+            warning(
+                "E12",
+                f"Confirmed after the deadline (17:00 on Tuesday {deadline:%d/%m/%Y}): the "
+                "confirmation is accepted and marked late, and this week is paid by the next "
+                "payment run instead of the one just due.",
+            )
+        )
+    return result

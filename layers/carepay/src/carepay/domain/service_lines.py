@@ -1,0 +1,140 @@
+"""Service lines (care package line items) with dated versions, and the weekly plan they give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carepay.domain.money import pounds_to_pence, to_quarters
+from carepay.domain.weeks import days_of_week
+
+
+class ServiceType(StrEnum):
+    HOME_SUPPORT = "Home Support"
+    ONE_TO_ONE_RESIDENTIAL = "1:1 Residential/Nursing"
+    SUPPORT_AT_DAY_CARE = "Support at Day Care"
+    DAY_CARE = "Day Care"
+
+    @property
+    def allows_frustrated(self) -> bool:
+        """V6: a hospital retainer applies to home support and 1:1 support only."""
+        return self in (ServiceType.HOME_SUPPORT, ServiceType.ONE_TO_ONE_RESIDENTIAL)
+
+    @property
+    def pays_extras(self) -> bool:
+        """Home support pays extras with an approval; the others never do (X4)."""
+        return self is ServiceType.HOME_SUPPORT
+
+
+class Unit(StrEnum):
+    HOUR = "hour"
+    SESSION = "session"
+    JOURNEY = "journey"
+
+
+class ServiceLineVersion(BaseModel):
+    """One row of the care-package import: a service line as it applies between two dates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider_ref: str = Field(min_length=1)
+    provider_name: str = ""
+    line_ref: str = Field(min_length=1)
+    ss_ref: str = Field(min_length=1)
+    service_type: ServiceType
+    service_level: str = Field(min_length=1)
+    unit: Unit
+    planned_quantity: Decimal = Field(ge=0)
+    planned_visits: int | None = Field(default=None, ge=0)
+    unit_rate: Decimal = Field(ge=0)
+    start_date: date
+    end_date: date | None = None
+    cancelled: bool = False
+
+    def in_force_on(self, day: date) -> bool:
+        if self.cancelled or day < self.start_date:
+            return False
+        return self.end_date is None or day <= self.end_date
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyLine:
+    """What a service line plans for one week: the terms its actuals are checked and paid against."""
+
+    line_ref: str
+    provider_ref: str
+    ss_ref: str
+    service_type: ServiceType
+    service_level: str
+    unit: Unit
+    week_commencing: date
+    planned_quarters: int
+    planned_visits: int | None
+    weekly_rate_pence: Fraction
+
+
+class ProviderPlan:
+    """Every version of one provider's service lines, answering 'what was planned that week?'."""
+
+    def __init__(self, provider_ref: str, versions: list[ServiceLineVersion]) -> None:
+        self.provider_ref = provider_ref
+        self._versions_by_line: dict[str, list[ServiceLineVersion]] = {}
+        for version in sorted(versions, key=lambda v: (v.line_ref, v.start_date)):
+            if version.provider_ref == provider_ref:
+                self._versions_by_line.setdefault(version.line_ref, []).append(version)
+        self._weekly_cache: dict[date, dict[str, WeeklyLine]] = {}
+
+    @property
+    def provider_name(self) -> str:
+        names = [v.provider_name for vs in self._versions_by_line.values() for v in vs]
+        return next((name for name in reversed(names) if name), self.provider_ref)
+
+    def lines_for_week(self, monday: date) -> dict[str, WeeklyLine]:
+        """Lines covering the week (in force on at least one of its days), by line ref."""
+        cached = self._weekly_cache.get(monday)
+        if cached is None:
+            cached = {}
+            for line_ref, versions in self._versions_by_line.items():
+                weekly = _weekly_terms(versions, monday)
+                if weekly is not None:
+                    cached[line_ref] = weekly
+            self._weekly_cache[monday] = cached
+        return cached
+
+    def line_for_week(self, line_ref: str, monday: date) -> WeeklyLine | None:
+        return self.lines_for_week(monday).get(line_ref)
+
+
+def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLine | None:
+    """The week's terms: the plan as it stands at the end of the week, the rate day-weighted.
+
+    When a rate changes mid-week the week's rate is the average of the rates in force on each
+    day the line covers, so a Thursday uplift is paid for Thursday to Sunday only.
+    """
+    in_force: list[ServiceLineVersion] = []
+    for day in days_of_week(monday):
+        # Versions are sorted by start date; a later version replaces an earlier one that day.
+        todays = [v for v in versions if v.in_force_on(day)]
+        if todays:
+            in_force.append(todays[-1])
+    if not in_force:
+        return None
+    latest = in_force[-1]
+    weekly_rate = sum((pounds_to_pence(v.unit_rate) for v in in_force), Fraction(0)) / len(in_force)
+    return WeeklyLine(
+        line_ref=latest.line_ref,
+        provider_ref=latest.provider_ref,
+        ss_ref=latest.ss_ref,
+        service_type=latest.service_type,
+        service_level=latest.service_level,
+        unit=latest.unit,
+        week_commencing=monday,
+        planned_quarters=to_quarters(latest.planned_quantity),
+        planned_visits=latest.planned_visits,
+        weekly_rate_pence=weekly_rate,
+    )

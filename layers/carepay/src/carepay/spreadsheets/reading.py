@@ -1,0 +1,175 @@
+"""Reading the tables providers and the council send: xlsx, xlsm, xls, ods (python-calamine) and CSV.
+
+The reader finds the header row, maps headers to column keys (case- and space-insensitive),
+and streams rows. It knows nothing of the rules; a file it cannot read raises `UnreadableFile`
+with a sentence the sender can act on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from carepay.domain.findings import Finding, warning
+from carepay.domain.rows import SheetRow
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+HEADER_SEARCH_ROWS = 20
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class UnreadableFile(ValueError):
+    """The whole file is refused: nothing in it is stored."""
+
+
+def normalise_header(text: object) -> str:
+    return " ".join(str(text).lower().replace("_", " ").split()) if text is not None else ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns a kind of file has: header aliases, the required ones, and those never stored."""
+
+    name: str
+    aliases: dict[str, str]
+    required: dict[str, str]
+    ignored: frozenset[str] = frozenset()
+    personal_names: frozenset[str] = frozenset()
+
+    def key_for(self, header: str) -> str | None:
+        return self.aliases.get(normalise_header(header))
+
+
+@dataclass
+class Table:
+    """A table as read: each column's header and key (None when dropped), rows, file-level findings."""
+
+    columns: list[tuple[str, str | None]]
+    rows: Iterator[SheetRow]
+    findings: list[Finding] = field(default_factory=list)
+    sheet_name: str = ""
+
+
+def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
+    if not content.strip():
+        raise UnreadableFile(f"{filename} is empty: upload the completed file again.")
+    if len(content) > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"{filename} is {len(content) // (1024 * 1024)} MB, over the "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit: split it into smaller files."
+        )
+    if content.startswith((ZIP_MAGIC, OLE2_MAGIC)):
+        sheet_name, raw_rows = _workbook_rows(content, filename, schema)
+    else:
+        sheet_name, raw_rows = "", _csv_rows(content, filename)
+    table = _map_columns(raw_rows, filename, schema)
+    table.sheet_name = sheet_name
+    return table
+
+
+def _workbook_rows(
+    content: bytes, filename: str, schema: TableSchema
+) -> tuple[str, Iterator[list[object]]]:
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - only when a workbook arrives
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet_names: list[str] = list(workbook.sheet_names)
+        # The sheet with the header is the one to read; without one, the first sheet says why.
+        for name in sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.iter_rows()
+            head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
+            if _header_index(head, schema) is not None or name == sheet_names[-1]:
+                return name, _chain(head, rows)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise UnreadableFile(
+            f"{filename} could not be read as a spreadsheet ({exc}): save it as .xlsx or .csv "
+            "and upload it again."
+        ) from exc
+    raise UnreadableFile(f"{filename} has no sheets: upload the completed claim form.")
+
+
+def _chain(head: list[list[object]], rest: Iterable[list[object]]) -> Iterator[list[object]]:
+    yield from head
+    yield from rest
+
+
+def _csv_rows(content: bytes, filename: str) -> Iterator[list[object]]:
+    if b"\x00" in content[:4096]:
+        raise UnreadableFile(
+            f"{filename} is not a spreadsheet carepay can read: upload .xlsx, .xlsm, .xls, .ods "
+            "or .csv."
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # type: ignore[arg-type]
+
+
+def _header_index(head: list[list[object]], schema: TableSchema) -> int | None:
+    for index, row in enumerate(head):
+        keys = {schema.key_for(str(cell)) for cell in row if cell not in (None, "")}
+        if set(schema.required) <= keys:
+            return index
+    return None
+
+
+def _map_columns(raw_rows: Iterator[list[object]], filename: str, schema: TableSchema) -> Table:
+    head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), raw_rows, strict=False)]
+    index = _header_index(head, schema)
+    if index is None:
+        best = max(head, key=lambda row: sum(1 for c in row if schema.key_for(str(c))), default=[])
+        found = {schema.key_for(str(cell)) for cell in best}
+        missing = [label for key, label in schema.required.items() if key not in found]
+        if not any(str(cell).strip() for row in head for cell in row):
+            raise UnreadableFile(f"{filename} has no rows: upload the completed file again.")
+        raise UnreadableFile(
+            f"{filename} is missing the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(repr(m) for m in missing)}: add "
+            f"{'them' if len(missing) > 1 else 'it'} to the header row and upload again."
+        )
+    header = head[index]
+    columns: list[tuple[str, str | None]] = []
+    findings: list[Finding] = []
+    for cell in header:
+        title = str(cell).strip() if cell is not None else ""
+        normalised = normalise_header(title)
+        key = schema.aliases.get(normalised)
+        if normalised in schema.personal_names:
+            findings.append(
+                warning(
+                    "V9",
+                    f"Column '{title}' holds people's names: names are not needed and were not "
+                    "stored; the SS Ref identifies the person.",
+                    title,
+                )
+            )
+            key = None
+        elif key is None and normalised and normalised not in schema.ignored:
+            findings.append(
+                warning("FILE", f"Column '{title}' is not one carepay uses, so it was ignored.", title)
+            )
+        columns.append((title, key))
+    first_data_row = index + 2  # 1-based row numbers, as the provider sees them in their sheet
+
+    def rows() -> Iterator[SheetRow]:
+        keyed = [(position, key) for position, (_, key) in enumerate(columns) if key is not None]
+        width = len(columns)
+        for number, raw in enumerate(_chain(head[index + 1 :], raw_rows), start=first_data_row):
+            if not any(cell not in ("", None) for cell in raw):
+                continue
+            if len(raw) < width:
+                raw = [*raw, *([""] * (width - len(raw)))]
+            yield SheetRow(
+                number,
+                {key: (None if raw[p] == "" else raw[p]) for p, key in keyed},
+            )
+
+    return Table(columns=columns, rows=rows(), findings=findings)
