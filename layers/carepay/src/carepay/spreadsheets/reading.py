@@ -17,6 +17,7 @@ from carepay.domain.rows import SheetRow
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 20
+OTHER_COLUMN = "other:"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -156,6 +157,7 @@ def _map_columns(raw_rows: Iterator[list[object]], filename: str, schema: TableS
             findings.append(
                 warning("FILE", f"Column '{title}' is not one carepay uses, so it was ignored.", title)
             )
+            key = OTHER_COLUMN + title  # kept only to be repeated in the feedback
         columns.append((title, key))
     first_data_row = index + 2  # 1-based row numbers, as the provider sees them in their sheet
 

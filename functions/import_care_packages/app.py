@@ -1,0 +1,37 @@
+"""The council's care-package export: SQS (from S3) → service line versions in DynamoDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from carepay.adapters.events import files_arrived
+from carepay.runtime import care_package_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    for arrival in files_arrived(record):
+        report = care_package_service().handle(arrival)
+        logger.info("care packages imported", key=arrival.key, imported=report["imported"], rejected=report["rejected"])
+        metrics.add_metric("LineVersionsImported", MetricUnit.Count, report["imported"])
+        metrics.add_metric("LineVersionsRejected", MetricUnit.Count, report["rejected"])
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

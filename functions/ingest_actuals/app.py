@@ -1,0 +1,50 @@
+"""Providers' actuals uploads and week confirmations: SQS (from S3) → validate → store → feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from carepay.adapters.events import files_arrived
+from carepay.runtime import idempotency_store, submission_service
+from carepay.services.notices import FileArrived
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+# A week: S3 redelivers within hours; the upload's commit marker guards for ever after.
+idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
+
+
+def handle_submission(arrival: FileArrived) -> dict[str, Any]:
+    return submission_service().handle(arrival)
+
+
+def record_handler(record: SQSRecord) -> None:
+    handle_once = idempotent_function(
+        data_keyword_argument="arrival", persistence_store=idempotency_store(), config=idempotency
+    )(handle_submission)
+    for arrival in files_arrived(record):
+        summary = handle_once(arrival=arrival)
+        logger.info("submission processed", key=arrival.key, **{k: summary.get(k) for k in ("kind", "accepted", "rejected", "file_rejected", "duplicate")})
+        metrics.add_metric("RowsAccepted", MetricUnit.Count, summary.get("accepted", 0))
+        metrics.add_metric("RowsRejected", MetricUnit.Count, summary.get("rejected", 0))
+        metrics.add_metric("FilesRejected", MetricUnit.Count, int(bool(summary.get("file_rejected"))))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,348 @@
+"""The DynamoDB single table (keys documented beside it in template.yaml).
+
+Items are written as low-level attribute maps: boto3's resource-layer serialisation costs more
+CPU per item than the whole validation of a row. An upload's actuals are written in batches of
+25 and become visible together through one commit marker: a reader only sees actuals whose
+upload is committed, so a crash between batches leaves nothing half-applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from carepay.adapters.aws import client
+from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
+from carepay.domain.findings import Finding, Severity
+from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+
+Item = dict[str, "AttributeValueTypeDef"]
+BATCH_SIZE = 25
+HIGH = "~"  # sorts after every character used in keys
+
+
+class StoreError(RuntimeError):
+    """Storage failed; the message is retried from the queue and nothing half-written is visible."""
+
+
+def provider_key(provider_ref: str) -> str:
+    return f"PROVIDER#{provider_ref}"
+
+
+def _s(value: str) -> AttributeValueTypeDef:
+    return {"S": value}
+
+
+def _n(value: int | Decimal) -> AttributeValueTypeDef:
+    return {"N": str(value)}
+
+
+def _compact(moment: datetime) -> str:
+    """A sortable UTC timestamp for sort keys: the latest submission of a line-week sorts last."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+class DynamoStore:
+    """Service lines, actuals, uploads and approvals of providers, in one table."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+        self.write_requests = 0  # counted for `make bench`: writes per upload is a target
+
+    # -- reading -------------------------------------------------------------------------------
+    def _query(self, pk: str, low: str, high: str, projection: str | None = None) -> Iterator[Item]:
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {":pk": _s(pk), ":low": _s(low), ":high": _s(high)},
+        }
+        if projection:
+            request["ProjectionExpression"] = projection
+        paginator = client("dynamodb").get_paginator("query")
+        for page in paginator.paginate(**request):
+            yield from page.get("Items", [])
+
+    def provider_plan(self, provider_ref: str) -> ProviderPlan:
+        versions = [
+            _version_from_item(provider_ref, item)
+            for item in self._query(provider_key(provider_ref), "LINE#", "LINE#" + HIGH)
+        ]
+        return ProviderPlan(provider_ref, versions)
+
+    def committed_uploads(self, provider_ref: str) -> set[str]:
+        return {
+            item["SK"]["S"].removeprefix("UPLOAD#")
+            for item in self._query(provider_key(provider_ref), "UPLOAD#", "UPLOAD#" + HIGH, "SK")
+        }
+
+    def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(provider_key(provider_ref)), "SK": _s(f"UPLOAD#{upload_id}")},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return json.loads(item["summary"]["S"]) if item else None
+
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]:
+        """The current state of each line-week in the range: latest committed actuals, and paid."""
+        pk = provider_key(provider_ref)
+        committed = self.committed_uploads(provider_ref)
+        latest: dict[tuple[str, date], tuple[str, Item]] = {}
+        for item in self._query(pk, f"ACTUAL#{first_week}", f"ACTUAL#{last_week}#{HIGH}"):
+            if item["upload_id"]["S"] not in committed:
+                continue  # written by an upload that never committed: invisible
+            key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            sort_key = item["SK"]["S"]
+            if key not in latest or sort_key > latest[key][0]:
+                latest[key] = (sort_key, item)
+        paid = {
+            (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            for item in self._query(pk, f"PAID#{first_week}", f"PAID#{last_week}#{HIGH}")
+        }
+        states = {key: StoredLineWeek(_actuals_from_item(item), key in paid) for key, (_, item) in latest.items()}
+        for key in paid - states.keys():
+            states[key] = StoredLineWeek(None, paid=True)
+        return states
+
+    def approvals(self, provider_ref: str) -> Approvals:
+        extras: list[ExtraApproval] = []
+        frustrated: list[FrustratedApproval] = []
+        for item in self._query(provider_key(provider_ref), "APPROVAL#", "APPROVAL#" + HIGH):
+            kind = item["kind"]["S"]
+            if kind == "extra":
+                extras.append(
+                    ExtraApproval(
+                        item["line_ref"]["S"],
+                        date.fromisoformat(item["week"]["S"]),
+                        int(item["quarters"]["N"]),
+                    )
+                )
+            elif kind == "frustrated":
+                frustrated.append(
+                    FrustratedApproval(item["line_ref"]["S"], date.fromisoformat(item["up_to"]["S"]))
+                )
+        return Approvals.of(extras, frustrated)
+
+    # -- writing -------------------------------------------------------------------------------
+    def _batch_write(self, items: Iterable[Item]) -> None:
+        batch: list[WriteRequestTypeDef] = []
+        for item in items:
+            batch.append({"PutRequest": {"Item": item}})
+            if len(batch) == BATCH_SIZE:
+                self._send_batch(batch)
+                batch = []
+        if batch:
+            self._send_batch(batch)
+
+    def _send_batch(self, batch: Sequence[WriteRequestTypeDef]) -> None:
+        pending = list(batch)
+        for _attempt in range(8):
+            self.write_requests += 1
+            response = client("dynamodb").batch_write_item(RequestItems={self.table_name: pending})
+            pending = list(response.get("UnprocessedItems", {}).get(self.table_name, []))
+            if not pending:
+                return
+        raise StoreError(f"DynamoDB left {len(pending)} items unprocessed after retries")
+
+    def save_submission(
+        self,
+        provider_ref: str,
+        upload_id: str,
+        line_weeks: Sequence[LineWeekActuals],
+        summary: dict[str, Any],
+    ) -> None:
+        """Write every line-week, then the commit marker that makes them visible together."""
+        self._batch_write(_actuals_item(line_week, upload_id) for line_week in line_weeks)
+        self.write_requests += 1
+        client("dynamodb").put_item(
+            TableName=self.table_name,
+            Item={
+                "PK": _s(provider_key(provider_ref)),
+                "SK": _s(f"UPLOAD#{upload_id}"),
+                "summary": _s(json.dumps(summary, default=str)),
+                "line_weeks": _n(len(line_weeks)),
+            },
+        )
+
+    def save_care_packages(
+        self, import_id: str, versions: Sequence[ServiceLineVersion], summary: dict[str, Any]
+    ) -> None:
+        """Upsert each line version under its provider, and keep the import itself, whole."""
+        items: list[Item] = []
+        for version in versions:
+            item = _version_item(version, import_id)
+            items.append(item)
+            items.append(
+                {
+                    **item,
+                    "PK": _s(f"IMPORT#{import_id}"),
+                    "SK": _s(f"LINE#{version.provider_ref}#{version.line_ref}#{version.start_date}"),
+                }
+            )
+        providers = {v.provider_ref: v.provider_name for v in versions}
+        items.extend(
+            {"PK": _s(provider_key(ref)), "SK": _s("PROFILE"), "provider_name": _s(name or ref)}
+            for ref, name in providers.items()
+        )
+        self._batch_write(items)
+        self.write_requests += 1
+        client("dynamodb").put_item(
+            TableName=self.table_name,
+            Item={
+                "PK": _s(f"IMPORT#{import_id}"),
+                "SK": _s("SUMMARY"),
+                "summary": _s(json.dumps(summary, default=str)),
+            },
+        )
+
+    def mark_paid(self, provider_ref: str, line_ref: str, week: date, run_id: str) -> None:
+        """Lock a line-week as paid by an approved payment run (V7)."""
+        client("dynamodb").put_item(
+            TableName=self.table_name,
+            Item={
+                "PK": _s(provider_key(provider_ref)),
+                "SK": _s(f"PAID#{week}#{line_ref}"),
+                "line_ref": _s(line_ref),
+                "week": _s(week.isoformat()),
+                "run_id": _s(run_id),
+            },
+        )
+
+    def save_approval(self, provider_ref: str, approval: ExtraApproval | FrustratedApproval) -> None:
+        if isinstance(approval, ExtraApproval):
+            item: Item = {
+                "SK": _s(f"APPROVAL#EXTRA#{approval.line_ref}#{approval.week_commencing}"),
+                "kind": _s("extra"),
+                "week": _s(approval.week_commencing.isoformat()),
+                "quarters": _n(approval.extra_quarters),
+            }
+        else:
+            item = {
+                "SK": _s(f"APPROVAL#FRUSTRATED#{approval.line_ref}#{approval.up_to}"),
+                "kind": _s("frustrated"),
+                "up_to": _s(approval.up_to.isoformat()),
+            }
+        item |= {"PK": _s(provider_key(provider_ref)), "line_ref": _s(approval.line_ref)}
+        client("dynamodb").put_item(TableName=self.table_name, Item=item)
+
+
+def actuals_sort_key(line_week: LineWeekActuals, upload_id: str) -> str:
+    moment = line_week.confirmed_at or line_week.submitted_at
+    stamp = _compact(moment) if moment else "0"
+    return f"ACTUAL#{line_week.week_commencing}#{line_week.line_ref}#{stamp}#{upload_id}"
+
+
+def _actuals_item(line_week: LineWeekActuals, upload_id: str) -> Item:
+    item: Item = {
+        "PK": _s(provider_key(line_week.provider_ref)),
+        "SK": _s(actuals_sort_key(line_week, upload_id)),
+        "upload_id": _s(upload_id),
+        "line_ref": _s(line_week.line_ref),
+        "ss_ref": _s(line_week.ss_ref),
+        "week": _s(line_week.week_commencing.isoformat()),
+        "planned": _n(line_week.planned_quarters),
+        "actual": _n(line_week.actual_quarters),
+        "frustrated": _n(line_week.frustrated_quarters),
+        "missed": _n(line_week.missed_quarters),
+        "extra": _n(line_week.extra_quarters),
+        "run": _n(line_week.frustrated_week_in_run),
+        "source": _s(line_week.source),
+        "late": {"BOOL": line_week.late_confirmation},
+    }
+    if line_week.planned_visits is not None:
+        item["visits"] = _n(line_week.planned_visits)
+    if line_week.comments:
+        item["comments"] = _s(line_week.comments)
+    if line_week.missed_reason:
+        item["missed_reason"] = _s(line_week.missed_reason)
+    if line_week.exceptions:
+        item["exceptions"] = _s(json.dumps([[f.code, f.message] for f in line_week.exceptions]))
+    if line_week.submitted_at:
+        item["submitted_at"] = _s(line_week.submitted_at.isoformat())
+    if line_week.confirmed_at:
+        item["confirmed_at"] = _s(line_week.confirmed_at.isoformat())
+    return item
+
+
+def _actuals_from_item(item: Item) -> LineWeekActuals:
+    def text(name: str) -> str:
+        return item[name]["S"] if name in item else ""
+
+    def number(name: str) -> int:
+        return int(item[name]["N"])
+
+    exceptions = tuple(
+        Finding(code, message, Severity.EXCEPTION) for code, message in json.loads(text("exceptions") or "[]")
+    )
+    return LineWeekActuals(
+        provider_ref=item["PK"]["S"].removeprefix("PROVIDER#"),
+        line_ref=text("line_ref"),
+        ss_ref=text("ss_ref"),
+        week_commencing=date.fromisoformat(text("week")),
+        planned_quarters=number("planned"),
+        actual_quarters=number("actual"),
+        frustrated_quarters=number("frustrated"),
+        missed_quarters=number("missed"),
+        extra_quarters=number("extra"),
+        planned_visits=int(item["visits"]["N"]) if "visits" in item else None,
+        comments=text("comments"),
+        missed_reason=text("missed_reason"),
+        exceptions=exceptions,
+        frustrated_week_in_run=number("run"),
+        source=text("source"),
+        upload_id=text("upload_id"),
+        submitted_at=datetime.fromisoformat(text("submitted_at")) if "submitted_at" in item else None,
+        confirmed_at=datetime.fromisoformat(text("confirmed_at")) if "confirmed_at" in item else None,
+        late_confirmation=item["late"]["BOOL"],
+    )
+
+
+def _version_item(version: ServiceLineVersion, import_id: str) -> Item:
+    item: Item = {
+        "PK": _s(provider_key(version.provider_ref)),
+        "SK": _s(f"LINE#{version.line_ref}#{version.start_date}"),
+        "line_ref": _s(version.line_ref),
+        "provider_name": _s(version.provider_name or version.provider_ref),
+        "ss_ref": _s(version.ss_ref),
+        "service_type": _s(version.service_type.value),
+        "service_level": _s(version.service_level),
+        "unit": _s(version.unit.value),
+        "planned": _s(str(version.planned_quantity)),
+        "rate": _s(str(version.unit_rate)),
+        "start": _s(version.start_date.isoformat()),
+        "cancelled": {"BOOL": version.cancelled},
+        "import_id": _s(import_id),
+    }
+    if version.end_date:
+        item["end"] = _s(version.end_date.isoformat())
+    if version.planned_visits is not None:
+        item["visits"] = _n(version.planned_visits)
+    return item
+
+
+def _version_from_item(provider_ref: str, item: Item) -> ServiceLineVersion:
+    return ServiceLineVersion.model_construct(
+        provider_ref=provider_ref,
+        provider_name=item["provider_name"]["S"],
+        line_ref=item["line_ref"]["S"],
+        ss_ref=item["ss_ref"]["S"],
+        service_type=ServiceType(item["service_type"]["S"]),
+        service_level=item["service_level"]["S"],
+        unit=Unit(item["unit"]["S"]),
+        planned_quantity=Decimal(item["planned"]["S"]),
+        planned_visits=int(item["visits"]["N"]) if "visits" in item else None,
+        unit_rate=Decimal(item["rate"]["S"]),
+        start_date=date.fromisoformat(item["start"]["S"]),
+        end_date=date.fromisoformat(item["end"]["S"]) if "end" in item else None,
+        cancelled=item["cancelled"]["BOOL"],
+    )

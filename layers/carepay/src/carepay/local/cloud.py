@@ -1,0 +1,416 @@
+"""An embedded local cloud: template.yaml deployed into moto, events routed to the real handlers.
+
+1. The template goes through the SAM transform (aws-sam-translator) and into moto's
+   CloudFormation, so tables, buckets, queues, roles, functions and event source mappings are
+   the template's own, with the environment each function gets from it.
+2. moto's CloudFormation silently skips some properties; `apply_skipped_properties` applies
+   them from the same template (bucket notifications, bucket and queue policies, versioning,
+   public access blocks, point-in-time recovery, alarms).
+3. moto cannot run Lambda code without Docker, so its own queue pollers are switched off and
+   `pump` plays Lambda's part: it polls each mapped queue and calls the handler in-process
+   with the function's environment, deleting what succeeded and leaving failures to be
+   redelivered and, after maxReceiveCount, dead-lettered — as the real service does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from carepay.adapters.aws import client, forget_clients
+from carepay.local.template import Resolver, Template, load_template, sam_transform
+from carepay.runtime import forget_services
+
+REGION = "eu-west-2"
+STACK_NAME = "carepay"
+ARTIFACTS_BUCKET = "carepay-local-artifacts"
+LOCAL_PARAMETERS = {"TrialMode": "true"}
+# Resource types with properties moto's CloudFormation skips; apply_skipped_properties sets them.
+# Not AWS::S3::BucketPolicy: moto judges bucket policies without the request's context, so the
+# TLS-only deny (aws:SecureTransport) would refuse every request; tests check it in the template.
+SKIPPED_BY_MOTO_CLOUDFORMATION = frozenset(
+    {
+        "AWS::S3::Bucket",
+        "AWS::SQS::QueuePolicy",
+        "AWS::DynamoDB::Table",
+        "AWS::CloudWatch::Alarm",
+    }
+)
+# Environment every local invocation gets: no X-Ray daemon here, and the SDK would otherwise
+# create a client at import.
+LOCAL_RUNTIME_ENV = {"POWERTOOLS_TRACE_DISABLED": "1", "AWS_LAMBDA_RUNTIME_API": ""}
+
+
+def project_root() -> Path:
+    """The folder holding template.yaml: the working tree, or where the package was installed from."""
+    for candidate in (Path.cwd(), *Path(__file__).resolve().parents):
+        if (candidate / "template.yaml").is_file() and (candidate / "functions").is_dir():
+            return candidate
+    raise FileNotFoundError("template.yaml not found: run carepay from the project folder")
+
+
+@dataclass
+class LocalFunction:
+    logical_id: str
+    name: str
+    arn: str
+    handler: str
+    code_dir: Path
+    environment: dict[str, str]
+    timeout: int
+    memory: int
+
+    def load_handler(self) -> Callable[[dict[str, Any], Any], Any]:
+        module_file, _, attribute = self.handler.rpartition(".")
+        module_name = f"carepay_function_{self.logical_id}"
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(module_name, self.code_dir / f"{module_file}.py")
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        handler: Callable[[dict[str, Any], Any], Any] = getattr(module, attribute)
+        return handler
+
+
+@dataclass
+class QueueTrigger:
+    """An event source mapping: this queue's messages go to this function."""
+
+    uuid: str
+    queue_url: str
+    queue_arn: str
+    function: LocalFunction
+    batch_size: int
+    reports_item_failures: bool
+
+
+@dataclass
+class LocalLambdaContext:
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    _started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class LocalCloud:
+    """The stack deployed into moto (in-process, or a moto server at AWS_ENDPOINT_URL)."""
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        stack_name: str = STACK_NAME,
+        parameters: dict[str, str] | None = None,
+        extra_function_env: dict[str, str] | None = None,
+    ) -> None:
+        self.root = root or project_root()
+        self.stack_name = stack_name
+        self.parameters = {**LOCAL_PARAMETERS, **(parameters or {})}
+        self.extra_function_env = extra_function_env or {}
+        self.template: Template = {}
+        self.resolver: Resolver | None = None
+        self.physical_ids: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.functions: dict[str, LocalFunction] = {}
+        self.triggers: list[QueueTrigger] = []
+        self.invocations: list[tuple[str, dict[str, Any]]] = []
+        self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
+
+    # -- deploy --------------------------------------------------------------------------------
+    def deploy(self) -> LocalCloud:
+        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+        forget_clients()
+        forget_services()
+        code_dirs = self._upload_artifacts()
+        self.template = sam_transform(self._template_with_artifacts(code_dirs), self.parameters, REGION)
+        cloudformation = client("cloudformation")
+        cloudformation.create_stack(
+            StackName=self.stack_name,
+            TemplateBody=json.dumps(self.template),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+        stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            raise RuntimeError(f"stack {self.stack_name}: {stack['StackStatus']} {stack.get('StackStatusReason')}")
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        summaries = cloudformation.get_paginator("list_stack_resources").paginate(StackName=self.stack_name)
+        self.physical_ids = {
+            r["LogicalResourceId"]: r["PhysicalResourceId"] for page in summaries for r in page["StackResourceSummaries"]
+        }
+        self.resolver = Resolver(self.parameters_with_defaults(), self._pseudo_parameters(), self.physical_ids, self._attributes())
+        self.apply_skipped_properties()
+        self._discover_functions(code_dirs)
+        self._take_over_queue_polling()
+        return self
+
+    def parameters_with_defaults(self) -> dict[str, str]:
+        declared = self.template.get("Parameters", {})
+        values = {name: str(spec.get("Default", "")) for name, spec in declared.items()}
+        return values | self.parameters
+
+    def _pseudo_parameters(self) -> dict[str, str]:
+        return {
+            "AWS::StackName": self.stack_name,
+            "AWS::Region": REGION,
+            "AWS::AccountId": client("sts").get_caller_identity()["Account"],
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def _attributes(self) -> dict[tuple[str, str], str]:
+        """The Fn::GetAtt values the template uses, read back from the deployed resources."""
+        attributes: dict[tuple[str, str], str] = {}
+        sqs = client("sqs")
+        for logical_id, resource in self.template["Resources"].items():
+            physical = self.physical_ids.get(logical_id, "")
+            kind = resource["Type"]
+            if kind == "AWS::SQS::Queue":
+                arn = sqs.get_queue_attributes(QueueUrl=physical, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                attributes[(logical_id, "Arn")] = arn
+                attributes[(logical_id, "QueueName")] = arn.rsplit(":", 1)[1]
+            elif kind == "AWS::S3::Bucket":
+                attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{physical}"
+            elif kind == "AWS::DynamoDB::Table":
+                attributes[(logical_id, "Arn")] = client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"]
+        return attributes
+
+    def _upload_artifacts(self) -> dict[str, Path]:
+        """Zip each CodeUri/ContentUri folder into an artifacts bucket, as `sam deploy` would."""
+        s3 = client("s3")
+        s3.create_bucket(Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+        source = load_template(self.root / "template.yaml")
+        code_dirs: dict[str, Path] = {}
+        for logical_id, resource in source["Resources"].items():
+            properties = resource.get("Properties", {})
+            for uri_property in ("CodeUri", "ContentUri"):
+                if uri_property in properties:
+                    folder = self.root / properties[uri_property]
+                    code_dirs[logical_id] = folder
+                    buffer = io.BytesIO()
+                    with zipfile.ZipFile(buffer, "w") as archive:
+                        for path in sorted(folder.glob("*.py")):
+                            archive.write(path, path.name)
+                    s3.put_object(Bucket=ARTIFACTS_BUCKET, Key=f"{logical_id}.zip", Body=buffer.getvalue())
+        return code_dirs
+
+    def _template_with_artifacts(self, code_dirs: dict[str, Path]) -> Template:
+        template = load_template(self.root / "template.yaml")
+        for logical_id in code_dirs:
+            properties = template["Resources"][logical_id]["Properties"]
+            uri_property = "CodeUri" if "CodeUri" in properties else "ContentUri"
+            properties[uri_property] = f"s3://{ARTIFACTS_BUCKET}/{logical_id}.zip"
+        return template
+
+    # -- what moto's CloudFormation skips -----------------------------------------------------
+    def resolved_properties(self, logical_id: str) -> dict[str, Any]:
+        assert self.resolver is not None
+        properties: dict[str, Any] = self.resolver.resolve(self.template["Resources"][logical_id].get("Properties", {}))
+        return properties
+
+    def apply_skipped_properties(self) -> None:
+        s3, sqs = client("s3"), client("sqs")
+        for logical_id, resource in self.template["Resources"].items():
+            kind = resource["Type"]
+            if kind not in SKIPPED_BY_MOTO_CLOUDFORMATION:
+                continue
+            properties = self.resolved_properties(logical_id)
+            physical = self.physical_ids.get(logical_id, "")
+            if kind == "AWS::S3::Bucket":
+                if "VersioningConfiguration" in properties:
+                    s3.put_bucket_versioning(
+                        Bucket=physical, VersioningConfiguration={"Status": properties["VersioningConfiguration"]["Status"]}
+                    )
+                if "PublicAccessBlockConfiguration" in properties:
+                    s3.put_public_access_block(
+                        Bucket=physical, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+                    )
+                if "NotificationConfiguration" in properties:
+                    s3.put_bucket_notification_configuration(
+                        Bucket=physical,
+                        NotificationConfiguration=_notification_api_shape(properties["NotificationConfiguration"]),
+                    )
+            elif kind == "AWS::SQS::QueuePolicy":
+                for queue_url in properties["Queues"]:
+                    sqs.set_queue_attributes(
+                        QueueUrl=queue_url, Attributes={"Policy": json.dumps(properties["PolicyDocument"])}
+                    )
+            elif kind == "AWS::DynamoDB::Table":
+                pitr = properties.get("PointInTimeRecoverySpecification", {})
+                if pitr.get("PointInTimeRecoveryEnabled"):
+                    client("dynamodb").update_continuous_backups(
+                        TableName=physical,
+                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                    )
+            elif kind == "AWS::CloudWatch::Alarm":
+                _put_alarm(logical_id, properties)
+
+    # -- functions and their queues -----------------------------------------------------------
+    def _discover_functions(self, code_dirs: dict[str, Path]) -> None:
+        lambda_client = client("lambda")
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] != "AWS::Lambda::Function":
+                continue
+            configuration = lambda_client.get_function_configuration(FunctionName=self.physical_ids[logical_id])
+            self.functions[logical_id] = LocalFunction(
+                logical_id=logical_id,
+                name=configuration["FunctionName"],
+                arn=configuration["FunctionArn"],
+                handler=configuration["Handler"],
+                code_dir=code_dirs[logical_id],
+                environment=dict(configuration.get("Environment", {}).get("Variables", {})),
+                timeout=configuration.get("Timeout", 3),
+                memory=configuration.get("MemorySize", 128),
+            )
+
+    def _take_over_queue_polling(self) -> None:
+        lambda_client, sqs = client("lambda"), client("sqs")
+        by_arn = {f.arn: f for f in self.functions.values()}
+        queue_urls = {
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]: url
+            for url in sqs.list_queues().get("QueueUrls", [])
+        }
+        for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+            function = by_arn.get(mapping["FunctionArn"])
+            if function is None or mapping["EventSourceArn"] not in queue_urls:
+                continue
+            # moto would try to run the function in Docker on every message: this pump runs it instead.
+            lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+            self.triggers.append(
+                QueueTrigger(
+                    uuid=mapping["UUID"],
+                    queue_url=queue_urls[mapping["EventSourceArn"]],
+                    queue_arn=mapping["EventSourceArn"],
+                    function=function,
+                    batch_size=mapping.get("BatchSize", 10),
+                    reports_item_failures="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []),
+                )
+            )
+
+    def invoke(self, function: LocalFunction, event: dict[str, Any]) -> Any:
+        env = {
+            **function.environment,
+            **LOCAL_RUNTIME_ENV,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            **self.extra_function_env,
+        }
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
+        context = LocalLambdaContext(function.name, function.arn, function.memory, function.timeout)
+        with environment(env):
+            handler = function.load_handler()
+            self.invocations.append((function.logical_id, event))
+            return handler(event, context)
+
+    def pump(self, max_rounds: int = 100) -> int:
+        """Deliver queued messages until every mapped queue is empty; returns how many were delivered."""
+        sqs = client("sqs")
+        delivered = 0
+        for _ in range(max_rounds):
+            this_round = 0
+            for trigger in self.triggers:
+                messages = sqs.receive_message(
+                    QueueUrl=trigger.queue_url,
+                    MaxNumberOfMessages=min(10, trigger.batch_size),
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+                if not messages:
+                    continue
+                this_round += len(messages)
+                failed = self._deliver(trigger, messages)
+                for message in messages:
+                    if message["MessageId"] in failed:
+                        sqs.change_message_visibility(
+                            QueueUrl=trigger.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                        )
+                    else:
+                        sqs.delete_message(QueueUrl=trigger.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            delivered += this_round
+            if not this_round:
+                break
+        return delivered
+
+    def _deliver(self, trigger: QueueTrigger, messages: list[Any]) -> set[str]:
+        event = {"Records": [_sqs_record(message, trigger.queue_arn) for message in messages]}
+        try:
+            response = self.invoke(trigger.function, event)
+        except Exception:  # noqa: BLE001 - a failed invocation returns the whole batch to the queue
+            self.failed_invocations.append(traceback.format_exc())
+            return {m["MessageId"] for m in messages}
+        if trigger.reports_item_failures and isinstance(response, dict):
+            return {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
+        return set()
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """A message as Lambda's SQS poller hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+def _notification_api_shape(configuration: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration, as S3's PutBucketNotificationConfiguration takes it."""
+    queues = []
+    for entry in configuration.get("QueueConfigurations", []):
+        api_entry: dict[str, Any] = {"QueueArn": entry["Queue"], "Events": [entry["Event"]]}
+        rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        if rules:
+            api_entry["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+        queues.append(api_entry)
+    return {"QueueConfigurations": queues}
+
+
+def _put_alarm(logical_id: str, properties: dict[str, Any]) -> None:
+    names = {
+        "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period",
+        "EvaluationPeriods", "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions",
+    }  # fmt: skip
+    alarm = {name: value for name, value in properties.items() if name in names}
+    client("cloudwatch").put_metric_alarm(AlarmName=logical_id, **alarm)

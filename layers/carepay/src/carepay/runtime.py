@@ -1,0 +1,58 @@
+"""What a handler needs, built once per warm container from the environment at first call."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TYPE_CHECKING
+
+from carepay.adapters.aws import client
+from carepay.adapters.documents import S3Documents
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.services.care_packages import CarePackageImportService
+from carepay.services.submissions import SubmissionService
+from carepay.settings import Settings, current_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+
+def submission_service() -> SubmissionService:
+    return _submission_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def care_package_service() -> CarePackageImportService:
+    return _care_package_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def idempotency_store() -> DynamoDBPersistenceLayer:
+    return _idempotency_store(current_settings().idempotency_table_name, os.environ.get("AWS_ENDPOINT_URL"))
+
+
+@cache
+def _submission_service(settings: Settings, _endpoint: str | None) -> SubmissionService:
+    return SubmissionService(
+        DynamoStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+        settings.council_name,
+        settings.trial_mode,
+    )
+
+
+@cache
+def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePackageImportService:
+    return CarePackageImportService(
+        DynamoStore(settings.table_name), S3Documents(settings.inbound_bucket, settings.outbound_bucket)
+    )
+
+
+@cache
+def _idempotency_store(table_name: str, _endpoint: str | None) -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
+
+    return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client("dynamodb"))
+
+
+def forget_services() -> None:
+    for factory in (_submission_service, _care_package_service, _idempotency_store):
+        factory.cache_clear()

@@ -1,0 +1,68 @@
+"""Importing the council's care-package export into service line versions."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from carepay.domain.care_packages import read_care_packages
+from carepay.services.notices import FileArrived
+from carepay.services.ports import CarePackageStore, Documents
+from carepay.spreadsheets.reading import UnreadableFile, read_table
+from carepay.spreadsheets.schemas import CARE_PACKAGES
+
+IMPORT_REPORTS = "imports/"
+
+
+def import_report_key(inbound_key: str) -> str:
+    name = inbound_key.removeprefix("care-packages/")
+    return f"{IMPORT_REPORTS}{name.rsplit('.', 1)[0]}.import.json"
+
+
+class CarePackageImportService:
+    def __init__(self, store: CarePackageStore, documents: Documents) -> None:
+        self.store = store
+        self.documents = documents
+
+    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+        """Upsert every valid line version; report rows that were not imported, and why.
+
+        Writing is idempotent (the same version lands on the same key), so a redelivered
+        import simply writes the same items again.
+        """
+        import_id = arrival.arrival_id
+        name = arrival.key.removeprefix("care-packages/")
+        report: dict[str, Any] = {
+            "import_id": import_id,
+            "file": name,
+            "received_at": arrival.event_time.isoformat(),
+            "imported_at": datetime.now().astimezone().isoformat(),
+        }
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        try:
+            table = read_table(document.content, name, CARE_PACKAGES)
+            result = read_care_packages(table.rows)
+        except UnreadableFile as unreadable:
+            report |= {"file_rejected": True, "message": str(unreadable), "imported": 0, "rejected": 0}
+            self._write_report(arrival.key, report)
+            return report
+        providers = sorted({v.provider_ref for v in result.versions})
+        report |= {
+            "file_rejected": False,
+            "imported": len(result.versions),
+            "rejected": len(result.rejected),
+            "providers": providers,
+            "warnings": [f.message for f in table.findings],
+            "rejected_rows": [
+                {"row": row, "errors": [f.as_dict() for f in findings]} for row, findings in result.rejected
+            ],
+        }
+        self.store.save_care_packages(import_id, result.versions, report)
+        self._write_report(arrival.key, report)
+        return report
+
+    def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
+        self.documents.write_outbound(
+            import_report_key(inbound_key), json.dumps(report, indent=1).encode(), "application/json"
+        )

@@ -1,0 +1,344 @@
+"""A provider's submission, from file to stored actuals and feedback.
+
+Two kinds arrive on the submissions queue: an actuals upload (uploads/{provider}/...) and a
+confirmation request (confirmations/{provider}/...). Both are judged at the time the provider
+sent them, touch only the provider named in the key, and are safe to receive twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from carepay.domain.actuals import (
+    LineWeekActuals,
+    RowOutcome,
+    ValidationContext,
+    parse_week_date,
+    validate_rows,
+)
+from carepay.domain.confirmation import WeekConfirmation, confirm_week
+from carepay.domain.findings import Finding, Severity
+from carepay.domain.rows import SheetRow
+from carepay.domain.weeks import LONDON, confirmation_deadline
+from carepay.services.notices import FileArrived, received_at
+from carepay.services.ports import ActualsStore, Documents
+from carepay.spreadsheets.feedback import (
+    FindingOut,
+    RowFeedback,
+    SubmissionFeedback,
+    WeekConfirmationOut,
+    write_feedback_workbook,
+)
+from carepay.spreadsheets.reading import UnreadableFile, read_table
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
+
+UPLOADS = "uploads/"
+CONFIRMATIONS = "confirmations/"
+FEEDBACK = "feedback/"
+UNKNOWN_PROVIDER = "unknown-provider"
+X3_LOOKBACK = timedelta(weeks=6)
+
+
+@dataclass(frozen=True)
+class SubmissionKey:
+    kind: str  # upload | confirmation
+    provider_ref: str
+    name: str
+
+    @classmethod
+    def parse(cls, key: str) -> SubmissionKey:
+        kind = "upload" if key.startswith(UPLOADS) else "confirmation"
+        _, _, rest = key.partition("/")
+        provider_ref, _, name = rest.partition("/")
+        if not name:  # a file dropped straight under uploads/: no provider to act for
+            return cls(kind, "", rest)
+        return cls(kind, provider_ref, name)
+
+    def feedback_key(self, extension: str) -> str:
+        stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
+        return f"{FEEDBACK}{self.provider_ref or UNKNOWN_PROVIDER}/{stem}.feedback.{extension}"
+
+
+def feedback_keys_for(inbound_key: str) -> tuple[str, str]:
+    """Where the feedback for an inbound file is written: (json, xlsx)."""
+    submission = SubmissionKey.parse(inbound_key)
+    return submission.feedback_key("json"), submission.feedback_key("xlsx")
+
+
+class SubmissionService:
+    def __init__(self, store: ActualsStore, documents: Documents, council_name: str, trial_mode: bool) -> None:
+        self.store = store
+        self.documents = documents
+        self.council_name = council_name
+        self.trial_mode = trial_mode
+
+    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+        """Process one arrived file; returns the summary stored with the upload's commit marker."""
+        submission = SubmissionKey.parse(arrival.key)
+        upload_id = arrival.arrival_id
+        if not submission.provider_ref:
+            return self._reject_file(
+                submission, arrival, upload_id, arrival.event_time,
+                f"{arrival.key} is not in a provider's folder: upload to "
+                "uploads/{your provider reference}/ so carepay knows whose claim it is.",
+            )  # fmt: skip
+        already = self.store.upload_summary(submission.provider_ref, upload_id)
+        if already is not None:
+            return {**already, "duplicate": True}  # E13: the same delivery again changes nothing
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
+        if submission.kind == "confirmation":
+            return self._confirm(submission, upload_id, uploaded_at, document.content)
+        return self._ingest(submission, upload_id, uploaded_at, document.content)
+
+    # -- actuals upload ------------------------------------------------------------------------
+    def _ingest(
+        self, submission: SubmissionKey, upload_id: str, uploaded_at: datetime, content: bytes
+    ) -> dict[str, Any]:
+        provider_ref = submission.provider_ref
+        try:
+            table = read_table(content, submission.name, ACTUALS_UPLOAD)
+            rows = list(table.rows)
+        except UnreadableFile as unreadable:
+            return self._reject_file(submission, None, upload_id, uploaded_at, str(unreadable))
+        if not rows:
+            return self._reject_file(
+                submission, None, upload_id, uploaded_at,
+                f"{submission.name} has a header row but no rows of actuals: fill in the rows and upload again.",
+            )  # fmt: skip
+        plan = self.store.provider_plan(provider_ref)
+        weeks = _weeks_named(rows)
+        stored = (
+            self.store.stored_line_weeks(provider_ref, min(weeks) - X3_LOOKBACK, max(weeks)) if weeks else {}
+        )
+        context = ValidationContext(
+            provider_ref=provider_ref,
+            plan=plan,
+            uploaded_at=uploaded_at,
+            upload_id=upload_id,
+            stored=stored,
+            approvals=self.store.approvals(provider_ref),
+        )
+        outcomes = validate_rows(rows, context)
+        to_store = {
+            (o.line_week.line_ref, o.line_week.week_commencing): o.line_week
+            for o in outcomes
+            if o.line_week is not None
+        }
+        confirmations = []
+        for week in sorted({o.week for o in outcomes if o.wants_confirmation and o.week}):
+            rows_of_week = [o for o in outcomes if o.week == week]
+            if any(not o.accepted for o in rows_of_week):
+                confirmations.append(
+                    WeekConfirmationOut(
+                        week_commencing=week,
+                        status="not confirmed",
+                        message="Some rows of this week were rejected, so the week is not yet "
+                        "confirmed: correct them and upload again with Confirm set to Y.",
+                    )
+                )
+                continue
+            submitted_now = {lw.line_ref: lw for (_, w), lw in to_store.items() if w == week}
+            confirmation = confirm_week(
+                provider_ref, week, plan, stored, uploaded_at, submitted_now, upload_id
+            )
+            for line_week in confirmation.confirmed:
+                to_store[(line_week.line_ref, week)] = line_week
+            confirmations.append(_confirmation_out(confirmation))
+
+        feedback = SubmissionFeedback(
+            kind="upload",
+            provider_ref=provider_ref,
+            provider_name=plan.provider_name,
+            file=submission.name,
+            upload_id=upload_id,
+            uploaded_at=uploaded_at.astimezone(LONDON),
+            accepted=sum(1 for o in outcomes if o.accepted),
+            rejected=sum(1 for o in outcomes if not o.accepted),
+            file_findings=[_out(f) for f in table.findings],
+            confirmations=confirmations,
+            rows=[_row_out(o) for o in outcomes],
+        )
+        feedback.next_step = _next_step(feedback, sorted({o.week for o in outcomes if o.accepted and o.week}))
+        workbook = write_feedback_workbook(
+            feedback, table.columns, [(r.row_number, dict(r.cells)) for r in rows], self.council_name
+        )
+        return self._commit(submission, feedback, list(to_store.values()), workbook)
+
+    # -- confirmation request ------------------------------------------------------------------
+    def _confirm(
+        self, submission: SubmissionKey, upload_id: str, confirmed_at: datetime, content: bytes
+    ) -> dict[str, Any]:
+        provider_ref = submission.provider_ref
+        try:
+            request = json.loads(content)
+            week = parse_week_date(request["week_commencing"])
+        except (ValueError, KeyError, TypeError):
+            return self._reject_file(
+                submission, None, upload_id, confirmed_at,
+                'A confirmation is a JSON file such as {"week_commencing": "2025-01-06"}.',
+            )  # fmt: skip
+        plan = self.store.provider_plan(provider_ref)
+        stored = self.store.stored_line_weeks(provider_ref, week, week)
+        confirmation = confirm_week(provider_ref, week, plan, stored, confirmed_at, None, upload_id)
+        outcome = _confirmation_out(confirmation)
+        feedback = SubmissionFeedback(
+            kind="confirmation",
+            provider_ref=provider_ref,
+            provider_name=plan.provider_name,
+            file=submission.name,
+            upload_id=upload_id,
+            uploaded_at=confirmed_at.astimezone(LONDON),
+            file_rejected=confirmation.refused,
+            file_findings=[_out(f) for f in confirmation.findings if f.severity == Severity.ERROR],
+            confirmations=[outcome],
+            next_step=outcome.message,
+        )
+        return self._commit(submission, feedback, confirmation.confirmed, None)
+
+    # -- shared --------------------------------------------------------------------------------
+    def _reject_file(
+        self,
+        submission: SubmissionKey,
+        arrival: FileArrived | None,
+        upload_id: str,
+        uploaded_at: datetime,
+        message: str,
+    ) -> dict[str, Any]:
+        """The whole file is refused: feedback says why, and no actuals are stored."""
+        feedback = SubmissionFeedback(
+            kind=submission.kind,
+            provider_ref=submission.provider_ref or UNKNOWN_PROVIDER,
+            file=submission.name,
+            upload_id=upload_id,
+            uploaded_at=uploaded_at.astimezone(LONDON),
+            file_rejected=True,
+            file_findings=[FindingOut(code="FILE", message=message)],
+            next_step=message,
+        )
+        if not submission.provider_ref:
+            self._write_feedback(submission, feedback, None)
+            return _summary(feedback, submission)
+        return self._commit(submission, feedback, [], None)
+
+    def _commit(
+        self,
+        submission: SubmissionKey,
+        feedback: SubmissionFeedback,
+        line_weeks: Sequence[LineWeekActuals],
+        workbook: bytes | None,
+    ) -> dict[str, Any]:
+        # Feedback is written before the commit marker: a retry after a crash rewrites the same
+        # feedback, and a delivered-twice check after the commit never leaves feedback missing.
+        self._write_feedback(submission, feedback, workbook)
+        summary = _summary(feedback, submission)
+        self.store.save_submission(submission.provider_ref, feedback.upload_id, line_weeks, summary)
+        return summary
+
+    def _write_feedback(
+        self, submission: SubmissionKey, feedback: SubmissionFeedback, workbook: bytes | None
+    ) -> None:
+        if workbook is not None:
+            self.documents.write_outbound(
+                submission.feedback_key("xlsx"),
+                workbook,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        self.documents.write_outbound(
+            submission.feedback_key("json"),
+            feedback.model_dump_json(indent=1).encode(),
+            "application/json",
+        )
+
+
+def _weeks_named(rows: Sequence[SheetRow]) -> list[date]:
+    """The weeks an upload talks about, so their stored state is read in one range query."""
+    weeks = set()
+    for row in rows:
+        try:
+            day = parse_week_date(row.cells.get("date"))
+        except (ValueError, TypeError):
+            continue
+        weeks.add(day - timedelta(days=day.weekday()))
+    return sorted(weeks)
+
+
+def _out(finding: Finding) -> FindingOut:
+    return FindingOut(code=finding.code, message=finding.message, column=finding.column)
+
+
+def _row_out(outcome: RowOutcome) -> RowFeedback:
+    line_week = outcome.line_week
+    return RowFeedback(
+        row=outcome.row_number,
+        status=outcome.status,
+        line_ref=line_week.line_ref if line_week else None,
+        week_commencing=outcome.week,
+        errors=[_out(f) for f in outcome.errors],
+        warnings=[_out(f) for f in outcome.warnings],
+        exceptions=[_out(f) for f in outcome.exceptions],
+    )
+
+
+def _confirmation_out(confirmation: WeekConfirmation) -> WeekConfirmationOut:
+    week = confirmation.week_commencing
+    as_planned = sum(1 for lw in confirmation.confirmed if lw.source == "confirmed as planned")
+    if confirmation.refused:
+        status = "refused"
+        message = " ".join(f.message for f in confirmation.findings)
+    elif not confirmation.confirmed:
+        status = "already confirmed"
+        message = f"Every service line of the week commencing {week:%d/%m/%Y} was already confirmed."
+    else:
+        status = "confirmed late" if confirmation.late else "confirmed"
+        message = (
+            f"{len(confirmation.confirmed)} service line(s) confirmed"
+            + (f", {as_planned} of them as planned because no actuals were submitted" if as_planned else "")
+            + "."
+        )
+        message += "".join(" " + f.message for f in confirmation.findings)
+    return WeekConfirmationOut(
+        week_commencing=week,
+        status=status,
+        lines_confirmed=len(confirmation.confirmed),
+        lines_confirmed_as_planned=as_planned,
+        message=message,
+    )
+
+
+def _next_step(feedback: SubmissionFeedback, accepted_weeks: list[date]) -> str:
+    if feedback.rejected:
+        rows = "1 row was" if feedback.rejected == 1 else f"{feedback.rejected} rows were"
+        return (
+            f"{rows} rejected: correct {'it' if feedback.rejected == 1 else 'them'} using the Errors "
+            "column and upload again. Accepted rows are stored and need not be sent again."
+        )
+    confirmed = {c.week_commencing for c in feedback.confirmations if c.status.startswith("confirmed")}
+    unconfirmed = [week for week in accepted_weeks if week not in confirmed]
+    if not unconfirmed:
+        return "Every row was accepted and the week is confirmed: there is nothing more to do."
+    first = unconfirmed[0]
+    deadline = confirmation_deadline(first)
+    return (
+        "Every row was accepted. Confirm the week commencing "
+        f"{first:%d/%m/%Y} by 17:00 on {deadline:%A %d/%m/%Y} (set Confirm to Y, or run "
+        "carepay confirm) so it is paid in the next payment run."
+    )
+
+
+def _summary(feedback: SubmissionFeedback, submission: SubmissionKey) -> dict[str, Any]:
+    json_key = submission.feedback_key("json")
+    return {
+        "kind": feedback.kind,
+        "upload_id": feedback.upload_id,
+        "accepted": feedback.accepted,
+        "rejected": feedback.rejected,
+        "file_rejected": feedback.file_rejected,
+        "feedback_key": json_key,
+        "confirmations": [c.model_dump(mode="json") for c in feedback.confirmations],
+    }
+

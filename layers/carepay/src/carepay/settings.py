@@ -1,0 +1,30 @@
+"""What a function is told by its environment (template.yaml), read at call time, never at import."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str
+    idempotency_table_name: str
+    inbound_bucket: str
+    outbound_bucket: str
+    trial_mode: bool = False
+    council_name: str = "Example Council"
+
+
+def current_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env["TABLE_NAME"],
+        idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
+        inbound_bucket=env["INBOUND_BUCKET"],
+        outbound_bucket=env["OUTBOUND_BUCKET"],
+        trial_mode=env.get("TRIAL_MODE", "false").lower() == "true",
+        council_name=env.get("COUNCIL_NAME", "Example Council"),
+    )

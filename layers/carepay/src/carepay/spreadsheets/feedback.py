@@ -1,0 +1,165 @@
+"""The feedback a provider gets seconds after an upload: a workbook and the same as JSON.
+
+The workbook repeats the provider's rows with Status, Errors, Warnings and Exceptions beside
+them, rejected rows highlighted, and a summary sheet that says what to do next. It is written
+with openpyxl in write-only mode so a 100,000-row upload streams instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+TEXT_THAT_WOULD_RUN = ("=", "+", "-", "@", "\t", "\r")
+REJECTED_FILL = "FFC7CE"
+HELD_FILL = "FFEB9C"
+HEADER_FILL = "1F4E78"
+
+
+class FindingOut(BaseModel):
+    code: str
+    message: str
+    column: str | None = None
+
+
+class RowFeedback(BaseModel):
+    row: int
+    status: str
+    line_ref: str | None = None
+    week_commencing: date | None = None
+    errors: list[FindingOut] = Field(default_factory=list)
+    warnings: list[FindingOut] = Field(default_factory=list)
+    exceptions: list[FindingOut] = Field(default_factory=list)
+
+
+class WeekConfirmationOut(BaseModel):
+    week_commencing: date
+    status: str  # confirmed | confirmed late | not confirmed | refused | already confirmed
+    lines_confirmed: int = 0
+    lines_confirmed_as_planned: int = 0
+    message: str = ""
+
+
+class SubmissionFeedback(BaseModel):
+    """The JSON contract of feedback/{provider}/{name}.feedback.json (documented in the README)."""
+
+    kind: str  # upload | confirmation
+    provider_ref: str
+    provider_name: str = ""
+    file: str
+    upload_id: str
+    uploaded_at: datetime
+    accepted: int = 0
+    rejected: int = 0
+    file_rejected: bool = False
+    file_findings: list[FindingOut] = Field(default_factory=list)
+    confirmations: list[WeekConfirmationOut] = Field(default_factory=list)
+    next_step: str = ""
+    rows: list[RowFeedback] = Field(default_factory=list)
+
+
+def write_feedback_workbook(
+    feedback: SubmissionFeedback,
+    columns: list[tuple[str, str | None]],
+    provider_rows: list[tuple[int, dict[str, object]]],
+    council_name: str,
+) -> bytes:
+    from openpyxl import Workbook  # noqa: PLC0415 - only when a workbook is written
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+    from openpyxl.styles import Alignment, Font, PatternFill  # noqa: PLC0415
+    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
+
+    workbook = Workbook(write_only=True)
+    summary: Worksheet = workbook.create_sheet("Summary")  # type: ignore[assignment]
+    rows_sheet: Worksheet = workbook.create_sheet("Rows")  # type: ignore[assignment]
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def cell(sheet: Worksheet, value: object, **style: Any) -> WriteOnlyCell:
+        written = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+            written.data_type = "s"  # never a formula, whatever the provider typed
+            written.quotePrefix = True
+        if isinstance(value, date):
+            written.number_format = "dd/mm/yyyy"
+        for name, setting in style.items():
+            setattr(written, name, setting)
+        return written
+
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 100
+    title_font = Font(bold=True, size=14)
+    summary.append([cell(summary, f"{council_name}: feedback on your upload", font=title_font)])
+    summary.append([])
+    for label, value in (
+        ("Provider", f"{feedback.provider_name} ({feedback.provider_ref})"),
+        ("File", feedback.file),
+        ("Received", f"{feedback.uploaded_at:%d/%m/%Y %H:%M}"),
+        ("Rows accepted", feedback.accepted),
+        ("Rows rejected", feedback.rejected),
+        ("What to do next", feedback.next_step),
+    ):
+        summary.append([cell(summary, label, font=bold), cell(summary, value, alignment=wrap)])
+    if feedback.confirmations:
+        summary.append([])
+        summary.append([cell(summary, "Week confirmations", font=bold)])
+        for confirmation in feedback.confirmations:
+            summary.append(
+                [
+                    cell(summary, confirmation.week_commencing),
+                    cell(summary, f"{confirmation.status}. {confirmation.message}".strip(), alignment=wrap),
+                ]
+            )
+    if feedback.file_findings:
+        summary.append([])
+        summary.append([cell(summary, "About the file", font=bold)])
+        for finding in feedback.file_findings:
+            summary.append([cell(summary, finding.code), cell(summary, finding.message, alignment=wrap)])
+
+    shown = [(title, key) for title, key in columns if key is not None]
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    titles = ["Row", *(title for title, _ in shown), "Status", "Errors", "Warnings", "Exceptions"]
+    widths = [6, *([16] * len(shown)), 10, 60, 40, 60]
+    for index, width in enumerate(widths):
+        rows_sheet.column_dimensions[_column_letter(index + 1)].width = width
+    rows_sheet.freeze_panes = "B2"
+    rows_sheet.append([cell(rows_sheet, t, font=header_font, fill=header_fill) for t in titles])
+    fills = {
+        "rejected": PatternFill("solid", fgColor=REJECTED_FILL),
+        "held": PatternFill("solid", fgColor=HELD_FILL),
+    }
+    by_row = {r.row: r for r in feedback.rows}
+    for row_number, cells in provider_rows:
+        outcome = by_row[row_number]
+        held = any(f.code in ("X2", "X3") for f in outcome.exceptions)
+        fill = fills["rejected"] if outcome.status == "rejected" else fills["held"] if held else None
+        style: dict[str, Any] = {"fill": fill} if fill else {}
+        values = [
+            row_number,
+            *(cells.get(key) for _, key in shown),
+            outcome.status,
+            _joined(outcome.errors),
+            _joined(outcome.warnings),
+            _joined(outcome.exceptions),
+        ]
+        rows_sheet.append([cell(rows_sheet, value, **style) for value in values])
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _joined(findings: list[FindingOut]) -> str:
+    return "\n".join(f"{f.code}: {f.message}" for f in findings)
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
