@@ -36,6 +36,7 @@ class CarePackageImportService:
         report: dict[str, Any] = {
             "import_id": import_id,
             "file": name,
+            "source_key": arrival.key,
             "received_at": arrival.event_time.isoformat(),
             "imported_at": datetime.now().astimezone().isoformat(),
         }

@@ -48,6 +48,7 @@ class SubmissionKey:
     kind: str  # upload | confirmation
     provider_ref: str
     name: str
+    key: str
 
     @classmethod
     def parse(cls, key: str) -> SubmissionKey:
@@ -55,8 +56,8 @@ class SubmissionKey:
         _, _, rest = key.partition("/")
         provider_ref, _, name = rest.partition("/")
         if not name:  # a file dropped straight under uploads/: no provider to act for
-            return cls(kind, "", rest)
-        return cls(kind, provider_ref, name)
+            return cls(kind, "", rest, key)
+        return cls(kind, provider_ref, name, key)
 
     def feedback_key(self, extension: str) -> str:
         stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
@@ -155,6 +156,7 @@ class SubmissionService:
             provider_ref=provider_ref,
             provider_name=plan.provider_name,
             file=submission.name,
+            source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=uploaded_at.astimezone(LONDON),
             accepted=sum(1 for o in outcomes if o.accepted),
@@ -191,6 +193,7 @@ class SubmissionService:
             provider_ref=provider_ref,
             provider_name=plan.provider_name,
             file=submission.name,
+            source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=confirmed_at.astimezone(LONDON),
             file_rejected=confirmation.refused,
@@ -214,6 +217,7 @@ class SubmissionService:
             kind=submission.kind,
             provider_ref=submission.provider_ref or UNKNOWN_PROVIDER,
             file=submission.name,
+            source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=uploaded_at.astimezone(LONDON),
             file_rejected=True,
@@ -339,6 +343,7 @@ def _summary(feedback: SubmissionFeedback, submission: SubmissionKey) -> dict[st
         "rejected": feedback.rejected,
         "file_rejected": feedback.file_rejected,
         "feedback_key": json_key,
+        "source_key": submission.key,
         "confirmations": [c.model_dump(mode="json") for c in feedback.confirmations],
     }
 

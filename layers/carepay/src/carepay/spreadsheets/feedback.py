@@ -50,6 +50,7 @@ class SubmissionFeedback(BaseModel):
     provider_ref: str
     provider_name: str = ""
     file: str
+    source_key: str  # the inbound object this feedback answers
     upload_id: str
     uploaded_at: datetime
     accepted: int = 0

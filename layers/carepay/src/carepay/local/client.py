@@ -1,0 +1,107 @@
+"""Talking to a deployed carepay stack the way a council or provider would: drop files, read results.
+
+Resources are found from the stack's outputs, so the same client works against the local
+stack (AWS_ENDPOINT_URL) and a real deployment.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from carepay.adapters.aws import client
+from carepay.services.care_packages import import_report_key
+from carepay.services.notices import SIMULATED_TIME_METADATA
+from carepay.services.submissions import feedback_keys_for
+
+DEFAULT_TIMEOUT_SECONDS = 120.0
+
+
+class NotProcessed(TimeoutError):
+    """The stack did not answer in time: is `carepay serve` running, or the stack deployed?"""
+
+
+@dataclass
+class Sent:
+    bucket: str
+    key: str  # unique for every send: the result that names it is this send's result
+
+
+class CarepayClient:
+    def __init__(
+        self,
+        stack_name: str = "carepay",
+        pump: Callable[[], int] | None = None,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        stacks = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        self.inbound = self.outputs["InboundBucketName"]
+        self.outbound = self.outputs["OutboundBucketName"]
+        self.pump = pump
+        self.timeout_seconds = timeout_seconds
+
+    # -- sending -------------------------------------------------------------------------------
+    def _put(self, key: str, body: bytes, at: datetime | None) -> Sent:
+        metadata = {SIMULATED_TIME_METADATA: at.isoformat()} if at else {}
+        response = client("s3").put_object(Bucket=self.inbound, Key=key, Body=body, Metadata=metadata)
+        del response
+        return Sent(self.inbound, key)
+
+    def import_care_packages(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
+        sent = self._put(f"care-packages/{_stamp()}-{path.name}", path.read_bytes(), at)
+        return self._wait_for_json(import_report_key(sent.key), sent)
+
+    def upload(
+        self, provider_ref: str, name: str, content: bytes, at: datetime | None = None
+    ) -> dict[str, Any]:
+        sent = self._put(f"uploads/{provider_ref}/{_stamp()}-{name}", content, at)
+        return self._wait_for_json(feedback_keys_for(sent.key)[0], sent)
+
+    def confirm(self, provider_ref: str, week: date, at: datetime | None = None) -> dict[str, Any]:
+        body = json.dumps({"week_commencing": week.isoformat(), "requested_by": "carepay confirm"})
+        sent = self._put(f"confirmations/{provider_ref}/{_stamp()}-week-{week}.json", body.encode(), at)
+        return self._wait_for_json(feedback_keys_for(sent.key)[0], sent)
+
+    def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
+        return self.read_outbound(feedback_keys_for(str(feedback["source_key"]))[1])
+
+    # -- reading -------------------------------------------------------------------------------
+    def read_outbound(self, key: str) -> bytes:
+        return client("s3").get_object(Bucket=self.outbound, Key=key)["Body"].read()
+
+    def _wait_for_json(self, key: str, sent: Sent) -> dict[str, Any]:
+        """Poll for the result of this very arrival (an earlier result at the same key is ignored)."""
+        deadline = time.monotonic() + self.timeout_seconds
+        while True:
+            if self.pump is not None:
+                self.pump()
+            result = self._json_if_present(key)
+            if result is not None and result.get("source_key") == sent.key:
+                return result
+            if time.monotonic() > deadline:
+                raise NotProcessed(
+                    f"No result for {sent.key} after {self.timeout_seconds:.0f} s: check that "
+                    "`carepay serve` is running (or the stack is deployed) and the dead-letter queue is empty."
+                )
+            time.sleep(0.05 if self.pump is not None else 0.5)
+
+    def _json_if_present(self, key: str) -> dict[str, Any] | None:
+        s3 = client("s3")
+        try:
+            body = s3.get_object(Bucket=self.outbound, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        loaded: dict[str, Any] = json.loads(body)
+        return loaded
+
+
+def _stamp() -> str:
+    """Each send gets its own key, so two uploads of a file named alike never share feedback."""
+    return f"{datetime.now().astimezone():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

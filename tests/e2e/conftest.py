@@ -1,0 +1,81 @@
+"""A fresh deployment of template.yaml into moto for each test, and a council that has imported
+the sample care packages."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from carepay.adapters.aws import client
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.domain.actuals import StoredLineWeek
+from carepay.domain.weeks import LONDON
+from carepay.local.client import CarepayClient
+from carepay.local.cloud import LocalCloud
+
+SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
+WEEK = date(2026, 11, 9)
+MONDAY_AFTER = datetime(2026, 11, 16, 9, 30, tzinfo=LONDON)
+
+
+@pytest.fixture
+def cloud() -> Iterator[LocalCloud]:
+    with mock_aws():
+        yield LocalCloud().deploy()
+
+
+@pytest.fixture
+def council(cloud: LocalCloud) -> CarepayClient:
+    carepay = CarepayClient(pump=cloud.pump, timeout_seconds=20)
+    report = carepay.import_care_packages(SAMPLES / "care-packages.csv")
+    assert report["imported"] == 17 and report["rejected"] == 0
+    return carepay
+
+
+@pytest.fixture
+def store(cloud: LocalCloud) -> DynamoStore:
+    return DynamoStore(cloud.outputs["DataTableName"])
+
+
+def stored_week(store: DynamoStore, provider_ref: str, week: date = WEEK) -> dict[str, StoredLineWeek]:
+    return {line: state for (line, _), state in store.stored_line_weeks(provider_ref, week, week).items()}
+
+
+def csv_bytes(header: list[str], *rows: list[object]) -> bytes:
+    lines = [",".join(header), *(",".join("" if v is None else str(v) for v in row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def xlsx_bytes(header: list[str], *rows: list[object]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def all_items(cloud: LocalCloud) -> list[dict[str, Any]]:
+    table = cloud.outputs["DataTableName"]
+    return list(client("dynamodb").scan(TableName=table)["Items"])
+
+
+def row_codes(feedback: dict[str, Any]) -> dict[int, tuple[str, list[str]]]:
+    return {
+        row["row"]: (
+            row["status"],
+            [f["code"] for f in row["errors"] + row["exceptions"]],
+        )
+        for row in feedback["rows"]
+    }
