@@ -1,0 +1,113 @@
+"""At-least-once delivery, crashes and dead letters: what S3, SQS and Lambda really do."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from carepay.adapters.aws import client
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.local.client import CarepayClient
+from carepay.local.cloud import LocalCloud
+
+from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, stored_week
+
+LINES_OF_P001 = [f"SS{1000 + n}" for n in range(1, 11)]
+
+
+def three_weeks_of_claims() -> bytes:
+    """30 rows: more than one batch of 25 writes."""
+    rows = [
+        [ss_ref, f"{WEEK - timedelta(weeks=back):%d/%m/%Y}", 5]
+        for back in range(3)
+        for ss_ref in LINES_OF_P001
+    ]
+    return csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], *rows)
+
+
+def actual_items(cloud: LocalCloud) -> list[dict[str, Any]]:
+    return [item for item in all_items(cloud) if item["SK"]["S"].startswith("ACTUAL#")]
+
+
+def last_submission_message(cloud: LocalCloud) -> str:
+    [*_, (_, event)] = [(f, e) for f, e in cloud.invocations if f == "IngestActualsFunction"]
+    body: str = event["Records"][-1]["body"]
+    return body
+
+
+def redeliver(cloud: LocalCloud, body: str) -> None:
+    client("sqs").send_message(QueueUrl=cloud.outputs["SubmissionsQueueUrl"], MessageBody=body)
+    cloud.pump()
+
+
+def test_e13_the_same_upload_delivered_twice_changes_nothing(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore
+) -> None:
+    council.upload("P001", "claim.csv", three_weeks_of_claims(), at=MONDAY_AFTER)
+    before = all_items(cloud)
+    writes_before = store.write_requests
+
+    redeliver(cloud, last_submission_message(cloud))
+    assert all_items(cloud) == before
+
+    # Even once the idempotency record has expired, the upload's commit marker stops a second apply.
+    idempotency_table = cloud.functions["IngestActualsFunction"].environment["IDEMPOTENCY_TABLE_NAME"]
+    dynamodb = client("dynamodb")
+    for record in dynamodb.scan(TableName=idempotency_table)["Items"]:
+        dynamodb.delete_item(TableName=idempotency_table, Key={"id": record["id"]})
+    redeliver(cloud, last_submission_message(cloud))
+    assert all_items(cloud) == before
+    assert store.write_requests == writes_before
+    assert cloud.failed_invocations == []
+
+
+def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it_whole(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_send = DynamoStore._send_batch
+    batches = {"sent": 0}
+
+    def crash_before_the_second_batch_once(self: DynamoStore, batch: Any) -> None:
+        batches["sent"] += 1
+        if batches["sent"] == 2:
+            raise ConnectionError("Lambda timed out between two batches")
+        real_send(self, batch)
+
+    monkeypatch.setattr(DynamoStore, "_send_batch", crash_before_the_second_batch_once)
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"],
+        Key="uploads/P001/three-weeks.csv",
+        Body=three_weeks_of_claims(),
+        Metadata={"carepay-at": MONDAY_AFTER.isoformat()},
+    )
+    cloud.pump(max_rounds=1)
+    assert len(actual_items(cloud)) == 25  # the first batch landed before the crash…
+    assert store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK) == {}  # …but none is visible
+
+    cloud.pump()  # SQS redelivers the message; this time every batch and the commit succeed
+    assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
+    assert len(actual_items(cloud)) == 30  # the retry rewrote the same items: no duplicates
+    feedback = json.loads(council.read_outbound("feedback/P001/three-weeks.feedback.json"))
+    assert (feedback["accepted"], feedback["rejected"]) == (30, 0)
+
+
+def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
+    council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+        raise ConnectionError("DynamoDB unreachable")
+
+    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"], Key="uploads/P001/claim.csv",
+        Body=csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
+    )  # fmt: skip
+    cloud.pump()
+    sqs = client("sqs")
+    dead = sqs.receive_message(QueueUrl=cloud.outputs["SubmissionsDeadLetterQueueUrl"], MaxNumberOfMessages=10)
+    [message] = dead["Messages"]
+    assert "uploads%2FP001%2Fclaim.csv" in message["Body"]  # S3 sends keys URL-encoded
+    assert stored_week(DynamoStore(cloud.outputs["DataTableName"]), "P001") == {}
