@@ -1,0 +1,73 @@
+"""Files that cannot be used get one clear file-level message, and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from carepay.local.client import CarepayClient
+from carepay.local.cloud import LocalCloud
+
+from tests.e2e.conftest import MONDAY_AFTER, all_items, csv_bytes, row_codes, stored_week, xlsx_bytes
+from carepay.adapters.dynamodb import DynamoStore
+
+
+def actual_items(cloud: LocalCloud) -> list[object]:
+    return [item for item in all_items(cloud) if item["SK"]["S"].startswith("ACTUAL#")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("claim.pdf", b"%PDF-1.4\x00\x01\x02 binary", "is not a spreadsheet"),
+        ("claim.csv", b"", "is empty"),
+        ("claim.csv", b"SS Ref,Date\nSS1009,09/11/2026\n", "missing the required column 'Weekly Actual Quantity'"),
+        ("claim.csv", b"SS Ref,Date,Weekly Actual Quantity\n", "no rows of actuals"),
+        ("claim.xlsx", b"PK\x03\x04 not really a zip", "could not be read as a spreadsheet"),
+    ],
+)
+def test_a_file_that_cannot_be_used_is_refused_whole_with_a_message(
+    council: CarepayClient, cloud: LocalCloud, name: str, content: bytes, says: str
+) -> None:
+    feedback = council.upload("P001", name, content, at=MONDAY_AFTER)
+    assert feedback["file_rejected"] is True
+    [finding] = feedback["file_findings"]
+    assert finding["code"] == "FILE" and says in finding["message"]
+    assert actual_items(cloud) == []
+
+
+def test_a_names_column_is_dropped_with_a_v9_warning_and_no_name_is_ever_stored(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore
+) -> None:
+    feedback = council.upload(
+        "P001",
+        "claim.xlsx",
+        xlsx_bytes(
+            ["SS Ref", "Client Name", "Date", "Weekly Actual Quantity", "Favourite Colour"],
+            ["SS1009", "Mavis Ogbonna", "09/11/2026", 5, "green"],
+        ),
+        at=MONDAY_AFTER,
+    )
+    assert row_codes(feedback) == {2: ("accepted", [])}
+    codes = {f["code"]: f["message"] for f in feedback["file_findings"]}
+    assert "names are not needed" in codes["V9"] and "Favourite Colour" in codes["FILE"]
+    assert "L1009" in stored_week(store, "P001")
+    assert "Mavis" not in repr(all_items(cloud))
+    assert b"Mavis" not in council.read_outbound("feedback/P001/" + feedback["file"].rsplit(".", 1)[0] + ".feedback.json")
+
+
+def test_a_key_with_spaces_and_plus_signs_arrives_url_encoded_and_is_read(council: CarepayClient) -> None:
+    feedback = council.upload(
+        "P001", "w c 09+11 claim (final).csv",
+        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]), at=MONDAY_AFTER,
+    )  # fmt: skip
+    assert feedback["accepted"] == 1 and feedback["file"].endswith("w c 09+11 claim (final).csv")
+
+
+def test_a_file_outside_a_provider_folder_is_refused(council: CarepayClient, cloud: LocalCloud) -> None:
+    from carepay.adapters.aws import client
+
+    client("s3").put_object(Bucket=council.inbound, Key="uploads/loose.csv", Body=b"SS Ref,Date\n")
+    cloud.pump()
+    refused = council.read_outbound("feedback/unknown-provider/loose.feedback.json")
+    assert b"not in a provider's folder" in refused
+    assert actual_items(cloud) == []
