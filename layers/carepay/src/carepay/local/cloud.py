@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import logging
 import os
 import sys
 import time
@@ -116,6 +117,23 @@ class LocalLambdaContext:
 
 
 @contextmanager
+def quiet_local_cloud() -> Iterator[None]:
+    """moto warns about every resource type its CloudFormation cannot create; the local cloud
+    applies those itself, so the warnings are noise for someone running the demo."""
+    import warnings  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logger = logging.getLogger("moto")
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
+
+
+@contextmanager
 def environment(variables: dict[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
@@ -175,9 +193,9 @@ class LocalCloud:
             r["LogicalResourceId"]: r["PhysicalResourceId"] for page in summaries for r in page["StackResourceSummaries"]
         }
         self.resolver = Resolver(self.parameters_with_defaults(), self._pseudo_parameters(), self.physical_ids, self._attributes())
-        self.apply_skipped_properties()
         self._discover_functions(code_dirs)
-        self._take_over_queue_polling()
+        self._take_over_queue_polling()  # before notifications: S3's test events must not reach moto's pollers
+        self.apply_skipped_properties()
         return self
 
     def parameters_with_defaults(self) -> dict[str, str]:

@@ -1,0 +1,154 @@
+"""`carepay demo`: a week of claims from three providers, through the whole flow, on an embedded stack.
+
+The story (week commencing Monday 9 November 2026; every step at a simulated time):
+  Acme Home Care (P001)     uploads an xlsx claim covering E1–E9, a names column and an unknown
+                            person; fixes the two rejected rows and confirms (E10 for SS1010).
+  Bradford Day Services (P002) uploads a semicolon CSV with frustrated hours at day care (E9),
+                            corrects it, and confirms after Tuesday's deadline (late).
+  Riverside Care Home (P003) claims an extra on 1:1 residential support (X4), across a
+                            mid-week rate uplift.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.domain.approvals import ExtraApproval
+from carepay.domain.money import format_pounds, quarters_to_decimal
+from carepay.domain.payment import line_week_payment
+from carepay.domain.weeks import LONDON
+from carepay.local.cli import print_submission
+from carepay.local.client import CarepayClient
+from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
+
+WEEK = date(2026, 11, 9)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
+
+
+def csv_to_xlsx(content: bytes) -> bytes:
+    """The sample claim as a provider's Excel file: real date cells and numbers."""
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Claim"
+    sheet.append(["Acme Home Care: weekly claim"])  # a title row above the header
+    for number, row in enumerate(csv.reader(io.StringIO(content.decode("utf-8")))):
+        if number == 0:
+            sheet.append(row)
+            continue
+        values: list[object] = []
+        for position, cell in enumerate(row):
+            if position == 3 and cell:
+                values.append(datetime.strptime(cell, "%d/%m/%Y"))
+            else:
+                try:
+                    values.append(float(cell) if cell and not cell.startswith("SS") else cell or None)
+                except ValueError:
+                    values.append(cell)
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def run_demo(out_dir: Path, console: Console) -> None:
+    from moto import mock_aws  # noqa: PLC0415
+
+    samples = project_root() / "spreadsheets" / "samples"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with mock_aws(), quiet_local_cloud():
+        console.rule("[bold]carepay demo[/bold]: template.yaml deployed into an embedded local cloud")
+        cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+        cloud.deploy()
+        council = CarepayClient(pump=cloud.pump)
+        store = DynamoStore(cloud.outputs["DataTableName"])
+
+        console.rule("The council imports its care packages")
+        report = council.import_care_packages(samples / "care-packages.csv", at=at(15, 22))
+        console.print(
+            f"{report['imported']} service line versions for {', '.join(report['providers'])}; "
+            f"{report['rejected']} rejected."
+        )
+        store.save_approval("P001", ExtraApproval("L1006", WEEK, 8))
+        console.print("Social work approves 2 h extra for SS1006 in w/c 09/11/2026 (E6).")
+
+        results: list[tuple[str, dict[str, Any]]] = []
+
+        def send(provider: str, name: str, content: bytes, moment: datetime, story: str) -> None:
+            console.rule(f"{provider}: {story}")
+            (out_dir / "uploads").mkdir(exist_ok=True)
+            (out_dir / "uploads" / name).write_bytes(content)
+            feedback = council.upload(provider, name, content, at=moment)
+            print_submission(console, feedback)
+            results.append((name, feedback))
+
+        claim = (samples / "P001-claim-w-c-2026-11-09.csv").read_bytes()
+        send("P001", "P001-claim-w-c-2026-11-09.xlsx", csv_to_xlsx(claim), at(16, 9, 30),
+             "Monday 09:30, Acme uploads its claim (E1–E8, a names column, an unknown person)")  # fmt: skip
+        send("P001", "P001-corrections.csv", (samples / "P001-corrections-w-c-2026-11-09.csv").read_bytes(),
+             at(16, 14), "Monday 14:00, Acme fixes the two rejected rows and confirms (E10 for SS1010)")  # fmt: skip
+        send("P002", "P002-claim.csv", (samples / "P002-claim-w-c-2026-11-09.csv").read_bytes(),
+             at(16, 10, 15), "Monday 10:15, the day centre claims frustrated hours (E9)")  # fmt: skip
+        send("P002", "P002-corrections.csv", (samples / "P002-corrections-w-c-2026-11-09.csv").read_bytes(),
+             at(17, 16, 55), "Tuesday 16:55, the day centre corrects the row (a cp1252 CSV)")  # fmt: skip
+
+        console.rule("P002: Tuesday 18:10, the day centre confirms — after the 17:00 deadline")
+        confirmation = council.confirm("P002", WEEK, at=at(17, 18, 10))
+        print_submission(console, confirmation)
+        results.append(("P002-confirmation", confirmation))
+
+        send("P003", "P003-claim.csv", (samples / "P003-claim-w-c-2026-11-09.csv").read_bytes(),
+             at(17, 11), "Tuesday 11:00, the care home claims an extra on 1:1 support (X4)")  # fmt: skip
+        console.rule("P003: Tuesday 16:30, the care home confirms (SS3001 as planned)")
+        results.append(("P003-confirmation", council.confirm("P003", WEEK, at=at(17, 16, 30))))
+        print_submission(console, results[-1][1])
+
+        _print_week(console, store)
+        feedback_dir = out_dir / "feedback"
+        feedback_dir.mkdir(exist_ok=True)
+        for name, feedback in results:
+            stem = Path(name).stem
+            (feedback_dir / f"{stem}.feedback.json").write_text(json.dumps(feedback, indent=1, default=str))
+            if feedback["kind"] == "upload" and not feedback["file_rejected"]:
+                (feedback_dir / f"{stem}.feedback.xlsx").write_bytes(council.feedback_workbook(feedback))
+        console.rule()
+        console.print(f"Feedback workbooks and JSON are in [bold]{feedback_dir}/[/bold]; the files uploaded in {out_dir / 'uploads'}/.")
+
+
+def _print_week(console: Console, store: DynamoStore) -> None:
+    console.rule("What is stored for w/c 09/11/2026, and what each confirmed line-week would pay")
+    table = Table()
+    for column in ("Provider", "Line", "SS Ref", "Actual", "Frust.", "Missed", "Extra", "Confirmed", "Exceptions", "Payable", "Amount"):
+        table.add_column(column)
+    for provider in ("P001", "P002", "P003"):
+        plan = store.provider_plan(provider)
+        approvals = store.approvals(provider)
+        for (line_ref, _), state in sorted(store.stored_line_weeks(provider, WEEK, WEEK).items()):
+            line_week = state.actuals
+            line = plan.line_for_week(line_ref, WEEK)
+            if line_week is None or line is None:
+                continue
+            payment = line_week_payment(line_week, line, approvals)
+            confirmed = "late" if line_week.late_confirmation else "yes" if line_week.confirmed else "no"
+            held = f" (held {payment.hold_reason})" if payment.held else ""
+            table.add_row(
+                provider, line_ref, line_week.ss_ref,
+                *(str(quarters_to_decimal(q)) for q in (line_week.actual_quarters, line_week.frustrated_quarters, line_week.missed_quarters, line_week.extra_quarters)),
+                confirmed, " ".join(f.code for f in line_week.exceptions),
+                str(quarters_to_decimal(payment.payable_quarters)), format_pounds(payment.amount_pence) + held,
+            )  # fmt: skip
+    console.print(table)
