@@ -1,0 +1,69 @@
+# carepay — the two commands a newcomer needs are `make demo` and `make test`.
+# Each installs what it needs: uv (from PyPI, into .tools/ unless uv is already on PATH), then
+# the project's locked dependencies (uv sync). Nothing has to be installed by hand.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+SAM_CLI := aws-sam-cli==1.170.0
+SAM := $(UV) tool run --from $(SAM_CLI) sam
+RUN := $(UV) run --frozen
+export CAREPAY_ROOT := $(CURDIR)
+export UV
+export POWERTOOLS_TRACE_DISABLED := 1
+export AWS_DEFAULT_REGION ?= eu-west-2
+LAYER_REQUIREMENTS := layers/carepay/requirements.txt
+PYC313 := tools/pyc313/node_modules/pyodide/package.json
+
+.PHONY: demo test lint format bench build validate deps layer-requirements clean
+
+demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
+	$(RUN) carepay demo --out out
+
+test: deps lint validate ## everything CI checks
+	$(RUN) pytest -n 2 --dist loadfile -q
+
+lint: deps ## ruff (format and lint) and mypy --strict
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	$(RUN) mypy layers/carepay/src functions
+
+format: deps
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+validate: deps $(LAYER_REQUIREMENTS) ## template: cfn-lint and sam validate --lint; the layer's requirements match uv.lock
+	$(RUN) cfn-lint template.yaml
+	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+	@$(MAKE) --no-print-directory layer-requirements LAYER_REQUIREMENTS=.tools/requirements.check.txt
+	@diff -u $(LAYER_REQUIREMENTS) .tools/requirements.check.txt || \
+		{ echo "$(LAYER_REQUIREMENTS) is out of date with uv.lock: run make layer-requirements"; exit 1; }
+
+build: deps $(PYC313) ## sam build: arm64 / Python 3.13 artefacts with CPython 3.13 bytecode
+	$(SAM) build --region $(AWS_DEFAULT_REGION)
+
+bench: deps ## prints figures; asserts nothing
+	$(RUN) python -m tests.bench
+
+layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (boto3 comes with the Lambda runtime)
+	@mkdir -p $(dir $(LAYER_REQUIREMENTS))
+	$(UV) export --frozen --quiet --no-dev --no-hashes --package carepay --no-emit-workspace \
+		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
+		--no-emit-package python-dateutil --no-emit-package six --no-emit-package urllib3 \
+		--output-file $(LAYER_REQUIREMENTS) > /dev/null
+
+deps: .venv/.synced
+
+.venv/.synced: $(UV) pyproject.toml uv.lock layers/carepay/pyproject.toml
+	$(UV) sync --frozen
+	@touch $@
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(PYC313): tools/pyc313/package.json tools/pyc313/package-lock.json
+	cd tools/pyc313 && npm ci --silent --no-audit --no-fund
+
+clean:
+	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules
