@@ -6,11 +6,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from carepay.adapters.events import files_arrived
 from carepay.runtime import care_package_service
 
@@ -23,7 +26,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     for arrival in files_arrived(record):
         report = care_package_service().handle(arrival)
-        logger.info("care packages imported", key=arrival.key, imported=report["imported"], rejected=report["rejected"])
+        logger.info(
+            "care packages imported",
+            key=arrival.key,
+            imported=report["imported"],
+            rejected=report["rejected"],
+        )
         metrics.add_metric("LineVersionsImported", MetricUnit.Count, report["imported"])
         metrics.add_metric("LineVersionsRejected", MetricUnit.Count, report["rejected"])
 

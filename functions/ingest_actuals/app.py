@@ -6,12 +6,15 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from carepay.adapters.events import files_arrived
 from carepay.runtime import idempotency_store, submission_service
 from carepay.services.notices import FileArrived
@@ -34,10 +37,19 @@ def record_handler(record: SQSRecord) -> None:
     )(handle_submission)
     for arrival in files_arrived(record):
         summary = handle_once(arrival=arrival)
-        logger.info("submission processed", key=arrival.key, **{k: summary.get(k) for k in ("kind", "accepted", "rejected", "file_rejected", "duplicate")})
+        logger.info(
+            "submission processed",
+            key=arrival.key,
+            **{
+                k: summary.get(k)
+                for k in ("kind", "accepted", "rejected", "file_rejected", "duplicate")
+            },
+        )
         metrics.add_metric("RowsAccepted", MetricUnit.Count, summary.get("accepted", 0))
         metrics.add_metric("RowsRejected", MetricUnit.Count, summary.get("rejected", 0))
-        metrics.add_metric("FilesRejected", MetricUnit.Count, int(bool(summary.get("file_rejected"))))
+        metrics.add_metric(
+            "FilesRejected", MetricUnit.Count, int(bool(summary.get("file_rejected")))
+        )
 
 
 @logger.inject_lambda_context

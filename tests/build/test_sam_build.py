@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from carepay.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +14,9 @@ BUILD = ROOT / ".aws-sam" / "build"
 
 @pytest.fixture(scope="module")
 def built() -> Path:
-    subprocess.run(["make", "--no-print-directory", "build"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "build"], cwd=ROOT, check=True, capture_output=True
+    )
     return BUILD
 
 
@@ -23,9 +24,15 @@ def test_functions_and_layer_are_built_for_the_same_architecture_and_runtime() -
     template = load_template(ROOT / "template.yaml")
     function_globals = template["Globals"]["Function"]
     layer = template["Resources"]["CarepayLayer"]
-    assert function_globals["Architectures"] == layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert (
+        function_globals["Architectures"]
+        == layer["Properties"]["CompatibleArchitectures"]
+        == ["arm64"]
+    )
     assert layer["Metadata"]["BuildArchitecture"] == "arm64"
-    assert [function_globals["Runtime"]] == layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert (
+        [function_globals["Runtime"]] == layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    )
 
 
 def test_the_layer_carries_arm64_python_3_13_wheels_and_no_local_only_code(built: Path) -> None:

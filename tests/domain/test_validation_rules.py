@@ -11,10 +11,20 @@ from carepay.domain.payment import line_week_payment
 from carepay.domain.service_lines import ServiceType
 from carepay.domain.weeks import LONDON
 
-from tests.domain.builders import AFTER_THE_WEEK, PROVIDER, WEEK, claim_row, context_for, line_version, plan_of
+from tests.domain.builders import (
+    AFTER_THE_WEEK,
+    PROVIDER,
+    WEEK,
+    claim_row,
+    context_for,
+    line_version,
+    plan_of,
+)
 
 
-def stored_week(line_ref: str, monday: date, *, frustrated: int = 0, confirmed: bool = False, paid: bool = False) -> StoredLineWeek:
+def stored_week(
+    line_ref: str, monday: date, *, frustrated: int = 0, confirmed: bool = False, paid: bool = False
+) -> StoredLineWeek:
     actuals = LineWeekActuals(
         provider_ref=PROVIDER,
         line_ref=line_ref,
@@ -34,7 +44,9 @@ def test_v2_another_providers_person_gets_the_same_message_as_an_unknown_one() -
         [claim_row(ss_ref="SS900"), claim_row(ss_ref="SS404")], context_for(plan)
     )
     assert theirs.errors[0].code == unknown.errors[0].code == "V2"
-    assert theirs.errors[0].message.replace("SS900", "X") == unknown.errors[0].message.replace("SS404", "X")
+    assert theirs.errors[0].message.replace("SS900", "X") == unknown.errors[0].message.replace(
+        "SS404", "X"
+    )
     assert "report it to the council" in theirs.errors[0].message
 
 
@@ -59,7 +71,14 @@ def test_v2_a_line_that_does_not_cover_the_week_is_not_matched() -> None:
 
 
 def test_v3_dates_are_read_in_every_accepted_form() -> None:
-    forms = ["2023-01-09", "2023/01/09", "09/01/2023", date(2023, 1, 9), datetime(2023, 1, 9), 44935.0]
+    forms = [
+        "2023-01-09",
+        "2023/01/09",
+        "09/01/2023",
+        date(2023, 1, 9),
+        datetime(2023, 1, 9),  # noqa: DTZ001 - a spreadsheet's date cell has no time zone
+        44935.0,
+    ]
     for form in forms:
         [outcome] = validate_rows([claim_row(week=form)], context_for())
         assert outcome.accepted and outcome.week == WEEK, (form, outcome.errors)
@@ -143,7 +162,9 @@ def test_e14_a_long_hospital_stay_holds_frustrated_hours_from_the_seventh_week()
     mondays = [WEEK + timedelta(weeks=n) for n in range(8)]
     at = datetime.combine(mondays[-1] + timedelta(days=7), datetime.min.time(), tzinfo=LONDON)
     rows = [
-        claim_row("0", frustrated="5", comments="In hospital", week=monday.isoformat(), row_number=n + 2)
+        claim_row(
+            "0", frustrated="5", comments="In hospital", week=monday.isoformat(), row_number=n + 2
+        )
         for n, monday in enumerate(mondays)
     ]
     outcomes = validate_rows(rows, context_for(at=at))
@@ -158,10 +179,14 @@ def test_e14_a_long_hospital_stay_holds_frustrated_hours_from_the_seventh_week()
 
 def test_e14_earlier_stored_weeks_count_towards_the_run() -> None:
     stored = {
-        ("L1", WEEK - timedelta(weeks=n)): stored_week("L1", WEEK - timedelta(weeks=n), frustrated=20)
+        ("L1", WEEK - timedelta(weeks=n)): stored_week(
+            "L1", WEEK - timedelta(weeks=n), frustrated=20
+        )
         for n in range(1, 7)
     }
-    [outcome] = validate_rows([claim_row("0", frustrated="5", comments="In hospital")], context_for(stored=stored))
+    [outcome] = validate_rows(
+        [claim_row("0", frustrated="5", comments="In hospital")], context_for(stored=stored)
+    )
     assert "X3" in [f.code for f in outcome.exceptions]
 
 

@@ -6,9 +6,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from carepay.domain.actuals import validate_rows
 from carepay.domain.approvals import Approvals, ExtraApproval
 from carepay.domain.money import (
@@ -20,6 +17,8 @@ from carepay.domain.money import (
 )
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import financial_year_week, week_commencing
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.domain.builders import WEEK, claim_row, context_for, line_version, plan_of
 
@@ -111,5 +110,5 @@ def test_payable_never_exceeds_planned_plus_approved_extra_and_missed_is_never_p
 def test_every_day_belongs_to_the_week_of_its_monday(day: date) -> None:
     monday = week_commencing(day)
     assert monday.weekday() == 0 and timedelta(0) <= day - monday < timedelta(days=7)
-    year, number = financial_year_week(monday)
+    _, number = financial_year_week(monday)
     assert 1 <= number <= 53

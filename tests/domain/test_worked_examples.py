@@ -19,7 +19,9 @@ from tests.domain.builders import (
 )
 
 
-def submit(row_kwargs: dict[str, object], approvals: Approvals | None = None, **plan_kwargs: object) -> RowOutcome:
+def submit(
+    row_kwargs: dict[str, object], approvals: Approvals | None = None, **plan_kwargs: object
+) -> RowOutcome:
     plan = plan_of(line_version(**plan_kwargs))  # type: ignore[arg-type]
     [outcome] = validate_rows([claim_row(**row_kwargs)], context_for(plan, approvals=approvals))
     return outcome
@@ -75,7 +77,9 @@ def test_e5_extra_without_approval_holds_the_line() -> None:
 
 def test_e6_extra_with_approval_is_paid() -> None:
     approvals = Approvals.of(extras=[ExtraApproval("L1", WEEK, 8)])
-    outcome = submit({"actual": "7", "extra": "2", "comments": "Extra calls after a fall"}, approvals)
+    outcome = submit(
+        {"actual": "7", "extra": "2", "comments": "Extra calls after a fall"}, approvals
+    )
     assert codes(outcome) == []
     payment = pay(outcome, approvals)
     assert (payment.payable_quarters, payment.amount_pence) == (28, 14000)
@@ -90,7 +94,9 @@ def test_e5_then_e6_an_approval_arriving_later_releases_the_hold() -> None:
 def test_e7_a_row_that_differs_from_plan_without_a_comment_is_rejected() -> None:
     outcome = submit({"actual": "3", "missed": "2"})
     assert error_codes(outcome) == ["V5"]
-    assert "Failure to complete this may result in payment being rejected" in outcome.errors[0].message
+    assert (
+        "Failure to complete this may result in payment being rejected" in outcome.errors[0].message
+    )
 
 
 def test_e8_a_quantity_that_is_not_a_quarter_hour_is_rejected() -> None:

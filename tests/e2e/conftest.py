@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto import mock_aws
-
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.weeks import LONDON
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud
+from moto import mock_aws
 
 SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
 WEEK = date(2026, 11, 9)
@@ -43,12 +42,20 @@ def store(cloud: LocalCloud) -> DynamoStore:
     return DynamoStore(cloud.outputs["DataTableName"])
 
 
-def stored_week(store: DynamoStore, provider_ref: str, week: date = WEEK) -> dict[str, StoredLineWeek]:
-    return {line: state for (line, _), state in store.stored_line_weeks(provider_ref, week, week).items()}
+def stored_week(
+    store: DynamoStore, provider_ref: str, week: date = WEEK
+) -> dict[str, StoredLineWeek]:
+    return {
+        line: state
+        for (line, _), state in store.stored_line_weeks(provider_ref, week, week).items()
+    }
 
 
 def csv_bytes(header: list[str], *rows: list[object]) -> bytes:
-    lines = [",".join(header), *(",".join("" if v is None else str(v) for v in row) for row in rows)]
+    lines = [
+        ",".join(header),
+        *(",".join("" if v is None else str(v) for v in row) for row in rows),
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 

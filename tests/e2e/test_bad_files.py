@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
+from carepay.adapters.dynamodb import DynamoStore
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud
 
-from tests.e2e.conftest import MONDAY_AFTER, all_items, csv_bytes, row_codes, stored_week, xlsx_bytes
-from carepay.adapters.dynamodb import DynamoStore
+from tests.e2e.conftest import (
+    MONDAY_AFTER,
+    all_items,
+    csv_bytes,
+    row_codes,
+    stored_week,
+    xlsx_bytes,
+)
 
 
 def actual_items(cloud: LocalCloud) -> list[object]:
@@ -20,7 +26,11 @@ def actual_items(cloud: LocalCloud) -> list[object]:
     [
         ("claim.pdf", b"%PDF-1.4\x00\x01\x02 binary", "is not a spreadsheet"),
         ("claim.csv", b"", "is empty"),
-        ("claim.csv", b"SS Ref,Date\nSS1009,09/11/2026\n", "missing the required column 'Weekly Actual Quantity'"),
+        (
+            "claim.csv",
+            b"SS Ref,Date\nSS1009,09/11/2026\n",
+            "missing the required column 'Weekly Actual Quantity'",
+        ),
         ("claim.csv", b"SS Ref,Date,Weekly Actual Quantity\n", "no rows of actuals"),
         ("claim.xlsx", b"PK\x03\x04 not really a zip", "could not be read as a spreadsheet"),
     ],
@@ -52,18 +62,26 @@ def test_a_names_column_is_dropped_with_a_v9_warning_and_no_name_is_ever_stored(
     assert "names are not needed" in codes["V9"] and "Favourite Colour" in codes["FILE"]
     assert "L1009" in stored_week(store, "P001")
     assert "Mavis" not in repr(all_items(cloud))
-    assert b"Mavis" not in council.read_outbound("feedback/P001/" + feedback["file"].rsplit(".", 1)[0] + ".feedback.json")
+    assert b"Mavis" not in council.read_outbound(
+        "feedback/P001/" + feedback["file"].rsplit(".", 1)[0] + ".feedback.json"
+    )
 
 
-def test_a_key_with_spaces_and_plus_signs_arrives_url_encoded_and_is_read(council: CarepayClient) -> None:
+def test_a_key_with_spaces_and_plus_signs_arrives_url_encoded_and_is_read(
+    council: CarepayClient,
+) -> None:
     feedback = council.upload(
-        "P001", "w c 09+11 claim (final).csv",
-        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]), at=MONDAY_AFTER,
-    )  # fmt: skip
+        "P001",
+        "w c 09+11 claim (final).csv",
+        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
+        at=MONDAY_AFTER,
+    )
     assert feedback["accepted"] == 1 and feedback["file"].endswith("w c 09+11 claim (final).csv")
 
 
-def test_a_file_outside_a_provider_folder_is_refused(council: CarepayClient, cloud: LocalCloud) -> None:
+def test_a_file_outside_a_provider_folder_is_refused(
+    council: CarepayClient, cloud: LocalCloud
+) -> None:
     from carepay.adapters.aws import client
 
     client("s3").put_object(Bucket=council.inbound, Key="uploads/loose.csv", Body=b"SS Ref,Date\n")

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.local.client import CarepayClient
@@ -54,7 +53,9 @@ def test_e13_the_same_upload_delivered_twice_changes_nothing(
     assert all_items(cloud) == before
 
     # Even once the idempotency record has expired, the upload's commit marker stops a second apply.
-    idempotency_table = cloud.functions["IngestActualsFunction"].environment["IDEMPOTENCY_TABLE_NAME"]
+    idempotency_table = cloud.functions["IngestActualsFunction"].environment[
+        "IDEMPOTENCY_TABLE_NAME"
+    ]
     dynamodb = client("dynamodb")
     for record in dynamodb.scan(TableName=idempotency_table)["Items"]:
         dynamodb.delete_item(TableName=idempotency_table, Key={"id": record["id"]})
@@ -85,7 +86,9 @@ def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it
     )
     cloud.pump(max_rounds=1)
     assert len(actual_items(cloud)) == 25  # the first batch landed before the crash…
-    assert store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK) == {}  # …but none is visible
+    assert (
+        store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK) == {}
+    )  # …but none is visible
 
     cloud.pump()  # SQS redelivers the message; this time every batch and the commit succeed
     assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
@@ -102,12 +105,15 @@ def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
 
     monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
     client("s3").put_object(
-        Bucket=cloud.outputs["InboundBucketName"], Key="uploads/P001/claim.csv",
+        Bucket=cloud.outputs["InboundBucketName"],
+        Key="uploads/P001/claim.csv",
         Body=csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
-    )  # fmt: skip
+    )
     cloud.pump()
     sqs = client("sqs")
-    dead = sqs.receive_message(QueueUrl=cloud.outputs["SubmissionsDeadLetterQueueUrl"], MaxNumberOfMessages=10)
+    dead = sqs.receive_message(
+        QueueUrl=cloud.outputs["SubmissionsDeadLetterQueueUrl"], MaxNumberOfMessages=10
+    )
     [message] = dead["Messages"]
     assert "uploads%2FP001%2Fclaim.csv" in message["Body"]  # S3 sends keys URL-encoded
     assert stored_week(DynamoStore(cloud.outputs["DataTableName"]), "P001") == {}

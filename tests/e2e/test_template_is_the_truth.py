@@ -14,7 +14,9 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
 def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) -> None:
-    configuration = client("s3").get_bucket_notification_configuration(Bucket=cloud.outputs["InboundBucketName"])
+    configuration = client("s3").get_bucket_notification_configuration(
+        Bucket=cloud.outputs["InboundBucketName"]
+    )
     routes = {
         entry["Filter"]["Key"]["FilterRules"][0]["Value"]: entry["QueueArn"]
         for entry in configuration["QueueConfigurations"]
@@ -29,11 +31,16 @@ def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) 
 
 def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> None:
     for trigger in cloud.triggers:
-        attributes = client("sqs").get_queue_attributes(QueueUrl=trigger.queue_url, AttributeNames=["All"])["Attributes"]
+        attributes = client("sqs").get_queue_attributes(
+            QueueUrl=trigger.queue_url, AttributeNames=["All"]
+        )["Attributes"]
         policy = json.loads(attributes["Policy"])
         [allow] = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
         assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
-        assert allow["Condition"]["ArnLike"]["aws:SourceArn"] == f"arn:aws:s3:::{cloud.outputs['InboundBucketName']}"
+        assert (
+            allow["Condition"]["ArnLike"]["aws:SourceArn"]
+            == f"arn:aws:s3:::{cloud.outputs['InboundBucketName']}"
+        )
         redrive = json.loads(attributes["RedrivePolicy"])
         dead_letter_output = {
             "IngestActualsFunction": "SubmissionsDeadLetterQueueUrl",
@@ -66,11 +73,22 @@ def test_storage_is_versioned_private_encrypted_and_recoverable(cloud: LocalClou
     s3 = client("s3")
     for bucket in (cloud.outputs["InboundBucketName"], cloud.outputs["OutboundBucketName"]):
         assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
-        assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert all(
+            s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values()
+        )
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ]
         assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
-    backups = client("dynamodb").describe_continuous_backups(TableName=cloud.outputs["DataTableName"])
-    assert backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    backups = client("dynamodb").describe_continuous_backups(
+        TableName=cloud.outputs["DataTableName"]
+    )
+    assert (
+        backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+            "PointInTimeRecoveryStatus"
+        ]
+        == "ENABLED"
+    )
 
 
 def test_a_dead_letter_raises_an_alarm(cloud: LocalCloud) -> None:
@@ -90,7 +108,9 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
     resources = load_template(TEMPLATE)["Resources"]
     for policy_name in ("InboundBucketPolicy", "OutboundBucketPolicy"):
         [statement] = resources[policy_name]["Properties"]["PolicyDocument"]["Statement"]
-        assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert statement["Effect"] == "Deny" and statement["Condition"] == {
+            "Bool": {"aws:SecureTransport": "false"}
+        }
     granted = {
         name: sorted({a for s in r["Properties"]["Policies"][0]["Statement"] for a in s["Action"]})
         for name, r in resources.items()
@@ -98,13 +118,25 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
     }
     assert granted == {
         "ImportCarePackagesFunction": [
-            "dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:Query", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
         ],
         "IngestActualsFunction": [
-            "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
-            "dynamodb:UpdateItem", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
         ],
-    }  # fmt: skip
+    }
     for name, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
             for statement in resource["Properties"]["Policies"][0]["Statement"]:

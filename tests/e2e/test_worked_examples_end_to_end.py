@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.approvals import ExtraApproval
@@ -13,9 +13,14 @@ from carepay.local.client import CarepayClient
 from tests.e2e.conftest import MONDAY_AFTER, WEEK, csv_bytes, row_codes, stored_week, xlsx_bytes
 
 HEADER = [
-    "SS Ref", "Date", "Weekly Actual Quantity", "Weekly Frustrated Quantity",
-    "Weekly Missed Quantity", "Weekly Extra Quantity", "Comments",
-]  # fmt: skip
+    "SS Ref",
+    "Date",
+    "Weekly Actual Quantity",
+    "Weekly Frustrated Quantity",
+    "Weekly Missed Quantity",
+    "Weekly Extra Quantity",
+    "Comments",
+]
 
 
 def paid_pence(store: DynamoStore, provider_ref: str, line_ref: str) -> int:
@@ -64,9 +69,11 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
 
     # E9 at the day centre
     day_care = council.upload(
-        "P002", "claim.csv", csv_bytes(HEADER, ["SS2001", "2026-11-09", 3, 2, None, None, "In hospital"]),
+        "P002",
+        "claim.csv",
+        csv_bytes(HEADER, ["SS2001", "2026-11-09", 3, 2, None, None, "In hospital"]),
         at=MONDAY_AFTER,
-    )  # fmt: skip
+    )
     assert row_codes(day_care) == {2: ("rejected", ["V6"])}
     assert stored_week(store, "P002") == {}
 
@@ -87,8 +94,14 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
         "L1010": 10000,  # E10: nothing uploaded, confirmed as planned
     }
     assert {line: paid_pence(store, "P001", line) for line in expected_pence} == expected_pence
-    assert stored["L1010"].actuals is not None and stored["L1010"].actuals.source == "confirmed as planned"
-    assert stored["L1001"].actuals is not None and stored["L1001"].actuals.client_chargeable_quarters == 8
+    assert (
+        stored["L1010"].actuals is not None
+        and stored["L1010"].actuals.source == "confirmed as planned"
+    )
+    assert (
+        stored["L1001"].actuals is not None
+        and stored["L1001"].actuals.client_chargeable_quarters == 8
+    )
 
 
 def test_an_xlsx_claim_with_date_cells_is_read_with_calamine_and_stored(
@@ -99,8 +112,8 @@ def test_an_xlsx_claim_with_date_cells_is_read_with_calamine_and_stored(
         "claim.xlsx",
         xlsx_bytes(
             ["SS Ref", "Date", "Weekly Actual Quantity", "Comments", "Confirm"],
-            ["SS1009", datetime(2026, 11, 9), 5, None, "Y"],
-            ["SS1003", datetime(2026, 11, 9), 4.75, "Left early", "Y"],
+            ["SS1009", date(2026, 11, 9), 5, None, "Y"],
+            ["SS1003", date(2026, 11, 9), 4.75, "Left early", "Y"],
         ),
         at=MONDAY_AFTER,
     )
@@ -128,24 +141,35 @@ def test_a_confirm_column_takes_effect_only_when_every_row_of_that_week_was_acce
     assert not any(state.confirmed for state in stored_week(store, "P001").values())
 
 
-def test_a_provider_cannot_touch_another_providers_lines(council: CarepayClient, store: DynamoStore) -> None:
+def test_a_provider_cannot_touch_another_providers_lines(
+    council: CarepayClient, store: DynamoStore
+) -> None:
     feedback = council.upload(
         "P001",
         "claim.csv",
-        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS2002", "09/11/2026", 4], ["SS0000", "09/11/2026", 4]),
+        csv_bytes(
+            ["SS Ref", "Date", "Weekly Actual Quantity"],
+            ["SS2002", "09/11/2026", 4],
+            ["SS0000", "09/11/2026", 4],
+        ),
         at=MONDAY_AFTER,
     )
     theirs, unknown = feedback["rows"]
     assert theirs["errors"][0]["code"] == unknown["errors"][0]["code"] == "V2"
-    assert theirs["errors"][0]["message"].replace("SS2002", "?") == unknown["errors"][0]["message"].replace("SS0000", "?")
+    assert theirs["errors"][0]["message"].replace("SS2002", "?") == unknown["errors"][0][
+        "message"
+    ].replace("SS0000", "?")
     assert stored_week(store, "P002") == {}
 
 
 def test_deadlines_are_judged_by_when_the_provider_uploaded(council: CarepayClient) -> None:
     sunday = datetime(2026, 11, 15, 20, 0, tzinfo=LONDON)
     too_early = council.upload(
-        "P001", "claim.csv", csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]), at=sunday
-    )  # fmt: skip
+        "P001",
+        "claim.csv",
+        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
+        at=sunday,
+    )
     assert row_codes(too_early) == {2: ("rejected", ["V4"])}
     late = council.confirm("P001", WEEK, at=datetime(2026, 11, 17, 18, 0, tzinfo=LONDON))
     assert late["confirmations"][0]["status"] == "confirmed late"
@@ -156,9 +180,11 @@ def test_deadlines_are_judged_by_when_the_provider_uploaded(council: CarepayClie
 def test_a_confirmed_week_is_locked_against_new_uploads(council: CarepayClient) -> None:
     council.confirm("P001", WEEK, at=MONDAY_AFTER)
     feedback = council.upload(
-        "P001", "late.csv", csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
+        "P001",
+        "late.csv",
+        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
         at=datetime(2026, 11, 16, 10, 0, tzinfo=LONDON),
-    )  # fmt: skip
+    )
     assert row_codes(feedback) == {2: ("rejected", ["V7"])}
 
 

@@ -26,7 +26,9 @@ def care_package_service() -> CarePackageImportService:
 
 
 def idempotency_store() -> DynamoDBPersistenceLayer:
-    return _idempotency_store(current_settings().idempotency_table_name, os.environ.get("AWS_ENDPOINT_URL"))
+    return _idempotency_store(
+        current_settings().idempotency_table_name, os.environ.get("AWS_ENDPOINT_URL")
+    )
 
 
 @cache
@@ -42,13 +44,14 @@ def _submission_service(settings: Settings, _endpoint: str | None) -> Submission
 @cache
 def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePackageImportService:
     return CarePackageImportService(
-        DynamoStore(settings.table_name), S3Documents(settings.inbound_bucket, settings.outbound_bucket)
+        DynamoStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
     )
 
 
 @cache
 def _idempotency_store(table_name: str, _endpoint: str | None) -> DynamoDBPersistenceLayer:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     return DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client("dynamodb"))
 

@@ -35,18 +35,20 @@ def client(service: str) -> Any:
 @cache
 def _session() -> Any:
     """One session per process: each new session reloads botocore's endpoint data (~80 ms)."""
-    import boto3  # noqa: PLC0415 - deferred: the import alone costs ~200 ms of cold start
+    import boto3
 
     return boto3.session.Session()
 
 
 @cache
 def _client(service: str, region: str, endpoint_url: str | None) -> Any:
-    from botocore.config import Config  # noqa: PLC0415
+    from botocore.config import Config
 
-    config = Config(retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=30)
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=30
+    )
     return _session().client(
-        service,  # type: ignore[call-overload]
+        service,
         region_name=region,
         endpoint_url=endpoint_url,
         config=config,

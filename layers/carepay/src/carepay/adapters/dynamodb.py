@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from carepay.adapters.aws import client
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
@@ -109,7 +109,10 @@ class DynamoStore:
             (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
             for item in self._query(pk, f"PAID#{first_week}", f"PAID#{last_week}#{HIGH}")
         }
-        states = {key: StoredLineWeek(_actuals_from_item(item), key in paid) for key, (_, item) in latest.items()}
+        states = {
+            key: StoredLineWeek(_actuals_from_item(item), key in paid)
+            for key, (_, item) in latest.items()
+        }
         for key in paid - states.keys():
             states[key] = StoredLineWeek(None, paid=True)
         return states
@@ -129,7 +132,9 @@ class DynamoStore:
                 )
             elif kind == "frustrated":
                 frustrated.append(
-                    FrustratedApproval(item["line_ref"]["S"], date.fromisoformat(item["up_to"]["S"]))
+                    FrustratedApproval(
+                        item["line_ref"]["S"], date.fromisoformat(item["up_to"]["S"])
+                    )
                 )
         return Approvals.of(extras, frustrated)
 
@@ -149,7 +154,8 @@ class DynamoStore:
         for _attempt in range(8):
             self.write_requests += 1
             response = client("dynamodb").batch_write_item(RequestItems={self.table_name: pending})
-            pending = list(response.get("UnprocessedItems", {}).get(self.table_name, []))
+            unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            pending = cast("list[WriteRequestTypeDef]", unprocessed)
             if not pending:
                 return
         raise StoreError(f"DynamoDB left {len(pending)} items unprocessed after retries")
@@ -186,7 +192,9 @@ class DynamoStore:
                 {
                     **item,
                     "PK": _s(f"IMPORT#{import_id}"),
-                    "SK": _s(f"LINE#{version.provider_ref}#{version.line_ref}#{version.start_date}"),
+                    "SK": _s(
+                        f"LINE#{version.provider_ref}#{version.line_ref}#{version.start_date}"
+                    ),
                 }
             )
         providers = {v.provider_ref: v.provider_name for v in versions}
@@ -218,7 +226,9 @@ class DynamoStore:
             },
         )
 
-    def save_approval(self, provider_ref: str, approval: ExtraApproval | FrustratedApproval) -> None:
+    def save_approval(
+        self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
+    ) -> None:
         if isinstance(approval, ExtraApproval):
             item: Item = {
                 "SK": _s(f"APPROVAL#EXTRA#{approval.line_ref}#{approval.week_commencing}"),
@@ -282,7 +292,8 @@ def _actuals_from_item(item: Item) -> LineWeekActuals:
         return int(item[name]["N"])
 
     exceptions = tuple(
-        Finding(code, message, Severity.EXCEPTION) for code, message in json.loads(text("exceptions") or "[]")
+        Finding(code, message, Severity.EXCEPTION)
+        for code, message in json.loads(text("exceptions") or "[]")
     )
     return LineWeekActuals(
         provider_ref=item["PK"]["S"].removeprefix("PROVIDER#"),
@@ -301,8 +312,12 @@ def _actuals_from_item(item: Item) -> LineWeekActuals:
         frustrated_week_in_run=number("run"),
         source=text("source"),
         upload_id=text("upload_id"),
-        submitted_at=datetime.fromisoformat(text("submitted_at")) if "submitted_at" in item else None,
-        confirmed_at=datetime.fromisoformat(text("confirmed_at")) if "confirmed_at" in item else None,
+        submitted_at=datetime.fromisoformat(text("submitted_at"))
+        if "submitted_at" in item
+        else None,
+        confirmed_at=datetime.fromisoformat(text("confirmed_at"))
+        if "confirmed_at" in item
+        else None,
         late_confirmation=item["late"]["BOOL"],
     )
 

@@ -13,8 +13,13 @@ from decimal import InvalidOperation
 
 from carepay.domain.approvals import Approvals
 from carepay.domain.findings import Finding, error, exception, warning
+from carepay.domain.money import (
+    NotAQuarterMultiple,
+    parse_decimal,
+    quarters_to_decimal,
+    to_quarters,
+)
 from carepay.domain.rows import SheetRow
-from carepay.domain.money import NotAQuarterMultiple, parse_decimal, quarters_to_decimal, to_quarters
 from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
 from carepay.domain.weeks import is_late_confirmation, week_commencing, week_ending, week_has_ended
 
@@ -415,7 +420,9 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
             )
     except InvalidOperation:
         found.append(
-            warning("V8", "Weekly Planned Quantity and Number Of Visits are not amendable; ignored.")
+            warning(
+                "V8", "Weekly Planned Quantity and Number Of Visits are not amendable; ignored."
+            )
         )
     return found
 
@@ -487,7 +494,11 @@ def _find_long_hospital_stays(outcomes: list[RowOutcome], context: ValidationCon
         if in_upload is not None:
             return in_upload > 0
         stored = context.stored.get((line_ref, monday))
-        return stored is not None and stored.actuals is not None and stored.actuals.frustrated_quarters > 0
+        return (
+            stored is not None
+            and stored.actuals is not None
+            and stored.actuals.frustrated_quarters > 0
+        )
 
     for outcome in outcomes:
         line_week = outcome.line_week
@@ -495,10 +506,14 @@ def _find_long_hospital_stays(outcomes: list[RowOutcome], context: ValidationCon
             continue
         line_ref, monday = line_week.line_ref, line_week.week_commencing
         run = 1
-        while run <= FRUSTRATED_WEEKS_PAID and was_frustrated(line_ref, monday - timedelta(weeks=run)):
+        while run <= FRUSTRATED_WEEKS_PAID and was_frustrated(
+            line_ref, monday - timedelta(weeks=run)
+        ):
             run += 1
         found = line_week.exceptions
-        if run > FRUSTRATED_WEEKS_PAID and not context.approvals.frustrated_approved(line_ref, monday):
+        if run > FRUSTRATED_WEEKS_PAID and not context.approvals.frustrated_approved(
+            line_ref, monday
+        ):
             found += (
                 exception(
                     "X3",
@@ -512,4 +527,3 @@ def _find_long_hospital_stays(outcomes: list[RowOutcome], context: ValidationCon
 
 def has_exception(line_week: LineWeekActuals, code: str) -> bool:
     return any(found.code == code for found in line_week.exceptions)
-

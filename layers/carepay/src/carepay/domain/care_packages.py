@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
 
@@ -24,7 +24,11 @@ _SERVICE_TYPES = {
     "homecare": ServiceType.HOME_SUPPORT,
     "daycare": ServiceType.DAY_CARE,
 }
-_UNITS = {unit.value: unit for unit in Unit} | {"hours": Unit.HOUR, "sessions": Unit.SESSION, "journeys": Unit.JOURNEY}
+_UNITS = {unit.value: unit for unit in Unit} | {
+    "hours": Unit.HOUR,
+    "sessions": Unit.SESSION,
+    "journeys": Unit.JOURNEY,
+}
 REFERENCE_FORBIDDEN = "#"
 
 
@@ -58,7 +62,11 @@ def read_care_packages(rows: Iterable[SheetRow]) -> CarePackageImport:
 
 
 def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
-    for key, label in (("provider_ref", "Provider Ref"), ("line_ref", "Line Ref"), ("ss_ref", "SS Ref")):
+    for key, label in (
+        ("provider_ref", "Provider Ref"),
+        ("line_ref", "Line Ref"),
+        ("ss_ref", "SS Ref"),
+    ):
         if REFERENCE_FORBIDDEN in row.text(key):
             problems.append(f"{label} '{row.text(key)}' contains '#', which references cannot hold")
     service_type = _SERVICE_TYPES.get("".join(row.text("service_type").lower().split()))
@@ -82,7 +90,14 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
     end = _date(row, "end_date", "End Date", problems, required=False)
     if start and end and end < start:
         problems.append(f"End Date {end:%d/%m/%Y} is before Start Date {start:%d/%m/%Y}")
-    if problems or service_type is None or unit is None or planned is None or rate is None or start is None:
+    if (
+        problems
+        or service_type is None
+        or unit is None
+        or planned is None
+        or rate is None
+        or start is None
+    ):
         return None
     try:
         return ServiceLineVersion(
@@ -109,7 +124,7 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
 
 def _number(
     row: SheetRow, key: str, label: str, problems: list[str], *, required: bool = True
-) -> object:
+) -> Decimal | None:
     try:
         value = parse_decimal(row.cells.get(key))
     except (InvalidOperation, ValueError):

@@ -44,7 +44,9 @@ def confirm_week(
     """
     result = WeekConfirmation(monday)
     if monday.weekday() != 0:
-        result.findings.append(error("V3", f"{monday:%d/%m/%Y} is not a Monday: name a week by its Monday."))
+        result.findings.append(
+            error("V3", f"{monday:%d/%m/%Y} is not a Monday: name a week by its Monday.")
+        )
         return result
     if not week_has_ended(monday, confirmed_at):
         result.findings.append(

@@ -41,8 +41,12 @@ AtOption = Annotated[
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of a table.")]
-StackOption = Annotated[str, typer.Option("--stack", envvar="CAREPAY_STACK", help="CloudFormation stack name.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON instead of a table.")
+]
+StackOption = Annotated[
+    str, typer.Option("--stack", envvar="CAREPAY_STACK", help="CloudFormation stack name.")
+]
 
 
 def _parse_at(at: str | None) -> datetime | None:
@@ -65,9 +69,9 @@ def _local_credentials() -> None:
 
 
 def _client(stack: str) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from carepay.local.client import CarepayClient  # noqa: PLC0415
+    from carepay.local.client import CarepayClient
 
     _local_credentials()
     try:
@@ -82,7 +86,7 @@ def _client(stack: str) -> Any:
 
 
 def _waited(action: Any) -> dict[str, Any]:
-    from carepay.local.client import NotProcessed  # noqa: PLC0415
+    from carepay.local.client import NotProcessed
 
     try:
         result: dict[str, Any] = action()
@@ -104,9 +108,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port for the local AWS endpoint on 127.0.0.1.")] = 4566,
 ) -> None:
     """Run the local stack: template.yaml in a moto server, events routed to the handlers."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415
+    from moto.server import ThreadedMotoServer
 
-    from carepay.local.cloud import LocalCloud, quiet_local_cloud  # noqa: PLC0415
+    from carepay.local.cloud import LocalCloud, quiet_local_cloud
 
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -160,7 +164,9 @@ def upload(
 ) -> None:
     """Upload a provider's weekly actuals and wait for the feedback."""
     content = _read_file(file)
-    feedback = _waited(lambda: _client(stack).upload(provider, file.name, content, at=_parse_at(at)))
+    feedback = _waited(
+        lambda: _client(stack).upload(provider, file.name, content, at=_parse_at(at))
+    )
     _finish_submission(feedback, as_json)
 
 
@@ -184,10 +190,12 @@ def confirm(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Where the workbooks are written.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help="Where the workbooks are written.")] = Path(
+        "out"
+    ),
 ) -> None:
     """The whole flow on an embedded local stack, leaving feedback workbooks in OUT."""
-    from carepay.local.demo import run_demo  # noqa: PLC0415
+    from carepay.local.demo import run_demo
 
     run_demo(out, console)
 
@@ -216,20 +224,37 @@ def print_submission(out: Console, feedback: dict[str, Any]) -> None:
         for row in feedback["rows"]:
             findings = [
                 f"[{colour}]{f['code']}[/{colour}] {f['message']}"
-                for key, colour in (("errors", "red"), ("exceptions", "yellow"), ("warnings", "cyan"))
+                for key, colour in (
+                    ("errors", "red"),
+                    ("exceptions", "yellow"),
+                    ("warnings", "cyan"),
+                )
                 for f in row[key]
             ]
-            status = "[green]accepted[/green]" if row["status"] == "accepted" else "[red]rejected[/red]"
-            table.add_row(str(row["row"]), status, row.get("line_ref") or "", str(row.get("week_commencing") or ""), "\n".join(findings))
+            status = (
+                "[green]accepted[/green]" if row["status"] == "accepted" else "[red]rejected[/red]"
+            )
+            table.add_row(
+                str(row["row"]),
+                status,
+                row.get("line_ref") or "",
+                str(row.get("week_commencing") or ""),
+                "\n".join(findings),
+            )
         out.print(table)
     else:
         out.print(f"[bold]{title}[/bold]")
     for finding in feedback["file_findings"]:
         out.print(f"  [magenta]{finding['code']}[/magenta] {finding['message']}")
     for confirmation in feedback["confirmations"]:
-        out.print(f"  Week {confirmation['week_commencing']}: [bold]{confirmation['status']}[/bold]. {confirmation['message']}")
+        out.print(
+            f"  Week {confirmation['week_commencing']}: [bold]{confirmation['status']}[/bold]. "
+            + confirmation["message"]
+        )
     if feedback["rows"]:
-        out.print(f"  {feedback['accepted']} accepted, {feedback['rejected']} rejected. {feedback['next_step']}")
+        out.print(
+            f"  {feedback['accepted']} accepted, {feedback['rejected']} rejected. {feedback['next_step']}"
+        )
 
 
 def _print_import(report: dict[str, Any]) -> None:

@@ -50,7 +50,9 @@ class CarepayClient:
     # -- sending -------------------------------------------------------------------------------
     def _put(self, key: str, body: bytes, at: datetime | None) -> Sent:
         metadata = {SIMULATED_TIME_METADATA: at.isoformat()} if at else {}
-        response = client("s3").put_object(Bucket=self.inbound, Key=key, Body=body, Metadata=metadata)
+        response = client("s3").put_object(
+            Bucket=self.inbound, Key=key, Body=body, Metadata=metadata
+        )
         del response
         return Sent(self.inbound, key)
 
@@ -66,7 +68,9 @@ class CarepayClient:
 
     def confirm(self, provider_ref: str, week: date, at: datetime | None = None) -> dict[str, Any]:
         body = json.dumps({"week_commencing": week.isoformat(), "requested_by": "carepay confirm"})
-        sent = self._put(f"confirmations/{provider_ref}/{_stamp()}-week-{week}.json", body.encode(), at)
+        sent = self._put(
+            f"confirmations/{provider_ref}/{_stamp()}-week-{week}.json", body.encode(), at
+        )
         return self._wait_for_json(feedback_keys_for(sent.key)[0], sent)
 
     def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
@@ -88,7 +92,8 @@ class CarepayClient:
             if time.monotonic() > deadline:
                 raise NotProcessed(
                     f"No result for {sent.key} after {self.timeout_seconds:.0f} s: check that "
-                    "`carepay serve` is running (or the stack is deployed) and the dead-letter queue is empty."
+                    "`carepay serve` is running (or the stack is deployed) and that the "
+                    "dead-letter queue is empty."
                 )
             time.sleep(0.05 if self.pump is not None else 0.5)
 

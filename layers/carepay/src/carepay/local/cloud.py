@@ -28,14 +28,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, Final
 
 from carepay.adapters.aws import client, forget_clients
 from carepay.local.template import Resolver, Template, load_template, sam_transform
 from carepay.runtime import forget_services
 
-REGION = "eu-west-2"
+REGION: Final = "eu-west-2"
 STACK_NAME = "carepay"
 ARTIFACTS_BUCKET = "carepay-local-artifacts"
 LOCAL_PARAMETERS = {"TrialMode": "true"}
@@ -79,7 +78,9 @@ class LocalFunction:
         module_name = f"carepay_function_{self.logical_id}"
         module = sys.modules.get(module_name)
         if module is None:
-            spec = importlib.util.spec_from_file_location(module_name, self.code_dir / f"{module_file}.py")
+            spec = importlib.util.spec_from_file_location(
+                module_name, self.code_dir / f"{module_file}.py"
+            )
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
@@ -120,7 +121,7 @@ class LocalLambdaContext:
 def quiet_local_cloud() -> Iterator[None]:
     """moto warns about every resource type its CloudFormation cannot create; the local cloud
     applies those itself, so the warnings are noise for someone running the demo."""
-    import warnings  # noqa: PLC0415
+    import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -176,25 +177,41 @@ class LocalCloud:
         forget_clients()
         forget_services()
         code_dirs = self._upload_artifacts()
-        self.template = sam_transform(self._template_with_artifacts(code_dirs), self.parameters, REGION)
+        self.template = sam_transform(
+            self._template_with_artifacts(code_dirs), self.parameters, REGION
+        )
         cloudformation = client("cloudformation")
         cloudformation.create_stack(
             StackName=self.stack_name,
             TemplateBody=json.dumps(self.template),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()
+            ],
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
         )
         stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
         if stack["StackStatus"] != "CREATE_COMPLETE":
-            raise RuntimeError(f"stack {self.stack_name}: {stack['StackStatus']} {stack.get('StackStatusReason')}")
+            raise RuntimeError(
+                f"stack {self.stack_name}: {stack['StackStatus']} {stack.get('StackStatusReason')}"
+            )
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        summaries = cloudformation.get_paginator("list_stack_resources").paginate(StackName=self.stack_name)
+        summaries = cloudformation.get_paginator("list_stack_resources").paginate(
+            StackName=self.stack_name
+        )
         self.physical_ids = {
-            r["LogicalResourceId"]: r["PhysicalResourceId"] for page in summaries for r in page["StackResourceSummaries"]
+            r["LogicalResourceId"]: r["PhysicalResourceId"]
+            for page in summaries
+            for r in page["StackResourceSummaries"]
         }
-        self.resolver = Resolver(self.parameters_with_defaults(), self._pseudo_parameters(), self.physical_ids, self._attributes())
+        self.resolver = Resolver(
+            self.parameters_with_defaults(),
+            self._pseudo_parameters(),
+            self.physical_ids,
+            self._attributes(),
+        )
         self._discover_functions(code_dirs)
-        self._take_over_queue_polling()  # before notifications: S3's test events must not reach moto's pollers
+        # Before notifications are set: S3's test events must not reach moto's own pollers.
+        self._take_over_queue_polling()
         self.apply_skipped_properties()
         return self
 
@@ -220,19 +237,25 @@ class LocalCloud:
             physical = self.physical_ids.get(logical_id, "")
             kind = resource["Type"]
             if kind == "AWS::SQS::Queue":
-                arn = sqs.get_queue_attributes(QueueUrl=physical, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                arn = sqs.get_queue_attributes(QueueUrl=physical, AttributeNames=["QueueArn"])[
+                    "Attributes"
+                ]["QueueArn"]
                 attributes[(logical_id, "Arn")] = arn
                 attributes[(logical_id, "QueueName")] = arn.rsplit(":", 1)[1]
             elif kind == "AWS::S3::Bucket":
                 attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{physical}"
             elif kind == "AWS::DynamoDB::Table":
-                attributes[(logical_id, "Arn")] = client("dynamodb").describe_table(TableName=physical)["Table"]["TableArn"]
+                attributes[(logical_id, "Arn")] = client("dynamodb").describe_table(
+                    TableName=physical
+                )["Table"]["TableArn"]
         return attributes
 
     def _upload_artifacts(self) -> dict[str, Path]:
         """Zip each CodeUri/ContentUri folder into an artifacts bucket, as `sam deploy` would."""
         s3 = client("s3")
-        s3.create_bucket(Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+        s3.create_bucket(
+            Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
         source = load_template(self.root / "template.yaml")
         code_dirs: dict[str, Path] = {}
         for logical_id, resource in source["Resources"].items():
@@ -245,7 +268,9 @@ class LocalCloud:
                     with zipfile.ZipFile(buffer, "w") as archive:
                         for path in sorted(folder.glob("*.py")):
                             archive.write(path, path.name)
-                    s3.put_object(Bucket=ARTIFACTS_BUCKET, Key=f"{logical_id}.zip", Body=buffer.getvalue())
+                    s3.put_object(
+                        Bucket=ARTIFACTS_BUCKET, Key=f"{logical_id}.zip", Body=buffer.getvalue()
+                    )
         return code_dirs
 
     def _template_with_artifacts(self, code_dirs: dict[str, Path]) -> Template:
@@ -259,7 +284,9 @@ class LocalCloud:
     # -- what moto's CloudFormation skips -----------------------------------------------------
     def resolved_properties(self, logical_id: str) -> dict[str, Any]:
         assert self.resolver is not None
-        properties: dict[str, Any] = self.resolver.resolve(self.template["Resources"][logical_id].get("Properties", {}))
+        properties: dict[str, Any] = self.resolver.resolve(
+            self.template["Resources"][logical_id].get("Properties", {})
+        )
         return properties
 
     def apply_skipped_properties(self) -> None:
@@ -273,21 +300,28 @@ class LocalCloud:
             if kind == "AWS::S3::Bucket":
                 if "VersioningConfiguration" in properties:
                     s3.put_bucket_versioning(
-                        Bucket=physical, VersioningConfiguration={"Status": properties["VersioningConfiguration"]["Status"]}
+                        Bucket=physical,
+                        VersioningConfiguration={
+                            "Status": properties["VersioningConfiguration"]["Status"]
+                        },
                     )
                 if "PublicAccessBlockConfiguration" in properties:
                     s3.put_public_access_block(
-                        Bucket=physical, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+                        Bucket=physical,
+                        PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"],
                     )
                 if "NotificationConfiguration" in properties:
                     s3.put_bucket_notification_configuration(
                         Bucket=physical,
-                        NotificationConfiguration=_notification_api_shape(properties["NotificationConfiguration"]),
+                        NotificationConfiguration=_notification_api_shape(
+                            properties["NotificationConfiguration"]
+                        ),
                     )
             elif kind == "AWS::SQS::QueuePolicy":
                 for queue_url in properties["Queues"]:
                     sqs.set_queue_attributes(
-                        QueueUrl=queue_url, Attributes={"Policy": json.dumps(properties["PolicyDocument"])}
+                        QueueUrl=queue_url,
+                        Attributes={"Policy": json.dumps(properties["PolicyDocument"])},
                     )
             elif kind == "AWS::DynamoDB::Table":
                 pitr = properties.get("PointInTimeRecoverySpecification", {})
@@ -305,7 +339,9 @@ class LocalCloud:
         for logical_id, resource in self.template["Resources"].items():
             if resource["Type"] != "AWS::Lambda::Function":
                 continue
-            configuration = lambda_client.get_function_configuration(FunctionName=self.physical_ids[logical_id])
+            configuration = lambda_client.get_function_configuration(
+                FunctionName=self.physical_ids[logical_id]
+            )
             self.functions[logical_id] = LocalFunction(
                 logical_id=logical_id,
                 name=configuration["FunctionName"],
@@ -321,7 +357,9 @@ class LocalCloud:
         lambda_client, sqs = client("lambda"), client("sqs")
         by_arn = {f.arn: f for f in self.functions.values()}
         queue_urls = {
-            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]: url
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]: url
             for url in sqs.list_queues().get("QueueUrls", [])
         }
         for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
@@ -337,7 +375,8 @@ class LocalCloud:
                     queue_arn=mapping["EventSourceArn"],
                     function=function,
                     batch_size=mapping.get("BatchSize", 10),
-                    reports_item_failures="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []),
+                    reports_item_failures="ReportBatchItemFailures"
+                    in mapping.get("FunctionResponseTypes", []),
                 )
             )
 
@@ -377,10 +416,14 @@ class LocalCloud:
                 for message in messages:
                     if message["MessageId"] in failed:
                         sqs.change_message_visibility(
-                            QueueUrl=trigger.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                            QueueUrl=trigger.queue_url,
+                            ReceiptHandle=message["ReceiptHandle"],
+                            VisibilityTimeout=0,
                         )
                     else:
-                        sqs.delete_message(QueueUrl=trigger.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                        sqs.delete_message(
+                            QueueUrl=trigger.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                        )
             delivered += this_round
             if not this_round:
                 break
@@ -390,7 +433,7 @@ class LocalCloud:
         event = {"Records": [_sqs_record(message, trigger.queue_arn) for message in messages]}
         try:
             response = self.invoke(trigger.function, event)
-        except Exception:  # noqa: BLE001 - a failed invocation returns the whole batch to the queue
+        except Exception:
             self.failed_invocations.append(traceback.format_exc())
             return {m["MessageId"] for m in messages}
         if trigger.reports_item_failures and isinstance(response, dict):
@@ -413,22 +456,33 @@ def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def _notification_api_shape(configuration: dict[str, Any]) -> dict[str, Any]:
+def _notification_api_shape(configuration: dict[str, Any]) -> Any:
     """CloudFormation's NotificationConfiguration, as S3's PutBucketNotificationConfiguration takes it."""
     queues = []
     for entry in configuration.get("QueueConfigurations", []):
         api_entry: dict[str, Any] = {"QueueArn": entry["Queue"], "Events": [entry["Event"]]}
         rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
         if rules:
-            api_entry["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+            api_entry["Filter"] = {
+                "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+            }
         queues.append(api_entry)
     return {"QueueConfigurations": queues}
 
 
 def _put_alarm(logical_id: str, properties: dict[str, Any]) -> None:
     names = {
-        "AlarmDescription", "Namespace", "MetricName", "Dimensions", "Statistic", "Period",
-        "EvaluationPeriods", "Threshold", "ComparisonOperator", "TreatMissingData", "AlarmActions",
-    }  # fmt: skip
+        "AlarmDescription",
+        "Namespace",
+        "MetricName",
+        "Dimensions",
+        "Statistic",
+        "Period",
+        "EvaluationPeriods",
+        "Threshold",
+        "ComparisonOperator",
+        "TreatMissingData",
+        "AlarmActions",
+    }
     alarm = {name: value for name, value in properties.items() if name in names}
     client("cloudwatch").put_metric_alarm(AlarmName=logical_id, **alarm)

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carepay.adapters.dynamodb import DynamoStore
+from carepay.domain.actuals import parse_week_date
 from carepay.domain.approvals import ExtraApproval
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment import line_week_payment
@@ -39,7 +40,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 def csv_to_xlsx(content: bytes) -> bytes:
     """The sample claim as a provider's Excel file: real date cells and numbers."""
-    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -53,10 +54,12 @@ def csv_to_xlsx(content: bytes) -> bytes:
         values: list[object] = []
         for position, cell in enumerate(row):
             if position == 3 and cell:
-                values.append(datetime.strptime(cell, "%d/%m/%Y"))
+                values.append(parse_week_date(cell))  # a real date cell, as Excel stores it
             else:
                 try:
-                    values.append(float(cell) if cell and not cell.startswith("SS") else cell or None)
+                    values.append(
+                        float(cell) if cell and not cell.startswith("SS") else cell or None
+                    )
                 except ValueError:
                     values.append(cell)
         sheet.append(values)
@@ -66,13 +69,20 @@ def csv_to_xlsx(content: bytes) -> bytes:
 
 
 def run_demo(out_dir: Path, console: Console) -> None:
-    from moto import mock_aws  # noqa: PLC0415
+    from moto import mock_aws
 
     samples = project_root() / "spreadsheets" / "samples"
     out_dir.mkdir(parents=True, exist_ok=True)
     with mock_aws(), quiet_local_cloud():
-        console.rule("[bold]carepay demo[/bold]: template.yaml deployed into an embedded local cloud")
-        cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR", "POWERTOOLS_METRICS_DISABLED": "true"})
+        console.rule(
+            "[bold]carepay demo[/bold]: template.yaml deployed into an embedded local cloud"
+        )
+        cloud = LocalCloud(
+            extra_function_env={
+                "POWERTOOLS_LOG_LEVEL": "ERROR",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+            }
+        )
         cloud.deploy()
         council = CarepayClient(pump=cloud.pump)
         store = DynamoStore(cloud.outputs["DataTableName"])
@@ -97,22 +107,47 @@ def run_demo(out_dir: Path, console: Console) -> None:
             results.append((name, feedback))
 
         claim = (samples / "P001-claim-w-c-2026-11-09.csv").read_bytes()
-        send("P001", "P001-claim-w-c-2026-11-09.xlsx", csv_to_xlsx(claim), at(16, 9, 30),
-             "Monday 09:30, Acme uploads its claim (E1–E8, a names column, an unknown person)")  # fmt: skip
-        send("P001", "P001-corrections.csv", (samples / "P001-corrections-w-c-2026-11-09.csv").read_bytes(),
-             at(16, 14), "Monday 14:00, Acme fixes the two rejected rows and confirms (E10 for SS1010)")  # fmt: skip
-        send("P002", "P002-claim.csv", (samples / "P002-claim-w-c-2026-11-09.csv").read_bytes(),
-             at(16, 10, 15), "Monday 10:15, the day centre claims frustrated hours (E9)")  # fmt: skip
-        send("P002", "P002-corrections.csv", (samples / "P002-corrections-w-c-2026-11-09.csv").read_bytes(),
-             at(17, 16, 55), "Tuesday 16:55, the day centre corrects the row (a cp1252 CSV)")  # fmt: skip
+        send(
+            "P001",
+            "P001-claim-w-c-2026-11-09.xlsx",
+            csv_to_xlsx(claim),
+            at(16, 9, 30),
+            "Monday 09:30, Acme uploads its claim (E1–E8, a names column, an unknown person)",
+        )
+        send(
+            "P001",
+            "P001-corrections.csv",
+            (samples / "P001-corrections-w-c-2026-11-09.csv").read_bytes(),
+            at(16, 14),
+            "Monday 14:00, Acme fixes the two rejected rows and confirms (E10 for SS1010)",
+        )
+        send(
+            "P002",
+            "P002-claim.csv",
+            (samples / "P002-claim-w-c-2026-11-09.csv").read_bytes(),
+            at(16, 10, 15),
+            "Monday 10:15, the day centre claims frustrated hours (E9)",
+        )
+        send(
+            "P002",
+            "P002-corrections.csv",
+            (samples / "P002-corrections-w-c-2026-11-09.csv").read_bytes(),
+            at(17, 16, 55),
+            "Tuesday 16:55, the day centre corrects the row (a cp1252 CSV)",
+        )
 
         console.rule("P002: Tuesday 18:10, the day centre confirms — after the 17:00 deadline")
         confirmation = council.confirm("P002", WEEK, at=at(17, 18, 10))
         print_submission(console, confirmation)
         results.append(("P002-confirmation", confirmation))
 
-        send("P003", "P003-claim.csv", (samples / "P003-claim-w-c-2026-11-09.csv").read_bytes(),
-             at(17, 11), "Tuesday 11:00, the care home claims an extra on 1:1 support (X4)")  # fmt: skip
+        send(
+            "P003",
+            "P003-claim.csv",
+            (samples / "P003-claim-w-c-2026-11-09.csv").read_bytes(),
+            at(17, 11),
+            "Tuesday 11:00, the care home claims an extra on 1:1 support (X4)",
+        )
         console.rule("P003: Tuesday 16:30, the care home confirms (SS3001 as planned)")
         results.append(("P003-confirmation", council.confirm("P003", WEEK, at=at(17, 16, 30))))
         print_submission(console, results[-1][1])
@@ -122,17 +157,36 @@ def run_demo(out_dir: Path, console: Console) -> None:
         feedback_dir.mkdir(exist_ok=True)
         for name, feedback in results:
             stem = Path(name).stem
-            (feedback_dir / f"{stem}.feedback.json").write_text(json.dumps(feedback, indent=1, default=str))
+            (feedback_dir / f"{stem}.feedback.json").write_text(
+                json.dumps(feedback, indent=1, default=str)
+            )
             if feedback["kind"] == "upload" and not feedback["file_rejected"]:
-                (feedback_dir / f"{stem}.feedback.xlsx").write_bytes(council.feedback_workbook(feedback))
+                (feedback_dir / f"{stem}.feedback.xlsx").write_bytes(
+                    council.feedback_workbook(feedback)
+                )
         console.rule()
-        console.print(f"Feedback workbooks and JSON are in [bold]{feedback_dir}/[/bold]; the files uploaded in {out_dir / 'uploads'}/.")
+        console.print(
+            f"Feedback workbooks and JSON are in [bold]{feedback_dir}/[/bold]; "
+            f"the files uploaded are in {out_dir / 'uploads'}/."
+        )
 
 
 def _print_week(console: Console, store: DynamoStore) -> None:
     console.rule("What is stored for w/c 09/11/2026, and what each confirmed line-week would pay")
     table = Table()
-    for column in ("Provider", "Line", "SS Ref", "Actual", "Frust.", "Missed", "Extra", "Confirmed", "Exceptions", "Payable", "Amount"):
+    for column in (
+        "Provider",
+        "Line",
+        "SS Ref",
+        "Actual",
+        "Frust.",
+        "Missed",
+        "Extra",
+        "Confirmed",
+        "Exceptions",
+        "Payable",
+        "Amount",
+    ):
         table.add_column(column)
     for provider in ("P001", "P002", "P003"):
         plan = store.provider_plan(provider)
@@ -143,12 +197,26 @@ def _print_week(console: Console, store: DynamoStore) -> None:
             if line_week is None or line is None:
                 continue
             payment = line_week_payment(line_week, line, approvals)
-            confirmed = "late" if line_week.late_confirmation else "yes" if line_week.confirmed else "no"
+            confirmed = (
+                "late" if line_week.late_confirmation else "yes" if line_week.confirmed else "no"
+            )
             held = f" (held {payment.hold_reason})" if payment.held else ""
             table.add_row(
-                provider, line_ref, line_week.ss_ref,
-                *(str(quarters_to_decimal(q)) for q in (line_week.actual_quarters, line_week.frustrated_quarters, line_week.missed_quarters, line_week.extra_quarters)),
-                confirmed, " ".join(f.code for f in line_week.exceptions),
-                str(quarters_to_decimal(payment.payable_quarters)), format_pounds(payment.amount_pence) + held,
-            )  # fmt: skip
+                provider,
+                line_ref,
+                line_week.ss_ref,
+                *(
+                    str(quarters_to_decimal(q))
+                    for q in (
+                        line_week.actual_quarters,
+                        line_week.frustrated_quarters,
+                        line_week.missed_quarters,
+                        line_week.extra_quarters,
+                    )
+                ),
+                confirmed,
+                " ".join(f.code for f in line_week.exceptions),
+                str(quarters_to_decimal(payment.payable_quarters)),
+                format_pounds(payment.amount_pence) + held,
+            )
     console.print(table)

@@ -15,9 +15,23 @@ import yaml
 Template = dict[str, Any]
 
 _SHORT_TAGS = (
-    "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue", "Join", "Not", "Or",
-    "And", "Select", "Split", "Sub", "Transform", "Condition",
-)  # fmt: skip
+    "Base64",
+    "Cidr",
+    "Equals",
+    "FindInMap",
+    "GetAZs",
+    "If",
+    "ImportValue",
+    "Join",
+    "Not",
+    "Or",
+    "And",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+    "Condition",
+)
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -31,7 +45,7 @@ def _construct(tag: str) -> Any:
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type,unused-ignore]
         if tag == "Ref":
             return {"Ref": value}
         if tag == "GetAtt":
@@ -48,7 +62,7 @@ for _tag in (*_SHORT_TAGS, "Ref", "GetAtt"):
 
 
 def load_template(path: Path) -> Template:
-    loaded = yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+    loaded = yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader
     if not isinstance(loaded, dict):
         raise ValueError(f"{path} is not a CloudFormation template")
     return loaded
@@ -56,9 +70,9 @@ def load_template(path: Path) -> Template:
 
 def sam_transform(template: Template, parameters: dict[str, str], region: str) -> Template:
     """Apply the SAM transform as CloudFormation would (aws-sam-translator needs a region set)."""
-    import os  # noqa: PLC0415
+    import os
 
-    from samtranslator.translator.transform import transform  # noqa: PLC0415
+    from samtranslator.translator.transform import transform
 
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
 

@@ -45,7 +45,12 @@ class CarePackageImportService:
             table = read_table(document.content, name, CARE_PACKAGES)
             result = read_care_packages(table.rows)
         except UnreadableFile as unreadable:
-            report |= {"file_rejected": True, "message": str(unreadable), "imported": 0, "rejected": 0}
+            report |= {
+                "file_rejected": True,
+                "message": str(unreadable),
+                "imported": 0,
+                "rejected": 0,
+            }
             self._write_report(arrival.key, report)
             return report
         providers = sorted({v.provider_ref for v in result.versions})
@@ -56,7 +61,8 @@ class CarePackageImportService:
             "providers": providers,
             "warnings": [f.message for f in table.findings],
             "rejected_rows": [
-                {"row": row, "errors": [f.as_dict() for f in findings]} for row, findings in result.rejected
+                {"row": row, "errors": [f.as_dict() for f in findings]}
+                for row, findings in result.rejected
             ],
         }
         self.store.save_care_packages(import_id, result.versions, report)
@@ -65,5 +71,7 @@ class CarePackageImportService:
 
     def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
         self.documents.write_outbound(
-            import_report_key(inbound_key), json.dumps(report, indent=1).encode(), "application/json"
+            import_report_key(inbound_key),
+            json.dumps(report, indent=1).encode(),
+            "application/json",
         )

@@ -71,7 +71,9 @@ def feedback_keys_for(inbound_key: str) -> tuple[str, str]:
 
 
 class SubmissionService:
-    def __init__(self, store: ActualsStore, documents: Documents, council_name: str, trial_mode: bool) -> None:
+    def __init__(
+        self, store: ActualsStore, documents: Documents, council_name: str, trial_mode: bool
+    ) -> None:
         self.store = store
         self.documents = documents
         self.council_name = council_name
@@ -83,10 +85,13 @@ class SubmissionService:
         upload_id = arrival.arrival_id
         if not submission.provider_ref:
             return self._reject_file(
-                submission, arrival, upload_id, arrival.event_time,
+                submission,
+                arrival,
+                upload_id,
+                arrival.event_time,
                 f"{arrival.key} is not in a provider's folder: upload to "
                 "uploads/{your provider reference}/ so carepay knows whose claim it is.",
-            )  # fmt: skip
+            )
         already = self.store.upload_summary(submission.provider_ref, upload_id)
         if already is not None:
             return {**already, "duplicate": True}  # E13: the same delivery again changes nothing
@@ -108,13 +113,19 @@ class SubmissionService:
             return self._reject_file(submission, None, upload_id, uploaded_at, str(unreadable))
         if not rows:
             return self._reject_file(
-                submission, None, upload_id, uploaded_at,
-                f"{submission.name} has a header row but no rows of actuals: fill in the rows and upload again.",
-            )  # fmt: skip
+                submission,
+                None,
+                upload_id,
+                uploaded_at,
+                f"{submission.name} has a header row but no rows of actuals: fill in the rows "
+                "and upload again.",
+            )
         plan = self.store.provider_plan(provider_ref)
         weeks = _weeks_named(rows)
         stored = (
-            self.store.stored_line_weeks(provider_ref, min(weeks) - X3_LOOKBACK, max(weeks)) if weeks else {}
+            self.store.stored_line_weeks(provider_ref, min(weeks) - X3_LOOKBACK, max(weeks))
+            if weeks
+            else {}
         )
         context = ValidationContext(
             provider_ref=provider_ref,
@@ -165,9 +176,14 @@ class SubmissionService:
             confirmations=confirmations,
             rows=[_row_out(o) for o in outcomes],
         )
-        feedback.next_step = _next_step(feedback, sorted({o.week for o in outcomes if o.accepted and o.week}))
+        feedback.next_step = _next_step(
+            feedback, sorted({o.week for o in outcomes if o.accepted and o.week})
+        )
         workbook = write_feedback_workbook(
-            feedback, table.columns, [(r.row_number, dict(r.cells)) for r in rows], self.council_name
+            feedback,
+            table.columns,
+            [(r.row_number, dict(r.cells)) for r in rows],
+            self.council_name,
         )
         return self._commit(submission, feedback, list(to_store.values()), workbook)
 
@@ -181,9 +197,12 @@ class SubmissionService:
             week = parse_week_date(request["week_commencing"])
         except (ValueError, KeyError, TypeError):
             return self._reject_file(
-                submission, None, upload_id, confirmed_at,
+                submission,
+                None,
+                upload_id,
+                confirmed_at,
                 'A confirmation is a JSON file such as {"week_commencing": "2025-01-06"}.',
-            )  # fmt: skip
+            )
         plan = self.store.provider_plan(provider_ref)
         stored = self.store.stored_line_weeks(provider_ref, week, week)
         confirmation = confirm_week(provider_ref, week, plan, stored, confirmed_at, None, upload_id)
@@ -296,12 +315,18 @@ def _confirmation_out(confirmation: WeekConfirmation) -> WeekConfirmationOut:
         message = " ".join(f.message for f in confirmation.findings)
     elif not confirmation.confirmed:
         status = "already confirmed"
-        message = f"Every service line of the week commencing {week:%d/%m/%Y} was already confirmed."
+        message = (
+            f"Every service line of the week commencing {week:%d/%m/%Y} was already confirmed."
+        )
     else:
         status = "confirmed late" if confirmation.late else "confirmed"
         message = (
             f"{len(confirmation.confirmed)} service line(s) confirmed"
-            + (f", {as_planned} of them as planned because no actuals were submitted" if as_planned else "")
+            + (
+                f", {as_planned} of them as planned because no actuals were submitted"
+                if as_planned
+                else ""
+            )
             + "."
         )
         message += "".join(" " + f.message for f in confirmation.findings)
@@ -321,7 +346,9 @@ def _next_step(feedback: SubmissionFeedback, accepted_weeks: list[date]) -> str:
             f"{rows} rejected: correct {'it' if feedback.rejected == 1 else 'them'} using the Errors "
             "column and upload again. Accepted rows are stored and need not be sent again."
         )
-    confirmed = {c.week_commencing for c in feedback.confirmations if c.status.startswith("confirmed")}
+    confirmed = {
+        c.week_commencing for c in feedback.confirmations if c.status.startswith("confirmed")
+    }
     unconfirmed = [week for week in accepted_weeks if week not in confirmed]
     if not unconfirmed:
         return "Every row was accepted and the week is confirmed: there is nothing more to do."
@@ -346,4 +373,3 @@ def _summary(feedback: SubmissionFeedback, submission: SubmissionKey) -> dict[st
         "source_key": submission.key,
         "confirmations": [c.model_dump(mode="json") for c in feedback.confirmations],
     }
-

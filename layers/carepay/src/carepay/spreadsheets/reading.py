@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from carepay.domain.findings import Finding, warning
@@ -73,8 +73,8 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
 
 def _workbook_rows(
     content: bytes, filename: str, schema: TableSchema
-) -> tuple[str, Iterator[list[object]]]:
-    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - only when a workbook arrives
+) -> tuple[str, Iterator[Sequence[object]]]:
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -94,12 +94,14 @@ def _workbook_rows(
     raise UnreadableFile(f"{filename} has no sheets: upload the completed claim form.")
 
 
-def _chain(head: list[list[object]], rest: Iterable[list[object]]) -> Iterator[list[object]]:
+def _chain(
+    head: Iterable[Sequence[object]], rest: Iterable[Sequence[object]]
+) -> Iterator[Sequence[object]]:
     yield from head
     yield from rest
 
 
-def _csv_rows(content: bytes, filename: str) -> Iterator[list[object]]:
+def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
     if b"\x00" in content[:4096]:
         raise UnreadableFile(
             f"{filename} is not a spreadsheet carepay can read: upload .xlsx, .xlsm, .xls, .ods "
@@ -111,10 +113,10 @@ def _csv_rows(content: bytes, filename: str) -> Iterator[list[object]]:
         text = content.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))  # type: ignore[arg-type]
+    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _header_index(head: list[list[object]], schema: TableSchema) -> int | None:
+def _header_index(head: Sequence[Sequence[object]], schema: TableSchema) -> int | None:
     for index, row in enumerate(head):
         keys = {schema.key_for(str(cell)) for cell in row if cell not in (None, "")}
         if set(schema.required) <= keys:
@@ -122,7 +124,7 @@ def _header_index(head: list[list[object]], schema: TableSchema) -> int | None:
     return None
 
 
-def _map_columns(raw_rows: Iterator[list[object]], filename: str, schema: TableSchema) -> Table:
+def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: TableSchema) -> Table:
     head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), raw_rows, strict=False)]
     index = _header_index(head, schema)
     if index is None:
@@ -155,7 +157,9 @@ def _map_columns(raw_rows: Iterator[list[object]], filename: str, schema: TableS
             key = None
         elif key is None and normalised and normalised not in schema.ignored:
             findings.append(
-                warning("FILE", f"Column '{title}' is not one carepay uses, so it was ignored.", title)
+                warning(
+                    "FILE", f"Column '{title}' is not one carepay uses, so it was ignored.", title
+                )
             )
             key = OTHER_COLUMN + title  # kept only to be repeated in the feedback
         columns.append((title, key))
