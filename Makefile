@@ -47,7 +47,7 @@ bench: deps ## prints figures; asserts nothing
 
 layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (boto3 comes with the Lambda runtime)
 	@mkdir -p $(dir $(LAYER_REQUIREMENTS))
-	$(UV) export --frozen --quiet --no-dev --no-hashes --package carepay --no-emit-workspace \
+	$(UV) export --frozen --quiet --no-header --no-dev --no-hashes --package carepay --no-emit-workspace \
 		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
 		--no-emit-package python-dateutil --no-emit-package six --no-emit-package urllib3 \
 		--output-file $(LAYER_REQUIREMENTS) > /dev/null
