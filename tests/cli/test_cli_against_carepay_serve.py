@@ -1,0 +1,127 @@
+"""The CLI as a council officer or provider uses it: `carepay serve` in one process, commands in others."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "spreadsheets" / "samples"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "carepay.local.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    deadline = time.monotonic() + 90
+    output = []
+    while time.monotonic() < deadline:
+        line = server.stdout.readline()
+        output.append(line)
+        if "ready" in line or not line:
+            break
+    assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in "".join(output), "".join(output)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def carepay(endpoint: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "carepay.local.cli", *arguments],
+        cwd=ROOT,
+        env={**os.environ, "AWS_ENDPOINT_URL": endpoint},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def imported(endpoint: str) -> str:
+    result = carepay(endpoint, "packages", "import", str(SAMPLES / "care-packages.csv"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "17 service line versions imported for 3 providers" in result.stdout
+    return endpoint
+
+
+def test_an_upload_with_rejected_rows_exits_1_and_prints_json_on_request(imported: str) -> None:
+    result = carepay(
+        imported, "upload", str(SAMPLES / "P001-claim-w-c-2026-11-09.csv"),
+        "--provider", "P001", "--at", "2026-11-16T09:30", "--json",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    feedback = json.loads(result.stdout)
+    assert (feedback["accepted"], feedback["rejected"]) == (9, 3)
+    row = feedback["rows"][0]
+    assert set(row) >= {"row", "status", "errors", "warnings", "exceptions"}
+    assert {f["code"] for r in feedback["rows"] for f in r["errors"]} == {"V1", "V2", "V5"}
+
+
+def test_an_upload_whose_rows_are_all_accepted_exits_0_with_a_table(imported: str) -> None:
+    result = carepay(
+        imported, "upload", str(SAMPLES / "P003-claim-w-c-2026-11-09.csv"),
+        "--provider", "P002", "--at", "2026-11-16T09:30",
+    )  # fmt: skip
+    assert result.returncode == 1  # P003's people are not P002's: V2 for both rows
+    result = carepay(
+        imported, "upload", str(SAMPLES / "P002-corrections-w-c-2026-11-09.csv"),
+        "--provider", "P002", "--at", "2026-11-16T09:30",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    assert "1 accepted, 0 rejected" in result.stdout
+
+
+def test_a_file_refused_whole_exits_2(imported: str, tmp_path: Path) -> None:
+    empty = tmp_path / "claim.csv"
+    empty.write_bytes(b"")
+    result = carepay(imported, "upload", str(empty), "--provider", "P001")
+    assert result.returncode == 2
+    assert "is empty" in result.stdout
+
+
+def test_confirm_prints_the_week_and_a_late_confirmation_is_marked(imported: str) -> None:
+    result = carepay(
+        imported,
+        "confirm",
+        "--provider",
+        "P003",
+        "--week",
+        "2026-11-09",
+        "--at",
+        "2026-11-17T18:30",
+        "--json",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [week] = json.loads(result.stdout)["confirmations"]
+    assert week["status"] == "confirmed late" and week["lines_confirmed"] == 2
+
+
+def test_a_command_that_cannot_be_understood_exits_2(imported: str) -> None:
+    assert carepay(imported, "confirm", "--provider", "P003", "--week", "next week").returncode == 2
+    assert carepay(imported, "upload", "no-such-file.csv", "--provider", "P001").returncode == 2

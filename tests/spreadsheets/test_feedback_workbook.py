@@ -1,0 +1,92 @@
+"""The feedback workbook a provider opens: their rows, what happened to each, and what to do next."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from carepay.domain.weeks import LONDON
+from carepay.spreadsheets.feedback import (
+    REJECTED_FILL,
+    FindingOut,
+    RowFeedback,
+    SubmissionFeedback,
+    write_feedback_workbook,
+)
+from openpyxl import load_workbook
+
+
+def feedback_with(rows: list[RowFeedback]) -> SubmissionFeedback:
+    return SubmissionFeedback(
+        kind="upload",
+        provider_ref="P001",
+        provider_name="Acme Home Care",
+        file="claim.csv",
+        source_key="uploads/P001/claim.csv",
+        upload_id="u1",
+        uploaded_at=datetime(2026, 11, 16, 9, 30, tzinfo=LONDON),
+        accepted=sum(r.status == "accepted" for r in rows),
+        rejected=sum(r.status == "rejected" for r in rows),
+        next_step="1 row was rejected: correct it using the Errors column and upload again.",
+        rows=rows,
+    )
+
+
+def write(comments: str) -> bytes:
+    rows = [
+        RowFeedback(row=2, status="accepted"),
+        RowFeedback(
+            row=3,
+            status="rejected",
+            errors=[FindingOut(code="V5", message="A comment is required.", column="Comments")],
+        ),
+    ]
+    columns = [("SS Ref", "ss_ref"), ("Client Name", None), ("Comments", "comments")]
+    provider_rows = [(2, {"ss_ref": "SS1", "comments": comments}), (3, {"ss_ref": "SS2"})]
+    return write_feedback_workbook(feedback_with(rows), columns, provider_rows, "Example Council")
+
+
+def test_rows_are_repeated_with_status_and_errors_and_rejected_rows_are_red() -> None:
+    workbook = load_workbook(io.BytesIO(write("fine")))
+    sheet = workbook["Rows"]
+    assert [c.value for c in sheet[1]] == [
+        "Row",
+        "SS Ref",
+        "Comments",
+        "Status",
+        "Errors",
+        "Warnings",
+        "Exceptions",
+    ]
+    assert [c.value for c in sheet[3]][:5] == [
+        3,
+        "SS2",
+        None,
+        "rejected",
+        "V5: A comment is required.",
+    ]
+    assert sheet["A3"].fill.fgColor.rgb.endswith(REJECTED_FILL)
+    assert not sheet["A2"].fill.fgColor.rgb.endswith(REJECTED_FILL)
+
+
+def test_the_summary_says_what_to_do_next() -> None:
+    summary = load_workbook(io.BytesIO(write("fine")))["Summary"]
+    labels = {row[0].value: row[1].value for row in summary.iter_rows(min_row=3, max_row=8)}
+    assert labels["Rows rejected"] == 1
+    assert labels["What to do next"].startswith("1 row was rejected")
+    assert workbook_sheet_names(write("fine")) == ["Summary", "Rows"]
+
+
+def test_a_comment_that_looks_like_a_formula_is_written_as_text() -> None:
+    for dangerous in ('=HYPERLINK("http://example.invalid")', "+1+1", "-2", "@SUM(A1)"):
+        cell = load_workbook(io.BytesIO(write(dangerous)))["Rows"]["C2"]
+        assert cell.data_type == "s" and cell.value == dangerous
+
+
+def test_a_names_column_is_not_repeated_in_the_feedback() -> None:
+    header = [c.value for c in load_workbook(io.BytesIO(write("fine")))["Rows"][1]]
+    assert "Client Name" not in header
+
+
+def workbook_sheet_names(content: bytes) -> list[str]:
+    return load_workbook(io.BytesIO(content)).sheetnames
