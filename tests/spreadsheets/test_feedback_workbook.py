@@ -42,7 +42,10 @@ def write(comments: str) -> bytes:
         ),
     ]
     columns = [("SS Ref", "ss_ref"), ("Client Name", None), ("Comments", "comments")]
-    provider_rows = [(2, {"ss_ref": "SS1", "comments": comments}), (3, {"ss_ref": "SS2"})]
+    provider_rows = [
+        (2, {"ss_ref": "SS1", "comments": comments}),
+        (3, {"ss_ref": "SS2", "comments": comments}),
+    ]
     return write_feedback_workbook(feedback_with(rows), columns, provider_rows, "Example Council")
 
 
@@ -78,9 +81,11 @@ def test_the_summary_says_what_to_do_next() -> None:
 
 
 def test_a_comment_that_looks_like_a_formula_is_written_as_text() -> None:
-    for dangerous in ('=HYPERLINK("http://example.invalid")', "+1+1", "-2", "@SUM(A1)"):
-        cell = load_workbook(io.BytesIO(write(dangerous)))["Rows"]["C2"]
-        assert cell.data_type == "s" and cell.value == dangerous
+    for dangerous in ('=HYPERLINK("http://example.invalid")', "+1+1", "-2", "@SUM(A1)", "\tx"):
+        rows = load_workbook(io.BytesIO(write(dangerous)))["Rows"]
+        for accepted_or_rejected in (rows["C2"], rows["C3"]):
+            assert accepted_or_rejected.data_type == "s"
+            assert accepted_or_rejected.value == dangerous
 
 
 def test_a_names_column_is_not_repeated_in_the_feedback() -> None:

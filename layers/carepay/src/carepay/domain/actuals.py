@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from carepay.domain.approvals import Approvals
 from carepay.domain.findings import Finding, error, exception, warning
@@ -21,10 +22,11 @@ from carepay.domain.money import (
 )
 from carepay.domain.rows import SheetRow
 from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
-from carepay.domain.weeks import is_late_confirmation, week_commencing, week_ending, week_has_ended
+from carepay.domain.weeks import is_late_confirmation, london_date, week_commencing, week_ending
 
 EXCEL_EPOCH = date(1899, 12, 30)
 FRUSTRATED_WEEKS_PAID = 6
+SUNDAY = timedelta(days=6)
 CONFIRM_YES = frozenset({"y", "yes", "true", "1", "confirmed"})
 
 # Quantities a provider reports, by the column key the reader gives them.
@@ -36,9 +38,13 @@ QUANTITY_COLUMNS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LineWeekActuals:
-    """What was delivered on one service line in one week: the stored unit of actuals."""
+    """What was delivered on one service line in one week: the stored unit of actuals.
+
+    Treated as a value (changed only through `replace`); not frozen, because one is built for
+    every accepted row and a frozen dataclass takes twice as long to build.
+    """
 
     provider_ref: str
     line_ref: str
@@ -117,6 +123,10 @@ class ValidationContext:
     stored: Mapping[tuple[str, date], StoredLineWeek] = field(default_factory=dict)
     approvals: Approvals = field(default_factory=Approvals)
     _ss_index: dict[date, dict[str, list[WeeklyLine]]] = field(default_factory=dict)
+    uploaded_on: date = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.uploaded_on = london_date(self.uploaded_at)
 
     def lines_of_person(self, monday: date, ss_ref: str) -> list[WeeklyLine]:
         index = self._ss_index.get(monday)
@@ -166,7 +176,7 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     if monday is None or not ss_ref:
         return outcome
 
-    if not week_has_ended(monday, context.uploaded_at):
+    if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
         errors.append(
             error(
                 "V4",
@@ -231,16 +241,31 @@ class _MissingValue(ValueError):
 
 
 def _quarters(value: object, *, required: bool) -> int:
-    quantity = parse_decimal(value)
-    if quantity is None:
+    if value is None:
         if required:
             raise _MissingValue
         return 0
-    return to_quarters(quantity)
+    quarters = quarters_in_cell(value)
+    if quarters is None:
+        if required:
+            raise _MissingValue
+        return 0
+    return quarters
 
 
+@lru_cache(maxsize=8192)
+def quarters_in_cell(value: object) -> int | None:
+    """Quarter units in a cell (None when blank); a file repeats a few figures, so each is parsed once."""
+    quantity = parse_decimal(value)
+    return None if quantity is None else to_quarters(quantity)
+
+
+@lru_cache(maxsize=8192)
 def parse_week_date(value: object) -> date:
-    """A date cell or text in YYYY-MM-DD, YYYY/MM/DD or DD/MM/YYYY (V3); ValueError otherwise."""
+    """A date cell or text in YYYY-MM-DD, YYYY/MM/DD or DD/MM/YYYY (V3); ValueError otherwise.
+
+    Memoised: an upload names a handful of weeks thousands of times.
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -397,7 +422,8 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
     """V8: Planned and Visits come from the plan; a different figure is only a warning."""
     found: list[Finding] = []
     try:
-        planned = parse_decimal(row.cells.get("planned"))
+        planned_cell = row.cells.get("planned")
+        planned = None if planned_cell is None else _planned_figure(planned_cell)
         if planned is not None and planned != quarters_to_decimal(line.planned_quarters):
             found.append(
                 warning(
@@ -427,11 +453,19 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
     return found
 
 
+@lru_cache(maxsize=1024)
+def _planned_figure(value: object) -> Decimal | None:
+    figure = parse_decimal(value)
+    return None if figure is None else figure.quantize(Decimal("0.01"))
+
+
 def _weekly_exceptions(
     line: WeeklyLine, quarters: Mapping[str, int], approvals: Approvals
 ) -> tuple[Finding, ...]:
     actual, frustrated = quarters["actual"], quarters["frustrated"]
     missed, extra = quarters["missed"], quarters["extra"]
+    if actual == line.planned_quarters and not (frustrated or missed or extra):
+        return ()  # delivered as planned: most rows of most weeks
     found: list[Finding] = []
     if actual + frustrated + missed != line.planned_quarters + extra:
         found.append(

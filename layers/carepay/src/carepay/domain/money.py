@@ -32,10 +32,13 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         # Spreadsheets store 2.3 as the nearest binary double; repr gives back what was typed.
         return Decimal(repr(value))
-    text = str(value).strip().replace(",", "").lstrip("£")
+    text = str(value).strip()
     if not text:
         return None
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(text.replace(",", "").lstrip("£"))  # "1,000" or "£5" as typed in a sheet
 
 
 def to_quarters(quantity: Decimal) -> int:

@@ -15,6 +15,8 @@ class SheetRow:
         value = self.cells.get(key)
         if value is None:
             return ""
+        if type(value) is str:  # the usual cell, checked first: this runs several times a row
+            return value.strip()
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value).strip()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,16 +117,30 @@ def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLin
     When a rate changes mid-week the week's rate is the average of the rates in force on each
     day the line covers, so a Thursday uplift is paid for Thursday to Sunday only.
     """
-    in_force: list[ServiceLineVersion] = []
-    for day in days_of_week(monday):
-        # Versions are sorted by start date; a later version replaces an earlier one that day.
-        todays = [v for v in versions if v.in_force_on(day)]
-        if todays:
-            in_force.append(todays[-1])
-    if not in_force:
+    sunday = monday + timedelta(days=6)
+    live = [
+        v
+        for v in versions
+        if not v.cancelled
+        and v.start_date <= sunday
+        and (v.end_date is None or v.end_date >= monday)
+    ]
+    if not live:
         return None
-    latest = in_force[-1]
-    weekly_rate = sum((pounds_to_pence(v.unit_rate) for v in in_force), Fraction(0)) / len(in_force)
+    latest = live[-1]  # versions are sorted by start date; a later one replaces an earlier one
+    if (
+        len(live) == 1
+        and latest.start_date <= monday
+        and (latest.end_date is None or latest.end_date >= sunday)
+    ):
+        weekly_rate = _rate_pence(latest.unit_rate)  # the usual week: one version, all seven days
+    else:
+        daily_rates = []
+        for day in days_of_week(monday):
+            todays = [v for v in live if v.in_force_on(day)]
+            if todays:
+                daily_rates.append(_rate_pence(todays[-1].unit_rate))
+        weekly_rate = sum(daily_rates, Fraction(0)) / len(daily_rates)
     return WeeklyLine(
         line_ref=latest.line_ref,
         provider_ref=latest.provider_ref,
@@ -134,7 +149,17 @@ def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLin
         service_level=latest.service_level,
         unit=latest.unit,
         week_commencing=monday,
-        planned_quarters=to_quarters(latest.planned_quantity),
+        planned_quarters=_quarters_of(latest.planned_quantity),
         planned_visits=latest.planned_visits,
         weekly_rate_pence=weekly_rate,
     )
+
+
+@lru_cache(maxsize=4096)
+def _rate_pence(unit_rate: Decimal) -> Fraction:
+    return pounds_to_pence(unit_rate)
+
+
+@lru_cache(maxsize=4096)
+def _quarters_of(planned_quantity: Decimal) -> int:
+    return to_quarters(planned_quantity)

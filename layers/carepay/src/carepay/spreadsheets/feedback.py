@@ -8,6 +8,7 @@ with openpyxl in write-only mode so a 100,000-row upload streams instead of fill
 from __future__ import annotations
 
 import io
+from copy import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -141,6 +142,17 @@ def write_feedback_workbook(
         "rejected": PatternFill("solid", fgColor=REJECTED_FILL),
         "held": PatternFill("solid", fgColor=HELD_FILL),
     }
+    # Each style is registered once on a prototype; copying its style array per cell avoids
+    # openpyxl hashing the style again for every cell of every rejected row.
+    fill_prototypes = {id(f): cell(rows_sheet, None, fill=f) for f in fills.values()}
+
+    def styled_like(prototype: Cell, value: Any) -> Cell:
+        written = cell(rows_sheet, value)
+        written._style = copy(prototype._style)
+        if isinstance(value, date):
+            written.number_format = "dd/mm/yyyy"
+        return written
+
     by_row = {r.row: r for r in feedback.rows}
     for row_number, cells in provider_rows:
         outcome = by_row[row_number]
@@ -148,7 +160,6 @@ def write_feedback_workbook(
         fill = (
             fills["rejected"] if outcome.status == "rejected" else fills["held"] if held else None
         )
-        style: dict[str, Any] = {"fill": fill} if fill else {}
         values = [
             row_number,
             *(cells.get(key) for _, key in shown),
@@ -157,11 +168,22 @@ def write_feedback_workbook(
             _joined(outcome.warnings),
             _joined(outcome.exceptions),
         ]
-        rows_sheet.append([cell(rows_sheet, value, **style) for value in values])
+        if fill is not None:
+            rows_sheet.append([styled_like(fill_prototypes[id(fill)], value) for value in values])
+        else:
+            # Most rows need no styling: plain values are written several times faster than
+            # cells, except text that would become a formula and dates that need a format.
+            rows_sheet.append([cell(rows_sheet, v) if _needs_cell(v) else v for v in values])
 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _needs_cell(value: object) -> bool:
+    return isinstance(value, date) or (
+        isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN)
+    )
 
 
 def _joined(findings: list[FindingOut]) -> str:

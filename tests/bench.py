@@ -1,0 +1,371 @@
+"""`make bench`: figures for the ingest path, printed side by side. Asserts nothing.
+
+uv run python -m tests.bench [--quick]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+
+from carepay.domain.actuals import ValidationContext, validate_rows  # noqa: E402
+from carepay.domain.rows import SheetRow  # noqa: E402
+from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit  # noqa: E402
+from carepay.domain.weeks import LONDON  # noqa: E402
+from carepay.spreadsheets.reading import read_table  # noqa: E402
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD  # noqa: E402
+
+PROVIDER = "P001"
+LINES = 1_000
+FIRST_WEEK = date(2025, 4, 7)
+HEADER = [
+    "SS Ref", "Service Level", "Date", "Weekly Planned Quantity", "Weekly Actual Quantity",
+    "Weekly Frustrated Quantity", "Weekly Missed Quantity", "Weekly Extra Quantity",
+    "Weekly Number Of Visits", "Comments", "Confirm",
+]  # fmt: skip
+
+
+def plan() -> ProviderPlan:
+    return ProviderPlan(
+        PROVIDER,
+        [
+            ServiceLineVersion(
+                provider_ref=PROVIDER,
+                line_ref=f"L{n:05d}",
+                ss_ref=f"SS{n:05d}",
+                service_type=ServiceType.HOME_SUPPORT,
+                service_level="Single-handed",
+                unit=Unit.HOUR,
+                planned_quantity=Decimal("7.5"),
+                planned_visits=7,
+                unit_rate=Decimal("21.37"),
+                start_date=date(2025, 4, 1),
+            )  # fmt: skip
+            for n in range(LINES)
+        ],
+    )
+
+
+def claim_rows(count: int) -> Iterator[list[object]]:
+    """Realistic weeks: mostly as planned, some missed or in hospital with comments, a few errors."""
+    for index in range(count):
+        line, week = index % LINES, index // LINES
+        monday = FIRST_WEEK + timedelta(weeks=week)
+        kind = index % 20
+        actual, frustrated, missed, comment = "7.5", "", "", ""
+        if kind == 1:
+            actual, missed, comment = "6.5", "1", "Cancelled with notice"
+        elif kind == 2:
+            actual, frustrated, comment = "2", "5.5", "Admitted to hospital"
+        elif kind == 3:
+            actual, missed = "7", "0.5"  # no comment: V5
+        elif kind == 4:
+            actual, comment = "7.3", "odd quantity"  # V1
+        yield [
+            f"SS{line:05d}",
+            "Single-handed",
+            f"{monday:%d/%m/%Y}",
+            "7.5",
+            actual,
+            frustrated,
+            missed,
+            "",
+            "7",
+            comment,
+            "",
+        ]
+
+
+def csv_file(count: int) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(claim_rows(count))
+    return buffer.getvalue().encode()
+
+
+def xlsx_file(count: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Claim")
+    sheet.append(HEADER)
+    for row in claim_rows(count):
+        typed: list[object] = [_typed(value, position) for position, value in enumerate(row)]
+        sheet.append(typed)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _typed(value: object, position: int) -> object:
+    if position == 2:
+        return datetime.strptime(str(value), "%d/%m/%Y")  # noqa: DTZ007 - a spreadsheet date cell
+    if position in (3, 4, 5, 6, 7, 8) and value != "":
+        return float(str(value))
+    return value or None
+
+
+def context(rows_weeks: int) -> ValidationContext:
+    return ValidationContext(
+        provider_ref=PROVIDER,
+        plan=plan(),
+        uploaded_at=datetime.combine(
+            FIRST_WEEK + timedelta(weeks=rows_weeks + 1), datetime.min.time(), tzinfo=LONDON
+        ),
+    )
+
+
+def parse_and_validate_calamine(content: bytes, name: str, count: int) -> int:
+    table = read_table(content, name, ACTUALS_UPLOAD)
+    outcomes = validate_rows(list(table.rows), context(ceil(count / LINES)))
+    return sum(o.accepted for o in outcomes)
+
+
+def parse_and_validate_openpyxl(content: bytes, count: int) -> int:
+    """The same work, reading with openpyxl read-only instead of calamine."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    keyed = [(p, ACTUALS_UPLOAD.key_for(str(h))) for p, h in enumerate(header)]
+    keyed_only = [(p, k) for p, k in keyed if k is not None]
+    sheet_rows = [
+        SheetRow(
+            number, {key: row[p] for p, key in keyed_only if p < len(row) and row[p] is not None}
+        )
+        for number, row in enumerate(rows, start=2)
+    ]
+    workbook.close()
+    return sum(o.accepted for o in validate_rows(sheet_rows, context(ceil(count / LINES))))
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def ingest_throughput(sizes: Sequence[int]) -> None:
+    print("\n## Parse + validate, no storage (rows/s, best of 3)")
+    print(f"{'rows':>8} {'xlsx calamine':>15} {'xlsx openpyxl ro':>17} {'ratio':>7} {'csv':>10}")
+    for count in sizes:
+        xlsx, csv_content = xlsx_file(count), csv_file(count)
+        calamine = best_of(3, lambda: parse_and_validate_calamine(xlsx, "claim.xlsx", count))
+        openpyxl = best_of(
+            3 if count < 50_000 else 1, lambda: parse_and_validate_openpyxl(xlsx, count)
+        )
+        csv_time = best_of(3, lambda: parse_and_validate_calamine(csv_content, "claim.csv", count))
+        print(
+            f"{count:>8,} {count / calamine:>15,.0f} {count / openpyxl:>17,.0f} "
+            f"{openpyxl / calamine:>6.1f}x {count / csv_time:>10,.0f}"
+        )
+
+
+def dynamodb_requests(count: int) -> None:
+    """One upload through the deployed template on moto, counting every DynamoDB request."""
+    print(f"\n## DynamoDB requests for one {count:,}-row upload through the deployed template")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2"
+    )
+    os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")
+    from carepay.adapters.aws import client
+    from carepay.adapters.dynamodb import DynamoStore
+    from carepay.local.client import CarepayClient
+    from carepay.local.cloud import LocalCloud, quiet_local_cloud
+    from moto import mock_aws
+
+    with mock_aws(), quiet_local_cloud():
+        cloud = LocalCloud().deploy()
+        council = CarepayClient(pump=cloud.pump)
+        store = DynamoStore(cloud.outputs["DataTableName"])
+        lines = [
+            ServiceLineVersion(
+                provider_ref=PROVIDER,
+                line_ref=f"L{n:05d}",
+                ss_ref=f"SS{n:05d}",
+                service_type=ServiceType.HOME_SUPPORT,
+                service_level="Single-handed",
+                unit=Unit.HOUR,
+                planned_quantity=Decimal("7.5"),
+                planned_visits=7,
+                unit_rate=Decimal("21.37"),
+                start_date=date(2025, 4, 1),
+            )  # fmt: skip
+            for n in range(LINES)
+        ]
+        store.save_care_packages("bench-import", lines, {})
+        calls: dict[str, int] = {}
+
+        def count_call(event_name: str, **_: Any) -> None:
+            operation = event_name.rsplit(".", 1)[-1]
+            calls[operation] = calls.get(operation, 0) + 1
+
+        client("dynamodb").meta.events.register("before-call.dynamodb", count_call)
+        weeks = ceil(count / LINES)
+        feedback = council.upload(PROVIDER, "claim.csv", csv_file(count), at=datetime.combine(
+            FIRST_WEEK + timedelta(weeks=weeks + 1), datetime.min.time(), tzinfo=LONDON))  # fmt: skip
+    writes = sum(
+        n
+        for op, n in calls.items()
+        if op in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
+    )
+    accepted = feedback["accepted"]
+    print(f"accepted rows {accepted:,}, rejected {feedback['rejected']:,}")
+    print(f"requests by operation: {json.dumps(dict(sorted(calls.items())))}")
+    print(f"write requests {writes} (target ⌈accepted/25⌉ + 3 = {ceil(accepted / 25) + 3})")
+    print(f"all requests per accepted row {sum(calls.values()) / accepted:.3f}")
+
+
+def peak_memory(count: int) -> None:
+    print(
+        f"\n## Peak memory of a {count:,}-row upload (read, validate, feedback workbook and JSON)"
+    )
+    import tempfile
+
+    for kind in ("csv", "xlsx"):
+        with tempfile.NamedTemporaryFile(suffix=f".{kind}") as upload:
+            upload.write(csv_file(count) if kind == "csv" else xlsx_file(count))
+            upload.flush()
+            result = subprocess.run(
+                [sys.executable, "-m", "tests.bench", "--memory-child", kind, upload.name],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+        print(f"{kind}: {result.stdout.strip()}")
+
+
+def memory_child(kind: str, path: str) -> None:
+    """Run the submission service on an in-memory store: the real code path, minus AWS."""
+    from carepay.adapters.documents import Document
+    from carepay.domain.approvals import Approvals
+    from carepay.services.notices import FileArrived
+    from carepay.services.submissions import SubmissionService
+
+    before = _peak_rss_mb()
+    content = Path(path).read_bytes()
+
+    class Store:
+        def provider_plan(self, provider_ref: str) -> ProviderPlan:
+            return plan()
+
+        def stored_line_weeks(self, provider_ref: str, first: date, last: date) -> dict[Any, Any]:
+            return {}
+
+        def approvals(self, provider_ref: str) -> Approvals:
+            return Approvals()
+
+        def upload_summary(self, provider_ref: str, upload_id: str) -> None:
+            return None
+
+        def save_submission(
+            self, provider_ref: str, upload_id: str, line_weeks: Any, summary: Any
+        ) -> None:
+            self.saved = len(line_weeks)
+
+    class Documents:
+        def read_inbound(self, key: str, version_id: str | None = None) -> Document:
+            return Document(content, {"carepay-at": "2027-06-01T09:00:00+01:00"})
+
+        def write_outbound(self, key: str, body: bytes, content_type: str) -> None:
+            self.written = len(body)
+
+    service = SubmissionService(Store(), Documents(), "Bench Council", trial_mode=True)
+    started = time.perf_counter()
+    summary = service.handle(
+        FileArrived(
+            bucket="b", key=f"uploads/{PROVIDER}/claim.{kind}", event_time=datetime.now(tz=LONDON)
+        )
+    )
+    elapsed = time.perf_counter() - started
+    peak = _peak_rss_mb()
+    print(
+        f"peak RSS {peak:.0f} MB (the interpreter and imports before the file: "
+        f"{before:.0f} MB); {summary['accepted']:,} accepted, {summary['rejected']:,} "
+        f"rejected in {elapsed:.1f} s"
+    )
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM: this process's peak resident memory (ru_maxrss would include the parent's, across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cold_imports(runs: int) -> None:
+    print(f"\n## Cold import, median of {runs} fresh interpreters (ms)")
+    floor = "import boto3, pydantic\nfrom aws_lambda_powertools import Logger, Metrics, Tracer"
+    powertools_floor = (
+        floor + "\nfrom aws_lambda_powertools.utilities.batch import BatchProcessor, EventType\n"
+        "from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig\n"
+        "Logger(); Metrics(); Tracer(); BatchProcessor(event_type=EventType.SQS)"
+    )
+    subjects = {
+        "floor: boto3 + pydantic + Powertools import": floor,
+        "floor + the Powertools a handler uses": powertools_floor,
+    }
+    for function in ("ingest_actuals", "import_care_packages"):
+        subjects[f"functions/{function}/app.py"] = (
+            "import importlib.util\n"
+            f"spec = importlib.util.spec_from_file_location('app', '{ROOT}/functions/{function}/app.py')\n"
+            "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)"
+        )
+    results = {}
+    for label, code in subjects.items():
+        timings = []
+        for _ in range(runs):
+            program = f"import time\nstarted = time.perf_counter()\n{code}\nprint(time.perf_counter() - started)"
+            output = subprocess.run(
+                [sys.executable, "-c", program], capture_output=True, text=True, check=True
+            )
+            timings.append(float(output.stdout.strip().splitlines()[-1]) * 1000)
+        results[label] = statistics.median(timings)
+    base, powertools = (
+        results["floor: boto3 + pydantic + Powertools import"],
+        results["floor + the Powertools a handler uses"],
+    )
+    print(f"{'':<44} {'median':>7}   {'× floor':>8} {'× floor + Powertools used':>26}")
+    for label, median in results.items():
+        print(f"{label:<44} {median:7.0f} ms {median / base:8.2f} {median / powertools:26.2f}")
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--memory-child"]:
+        memory_child(sys.argv[2], sys.argv[3])
+        return
+    quick = "--quick" in sys.argv
+    print(
+        "carepay bench",
+        "(quick)" if quick else "",
+        f"· Python {sys.version.split()[0]} · {os.cpu_count()} cores",
+    )
+    ingest_throughput([1_000, 10_000] if quick else [1_000, 10_000, 50_000])
+    dynamodb_requests(2_000 if quick else 10_000)
+    peak_memory(20_000 if quick else 100_000)
+    cold_imports(3 if quick else 7)
+
+
+if __name__ == "__main__":
+    main()
