@@ -35,10 +35,18 @@ PROVIDER = "P001"
 LINES = 1_000
 FIRST_WEEK = date(2025, 4, 7)
 HEADER = [
-    "SS Ref", "Service Level", "Date", "Weekly Planned Quantity", "Weekly Actual Quantity",
-    "Weekly Frustrated Quantity", "Weekly Missed Quantity", "Weekly Extra Quantity",
-    "Weekly Number Of Visits", "Comments", "Confirm",
-]  # fmt: skip
+    "SS Ref",
+    "Service Level",
+    "Date",
+    "Weekly Planned Quantity",
+    "Weekly Actual Quantity",
+    "Weekly Frustrated Quantity",
+    "Weekly Missed Quantity",
+    "Weekly Extra Quantity",
+    "Weekly Number Of Visits",
+    "Comments",
+    "Confirm",
+]
 
 
 def plan() -> ProviderPlan:
@@ -56,7 +64,7 @@ def plan() -> ProviderPlan:
                 planned_visits=7,
                 unit_rate=Decimal("21.37"),
                 start_date=date(2025, 4, 1),
-            )  # fmt: skip
+            )
             for n in range(LINES)
         ],
     )
@@ -172,11 +180,19 @@ def ingest_throughput(sizes: Sequence[int]) -> None:
     print(f"{'rows':>8} {'xlsx calamine':>15} {'xlsx openpyxl ro':>17} {'ratio':>7} {'csv':>10}")
     for count in sizes:
         xlsx, csv_content = xlsx_file(count), csv_file(count)
-        calamine = best_of(3, lambda: parse_and_validate_calamine(xlsx, "claim.xlsx", count))
-        openpyxl = best_of(
-            3 if count < 50_000 else 1, lambda: parse_and_validate_openpyxl(xlsx, count)
+        calamine = best_of(
+            3, lambda xlsx=xlsx, count=count: parse_and_validate_calamine(xlsx, "claim.xlsx", count)
         )
-        csv_time = best_of(3, lambda: parse_and_validate_calamine(csv_content, "claim.csv", count))
+        openpyxl = best_of(
+            3 if count < 50_000 else 1,
+            lambda xlsx=xlsx, count=count: parse_and_validate_openpyxl(xlsx, count),
+        )
+        csv_time = best_of(
+            3,
+            lambda csv_content=csv_content, count=count: parse_and_validate_calamine(
+                csv_content, "claim.csv", count
+            ),
+        )
         print(
             f"{count:>8,} {count / calamine:>15,.0f} {count / openpyxl:>17,.0f} "
             f"{openpyxl / calamine:>6.1f}x {count / csv_time:>10,.0f}"
@@ -212,7 +228,7 @@ def dynamodb_requests(count: int) -> None:
                 planned_visits=7,
                 unit_rate=Decimal("21.37"),
                 start_date=date(2025, 4, 1),
-            )  # fmt: skip
+            )
             for n in range(LINES)
         ]
         store.save_care_packages("bench-import", lines, {})
@@ -224,8 +240,14 @@ def dynamodb_requests(count: int) -> None:
 
         client("dynamodb").meta.events.register("before-call.dynamodb", count_call)
         weeks = ceil(count / LINES)
-        feedback = council.upload(PROVIDER, "claim.csv", csv_file(count), at=datetime.combine(
-            FIRST_WEEK + timedelta(weeks=weeks + 1), datetime.min.time(), tzinfo=LONDON))  # fmt: skip
+        feedback = council.upload(
+            PROVIDER,
+            "claim.csv",
+            csv_file(count),
+            at=datetime.combine(
+                FIRST_WEEK + timedelta(weeks=weeks + 1), datetime.min.time(), tzinfo=LONDON
+            ),
+        )
     writes = sum(
         n
         for op, n in calls.items()
@@ -250,8 +272,11 @@ def peak_memory(count: int) -> None:
             upload.flush()
             result = subprocess.run(
                 [sys.executable, "-m", "tests.bench", "--memory-child", kind, upload.name],
-                cwd=ROOT, capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
         print(f"{kind}: {result.stdout.strip()}")
 
 
@@ -336,7 +361,10 @@ def cold_imports(runs: int) -> None:
     for label, code in subjects.items():
         timings = []
         for _ in range(runs):
-            program = f"import time\nstarted = time.perf_counter()\n{code}\nprint(time.perf_counter() - started)"
+            program = (
+                f"import time\nstarted = time.perf_counter()\n{code}\n"
+                "print(time.perf_counter() - started)"
+            )
             output = subprocess.run(
                 [sys.executable, "-c", program], capture_output=True, text=True, check=True
             )

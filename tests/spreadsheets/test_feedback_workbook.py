@@ -64,7 +64,7 @@ def test_rows_are_repeated_with_status_and_errors_and_rejected_rows_are_red() ->
     assert [c.value for c in sheet[3]][:5] == [
         3,
         "SS2",
-        None,
+        "fine",
         "rejected",
         "V5: A comment is required.",
     ]

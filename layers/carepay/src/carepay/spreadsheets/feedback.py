@@ -148,7 +148,7 @@ def write_feedback_workbook(
 
     def styled_like(prototype: Cell, value: Any) -> Cell:
         written = cell(rows_sheet, value)
-        written._style = copy(prototype._style)
+        written._style = copy(prototype._style)  # type: ignore[attr-defined]  # openpyxl's own idiom
         if isinstance(value, date):
             written.number_format = "dd/mm/yyyy"
         return written
