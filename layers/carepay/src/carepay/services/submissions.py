@@ -182,7 +182,7 @@ class SubmissionService:
         workbook = write_feedback_workbook(
             feedback,
             table.columns,
-            [(r.row_number, dict(r.cells)) for r in rows],
+            [(r.row_number, r.cells) for r in rows],
             self.council_name,
         )
         return self._commit(submission, feedback, list(to_store.values()), workbook)

@@ -8,6 +8,7 @@ with openpyxl in write-only mode so a 100,000-row upload streams instead of fill
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from copy import copy
 from datetime import date, datetime
 from typing import Any
@@ -66,7 +67,7 @@ class SubmissionFeedback(BaseModel):
 def write_feedback_workbook(
     feedback: SubmissionFeedback,
     columns: list[tuple[str, str | None]],
-    provider_rows: list[tuple[int, dict[str, object]]],
+    provider_rows: Sequence[tuple[int, Mapping[str, object]]],
     council_name: str,
 ) -> bytes:
     # openpyxl only when a workbook is written: it is a fifth of the handler's import time.
