@@ -49,25 +49,26 @@ HEADER = [
 ]
 
 
+def line_versions() -> list[ServiceLineVersion]:
+    return [
+        ServiceLineVersion(
+            provider_ref=PROVIDER,
+            line_ref=f"L{n:05d}",
+            ss_ref=f"SS{n:05d}",
+            service_type=ServiceType.HOME_SUPPORT,
+            service_level="Single-handed",
+            unit=Unit.HOUR,
+            planned_quantity=Decimal("7.5"),
+            planned_visits=7,
+            unit_rate=Decimal("21.37"),
+            start_date=date(2025, 4, 1),
+        )
+        for n in range(LINES)
+    ]
+
+
 def plan() -> ProviderPlan:
-    return ProviderPlan(
-        PROVIDER,
-        [
-            ServiceLineVersion(
-                provider_ref=PROVIDER,
-                line_ref=f"L{n:05d}",
-                ss_ref=f"SS{n:05d}",
-                service_type=ServiceType.HOME_SUPPORT,
-                service_level="Single-handed",
-                unit=Unit.HOUR,
-                planned_quantity=Decimal("7.5"),
-                planned_visits=7,
-                unit_rate=Decimal("21.37"),
-                start_date=date(2025, 4, 1),
-            )
-            for n in range(LINES)
-        ],
-    )
+    return ProviderPlan(PROVIDER, line_versions())
 
 
 def claim_rows(count: int) -> Iterator[list[object]]:
@@ -216,22 +217,7 @@ def dynamodb_requests(count: int) -> None:
         cloud = LocalCloud().deploy()
         council = CarepayClient(pump=cloud.pump)
         store = DynamoStore(cloud.outputs["DataTableName"])
-        lines = [
-            ServiceLineVersion(
-                provider_ref=PROVIDER,
-                line_ref=f"L{n:05d}",
-                ss_ref=f"SS{n:05d}",
-                service_type=ServiceType.HOME_SUPPORT,
-                service_level="Single-handed",
-                unit=Unit.HOUR,
-                planned_quantity=Decimal("7.5"),
-                planned_visits=7,
-                unit_rate=Decimal("21.37"),
-                start_date=date(2025, 4, 1),
-            )
-            for n in range(LINES)
-        ]
-        store.save_care_packages("bench-import", lines, {})
+        store.save_care_packages("bench-import", line_versions(), {})
         calls: dict[str, int] = {}
 
         def count_call(event_name: str, **_: Any) -> None:
