@@ -86,7 +86,6 @@ class SubmissionService:
         if not submission.provider_ref:
             return self._reject_file(
                 submission,
-                arrival,
                 upload_id,
                 arrival.event_time,
                 f"{arrival.key} is not in a provider's folder: upload to "
@@ -110,11 +109,10 @@ class SubmissionService:
             table = read_table(content, submission.name, ACTUALS_UPLOAD)
             rows = list(table.rows)
         except UnreadableFile as unreadable:
-            return self._reject_file(submission, None, upload_id, uploaded_at, str(unreadable))
+            return self._reject_file(submission, upload_id, uploaded_at, str(unreadable))
         if not rows:
             return self._reject_file(
                 submission,
-                None,
                 upload_id,
                 uploaded_at,
                 f"{submission.name} has a header row but no rows of actuals: fill in the rows "
@@ -142,9 +140,9 @@ class SubmissionService:
             if o.line_week is not None
         }
         confirmations = []
+        weeks_with_rejections = {o.week for o in outcomes if not o.accepted}
         for week in sorted({o.week for o in outcomes if o.wants_confirmation and o.week}):
-            rows_of_week = [o for o in outcomes if o.week == week]
-            if any(not o.accepted for o in rows_of_week):
+            if week in weeks_with_rejections:
                 confirmations.append(
                     WeekConfirmationOut(
                         week_commencing=week,
@@ -198,7 +196,6 @@ class SubmissionService:
         except (ValueError, KeyError, TypeError):
             return self._reject_file(
                 submission,
-                None,
                 upload_id,
                 confirmed_at,
                 'A confirmation is a JSON file such as {"week_commencing": "2025-01-06"}.',
@@ -226,7 +223,6 @@ class SubmissionService:
     def _reject_file(
         self,
         submission: SubmissionKey,
-        arrival: FileArrived | None,
         upload_id: str,
         uploaded_at: datetime,
         message: str,
