@@ -84,3 +84,16 @@ def test_a_care_package_file_without_a_required_column_is_refused_naming_it() ->
             "export.csv",
             CARE_PACKAGES,
         )
+
+
+def test_a_row_of_zeros_is_not_mistaken_for_a_blank_row() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["SS Ref", "Date", "Weekly Actual Quantity"])
+    sheet.append([None, 0, 0])
+    sheet.append([None, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = list(read_table(buffer.getvalue(), "claim.xlsx", ACTUALS_UPLOAD).rows)
+    assert [(row.row_number, row.cells["actual"]) for row in rows] == [(2, 0)]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from carepay.domain.approvals import Approvals
 from carepay.domain.findings import Finding, error, exception, warning
 from carepay.domain.money import (
+    QUARTERS_PER_UNIT,
     NotAQuarterMultiple,
     parse_decimal,
     quarters_to_decimal,
@@ -152,11 +153,11 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
 
     quarters: dict[str, int] = {}
+    cells = row.cells
     for key, column in QUANTITY_COLUMNS.items():
+        value = cells.get(key)
         try:
-            quarters[key] = _quarters(row.cells.get(key), required=key == "actual")
-        except _MissingValue:
-            errors.append(error("V1", f"{column} is empty: enter the quantity delivered.", column))
+            quantity = None if value is None else quarters_in_cell(value)
         except (NotAQuarterMultiple, InvalidOperation, ValueError):
             shown = row.text(key)
             errors.append(
@@ -167,6 +168,13 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
                     column,
                 )
             )
+            continue
+        if quantity is not None:
+            quarters[key] = quantity
+        elif key == "actual":
+            errors.append(error("V1", f"{column} is empty: enter the quantity delivered.", column))
+        else:
+            quarters[key] = 0  # an empty Frustrated, Missed or Extra means none
 
     monday = _week_from(row, errors)
     outcome.week = monday
@@ -198,7 +206,8 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
 
     actual, frustrated = quarters["actual"], quarters["frustrated"]
     missed, extra = quarters["missed"], quarters["extra"]
-    _check_service_type_rules(line, actual, frustrated, extra, errors)
+    if frustrated or extra or actual > line.planned_quarters:
+        _check_service_type_rules(line, actual, frustrated, extra, errors)
 
     comments = row.text("comments")
     differs = actual != line.planned_quarters or frustrated or missed or extra
@@ -234,23 +243,6 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         submitted_at=context.uploaded_at,
     )
     return outcome
-
-
-class _MissingValue(ValueError):
-    pass
-
-
-def _quarters(value: object, *, required: bool) -> int:
-    if value is None:
-        if required:
-            raise _MissingValue
-        return 0
-    quarters = quarters_in_cell(value)
-    if quarters is None:
-        if required:
-            raise _MissingValue
-        return 0
-    return quarters
 
 
 @lru_cache(maxsize=8192)
@@ -340,8 +332,9 @@ def _match_line(
         return line
     candidates = context.lines_of_person(monday, ss_ref)
     level = row.text("service_level")
-    if level:
-        candidates = [c for c in candidates if c.service_level.upper() == level.upper()]
+    if level and candidates and (len(candidates) > 1 or candidates[0].service_level != level):
+        wanted = level.casefold()
+        candidates = [c for c in candidates if c.service_level.casefold() == wanted]
     if not candidates:
         errors.append(error("V2", _no_line_message(ss_ref, monday), "SS Ref"))
         return None
@@ -423,8 +416,8 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
     found: list[Finding] = []
     try:
         planned_cell = row.cells.get("planned")
-        planned = None if planned_cell is None else _planned_figure(planned_cell)
-        if planned is not None and planned != quarters_to_decimal(line.planned_quarters):
+        planned = None if planned_cell is None else _figure(planned_cell)
+        if planned is not None and planned * QUARTERS_PER_UNIT != line.planned_quarters:
             found.append(
                 warning(
                     "V8",
@@ -434,7 +427,8 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
                     "Weekly Planned Quantity",
                 )
             )
-        visits = parse_decimal(row.cells.get("visits"))
+        visits_cell = row.cells.get("visits")
+        visits = None if visits_cell is None else _figure(visits_cell)
         if visits is not None and line.planned_visits is not None and visits != line.planned_visits:
             found.append(
                 warning(
@@ -454,9 +448,9 @@ def _unamendable_columns(row: SheetRow, line: WeeklyLine) -> list[Finding]:
 
 
 @lru_cache(maxsize=1024)
-def _planned_figure(value: object) -> Decimal | None:
-    figure = parse_decimal(value)
-    return None if figure is None else figure.quantize(Decimal("0.01"))
+def _figure(value: object) -> Decimal | None:
+    """A figure the provider may not change (planned quantity, visits), parsed once per file."""
+    return parse_decimal(value)
 
 
 def _weekly_exceptions(
@@ -492,14 +486,15 @@ def _weekly_exceptions(
 
 def _reject_duplicate_line_weeks(outcomes: list[RowOutcome]) -> None:
     """Two rows for the same line and week: neither can be trusted, so both are rejected."""
-    rows_by_line_week: dict[tuple[str, date], list[RowOutcome]] = {}
+    first_row: dict[tuple[str, date], RowOutcome] = {}
+    repeated: dict[tuple[str, date], list[RowOutcome]] = {}
     for outcome in outcomes:
         if outcome.line_week is not None:
             key = (outcome.line_week.line_ref, outcome.line_week.week_commencing)
-            rows_by_line_week.setdefault(key, []).append(outcome)
-    for (line_ref, monday), same in rows_by_line_week.items():
-        if len(same) < 2:
-            continue
+            earlier = first_row.setdefault(key, outcome)
+            if earlier is not outcome:
+                repeated.setdefault(key, [earlier]).append(outcome)
+    for (line_ref, monday), same in repeated.items():
         numbers = ", ".join(str(o.row_number) for o in same)
         for outcome in same:
             outcome.line_week = None
@@ -517,10 +512,15 @@ def _find_long_hospital_stays(outcomes: list[RowOutcome], context: ValidationCon
 
     The run is counted over this upload's rows and what is stored; six weeks back is enough.
     """
+    lines_in_hospital = {
+        o.line_week.line_ref for o in outcomes if o.line_week and o.line_week.frustrated_quarters
+    }
+    if not lines_in_hospital:
+        return
     frustrated_in_upload = {
         (o.line_week.line_ref, o.line_week.week_commencing): o.line_week.frustrated_quarters
         for o in outcomes
-        if o.line_week is not None
+        if o.line_week is not None and o.line_week.line_ref in lines_in_hospital
     }
 
     def was_frustrated(line_ref: str, monday: date) -> bool:

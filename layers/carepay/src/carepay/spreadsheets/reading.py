@@ -169,7 +169,8 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
         keyed = [(position, key) for position, (_, key) in enumerate(columns) if key is not None]
         width = len(columns)
         for number, raw in enumerate(_chain(head[index + 1 :], raw_rows), start=first_data_row):
-            if not any(cell not in ("", None) for cell in raw):
+            # any() alone would also skip a row of zeros, so only a row it calls empty is looked at again
+            if not any(raw) and all(cell in ("", None) for cell in raw):
                 continue
             if len(raw) < width:
                 raw = [*raw, *([""] * (width - len(raw)))]
