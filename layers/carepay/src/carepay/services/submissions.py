@@ -7,8 +7,10 @@ sent them, touch only the provider named in the key, and are safe to receive twi
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,6 +43,23 @@ CONFIRMATIONS = "confirmations/"
 FEEDBACK = "feedback/"
 UNKNOWN_PROVIDER = "unknown-provider"
 X3_LOOKBACK = timedelta(weeks=6)
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one file is read and checked.
+
+    A large upload allocates hundreds of thousands of small row objects and none of them form
+    reference cycles (reference counting frees them); left on, the collector walks that growing
+    heap again and again, about a fifth of ingest time. It runs again as soon as the file is done.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -98,7 +117,8 @@ class SubmissionService:
         uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
         if submission.kind == "confirmation":
             return self._confirm(submission, upload_id, uploaded_at, document.content)
-        return self._ingest(submission, upload_id, uploaded_at, document.content)
+        with cycle_collection_paused():
+            return self._ingest(submission, upload_id, uploaded_at, document.content)
 
     # -- actuals upload ------------------------------------------------------------------------
     def _ingest(
