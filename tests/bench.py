@@ -228,7 +228,7 @@ def dynamodb_requests(count: int) -> None:
     from moto import mock_aws
 
     with mock_aws(), quiet_local_cloud():
-        cloud = LocalCloud().deploy()
+        cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
         council = CarepayClient(pump=cloud.pump)
         store = DynamoStore(cloud.outputs["DataTableName"])
         store.save_care_packages("bench-import", line_versions(), {})
