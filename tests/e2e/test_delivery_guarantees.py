@@ -117,3 +117,21 @@ def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
     [message] = dead["Messages"]
     assert "uploads%2FP001%2Fclaim.csv" in message["Body"]  # S3 sends keys URL-encoded
     assert stored_week(DynamoStore(cloud.outputs["DataTableName"]), "P001") == {}
+
+
+def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
+    council: CarepayClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carepay.local.client import NotProcessed
+
+    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+        raise ConnectionError("DynamoDB unreachable")
+
+    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    council.timeout_seconds = 600  # the failure must be reported long before this
+    with pytest.raises(NotProcessed, match="dead-letter queue"):
+        council.upload(
+            "P001",
+            "claim.csv",
+            csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
+        )

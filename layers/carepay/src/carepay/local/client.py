@@ -21,6 +21,8 @@ from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.submissions import feedback_keys_for
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
+# With an embedded pump: this many polls with nothing left to deliver and no result means failure.
+IDLE_POLLS_BEFORE_GIVING_UP = 20
 
 
 class NotProcessed(TimeoutError):
@@ -83,12 +85,18 @@ class CarepayClient:
     def _wait_for_json(self, key: str, sent: Sent) -> dict[str, Any]:
         """Poll for the result of this very arrival (an earlier result at the same key is ignored)."""
         deadline = time.monotonic() + self.timeout_seconds
+        idle_polls = 0
         while True:
-            if self.pump is not None:
-                self.pump()
+            delivered = self.pump() if self.pump is not None else None
             result = self._json_if_present(key)
             if result is not None and result.get("source_key") == sent.key:
                 return result
+            idle_polls = idle_polls + 1 if delivered == 0 else 0
+            if idle_polls > IDLE_POLLS_BEFORE_GIVING_UP:
+                raise NotProcessed(
+                    f"{sent.key} was delivered but produced no result: its processing failed "
+                    "and the message is on the dead-letter queue (the function's log says why)."
+                )
             if time.monotonic() > deadline:
                 raise NotProcessed(
                     f"No result for {sent.key} after {self.timeout_seconds:.0f} s: check that "

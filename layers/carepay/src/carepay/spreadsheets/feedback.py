@@ -19,6 +19,7 @@ TEXT_THAT_WOULD_RUN = ("=", "+", "-", "@", "\t", "\r")
 REJECTED_FILL = "FFC7CE"
 HELD_FILL = "FFEB9C"
 HEADER_FILL = "1F4E78"
+LINE_HEIGHT = 15  # points, for the default 11 pt font
 
 
 class FindingOut(BaseModel):
@@ -81,7 +82,16 @@ def write_feedback_workbook(
     summary: Any = workbook.create_sheet("Summary")
     rows_sheet: Any = workbook.create_sheet("Rows")
     bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top", horizontal="left")
+    top = Alignment(vertical="top")
+    for sheet in (summary, rows_sheet):
+        # Printed as a provider would: landscape, one page wide, the header on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = "9"  # A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+    rows_sheet.print_title_rows = "1:1"
 
     def cell(sheet: WriteOnlyWorksheet, value: Any, **style: Any) -> Cell:
         written = WriteOnlyCell(sheet, value=value)
@@ -94,8 +104,8 @@ def write_feedback_workbook(
             setattr(written, name, setting)
         return written
 
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 100
+    summary.column_dimensions["A"].width = 22
+    summary.column_dimensions["B"].width = 90
     title_font = Font(bold=True, size=14)
     summary.append([cell(summary, f"{council_name}: feedback on your upload", font=title_font)])
     summary.append([])
@@ -134,18 +144,25 @@ def write_feedback_workbook(
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     titles = ["Row", *(title for title, _ in shown), "Status", "Errors", "Warnings", "Exceptions"]
-    widths = [6, *([16] * len(shown)), 10, 60, 40, 60]
+    finding_widths = (60, 40, 60)
+    widths = [6, *([16] * len(shown)), 10, *finding_widths]
     for index, width in enumerate(widths):
         rows_sheet.column_dimensions[_column_letter(index + 1)].width = width
     rows_sheet.freeze_panes = "B2"
     rows_sheet.append([cell(rows_sheet, t, font=header_font, fill=header_fill) for t in titles])
-    fills = {
-        "rejected": PatternFill("solid", fgColor=REJECTED_FILL),
-        "held": PatternFill("solid", fgColor=HELD_FILL),
-    }
     # Each style is registered once on a prototype; copying its style array per cell avoids
-    # openpyxl hashing the style again for every cell of every rejected row.
-    fill_prototypes = {id(f): cell(rows_sheet, None, fill=f) for f in fills.values()}
+    # openpyxl hashing the style again for every cell. Findings wrap, so the sheet prints legibly.
+    prototypes = {
+        (fill, wrapped): cell(
+            rows_sheet,
+            None,
+            **({"fill": PatternFill("solid", fgColor=fill)} if fill else {}),
+            alignment=wrap if wrapped else top,
+        )
+        for fill in (REJECTED_FILL, HELD_FILL, None)
+        for wrapped in (True, False)
+    }
+    first_finding = len(titles) - 3
 
     def styled_like(prototype: Cell, value: Any) -> Cell:
         written = cell(rows_sheet, value)
@@ -155,12 +172,10 @@ def write_feedback_workbook(
         return written
 
     by_row = {r.row: r for r in feedback.rows}
-    for row_number, cells in provider_rows:
+    for rows_written, (row_number, cells) in enumerate(provider_rows, start=1):
         outcome = by_row[row_number]
         held = any(f.code in ("X2", "X3") for f in outcome.exceptions)
-        fill = (
-            fills["rejected"] if outcome.status == "rejected" else fills["held"] if held else None
-        )
+        fill = REJECTED_FILL if outcome.status == "rejected" else HELD_FILL if held else None
         values = [
             row_number,
             *(cells.get(key) for _, key in shown),
@@ -169,16 +184,33 @@ def write_feedback_workbook(
             _joined(outcome.warnings),
             _joined(outcome.exceptions),
         ]
-        if fill is not None:
-            rows_sheet.append([styled_like(fill_prototypes[id(fill)], value) for value in values])
-        else:
+        if fill is None and not (outcome.warnings or outcome.exceptions):
             # Most rows need no styling: plain values are written several times faster than
             # cells, except text that would become a formula and dates that need a format.
             rows_sheet.append([cell(rows_sheet, v) if _needs_cell(v) else v for v in values])
+        else:
+            findings = values[first_finding:]
+            lines = max(
+                _wrapped_lines(str(text), width)
+                for text, width in zip(findings, finding_widths, strict=True)
+            )
+            if lines > 1:  # set before the row is written: write-only sheets cannot go back
+                rows_sheet.row_dimensions[rows_written + 1].height = LINE_HEIGHT * lines
+            rows_sheet.append(
+                [
+                    styled_like(prototypes[(fill, position >= first_finding)], value)
+                    for position, value in enumerate(values)
+                ]
+            )
 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """How many lines `text` takes in a wrapped column `width` characters wide (roughly)."""
+    return sum(max(1, -(-len(paragraph) // width)) for paragraph in text.split("\n")) if text else 1
 
 
 def _needs_cell(value: object) -> bool:
