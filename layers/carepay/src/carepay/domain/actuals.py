@@ -557,7 +557,3 @@ def _find_long_hospital_stays(outcomes: list[RowOutcome], context: ValidationCon
                 ),
             )
         outcome.line_week = replace(line_week, exceptions=found, frustrated_week_in_run=run)
-
-
-def has_exception(line_week: LineWeekActuals, code: str) -> bool:
-    return any(found.code == code for found in line_week.exceptions)

@@ -36,8 +36,3 @@ def warning(code: str, message: str, column: str | None = None) -> Finding:
 
 def exception(code: str, message: str) -> Finding:
     return Finding(code, message, Severity.EXCEPTION)
-
-
-# Exception codes that hold money back until corrected or approved.
-HOLDS_WHOLE_LINE = "X2"
-HOLDS_FRUSTRATED = "X3"

@@ -7,7 +7,7 @@ hours at odd-penny rates), so rounding is half-up and done once, at the end.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 QUARTERS_PER_UNIT = 4
@@ -71,17 +71,6 @@ def line_amount_pence(quarters: int, weekly_rate_pence: Fraction) -> int:
     return round_half_up_pence(Fraction(quarters, QUARTERS_PER_UNIT) * weekly_rate_pence)
 
 
-def pence_to_pounds(pence: int) -> Decimal:
-    return (Decimal(pence) / 100).quantize(PENNY)
-
-
 def format_pounds(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     return f"{sign}£{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
-
-
-def rate_to_decimal(rate_pence: Fraction) -> Decimal:
-    """A rate for display (to 4 places: a day-weighted average may not be a whole penny)."""
-    return (Decimal(rate_pence.numerator) / Decimal(rate_pence.denominator) / 100).quantize(
-        Decimal("0.0001"), rounding=ROUND_HALF_UP
-    )

@@ -54,7 +54,3 @@ def financial_year_week(monday: date) -> tuple[int, int]:
     year = financial_year_start(week_ending(monday))
     first_monday = week_commencing(date(year, 4, 1))
     return year, (monday - first_monday).days // 7 + 1
-
-
-def financial_year_label(year: int) -> str:
-    return f"{year}/{str(year + 1)[-2:]}"
