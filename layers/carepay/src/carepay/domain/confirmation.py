@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
-from carepay.domain.findings import Finding, error, warning
+from carepay.domain.findings import Finding, Severity, error, warning
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import confirmation_deadline, week_ending, week_has_ended
 
@@ -22,7 +22,7 @@ class WeekConfirmation:
 
     @property
     def refused(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
+        return any(f.severity is Severity.ERROR for f in self.findings)
 
     @property
     def late(self) -> bool:
