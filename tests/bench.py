@@ -251,7 +251,7 @@ def dynamodb_requests(count: int) -> None:
     writes = sum(
         n
         for op, n in calls.items()
-        if op in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem")
+        if op in ("BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
     )
     accepted = feedback["accepted"]
     print(f"accepted rows {accepted:,}, rejected {feedback['rejected']:,}")
@@ -303,8 +303,11 @@ def memory_child(kind: str, path: str) -> None:
         def upload_summary(self, provider_ref: str, upload_id: str) -> None:
             return None
 
+        def provider_version(self, provider_ref: str) -> int:
+            return 0
+
         def save_submission(
-            self, provider_ref: str, upload_id: str, line_weeks: Any, summary: Any
+            self, provider_ref: str, upload_id: str, line_weeks: Any, summary: Any, version: int
         ) -> None:
             self.saved = len(line_weeks)
 

@@ -92,7 +92,8 @@ def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it
 
     cloud.pump()  # SQS redelivers the message; this time every batch and the commit succeed
     assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
-    assert len(actual_items(cloud)) == 30  # the retry rewrote the same items: no duplicates
+    # The retry wrote its own 30 items; the crashed attempt's 25 stay, never committed, never seen.
+    assert len(actual_items(cloud)) == 55
     feedback = json.loads(council.read_outbound("feedback/P001/three-weeks.feedback.json"))
     assert (feedback["accepted"], feedback["rejected"]) == (30, 0)
 
@@ -135,3 +136,38 @@ def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
             "claim.csv",
             csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
         )
+
+
+def test_a_submission_checked_on_state_that_changed_before_it_committed_is_checked_again(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A payment run locks a line-week while an upload of that week is being checked."""
+    real_save = DynamoStore.save_submission
+    locked = []
+
+    def payment_approved_meanwhile(self: DynamoStore, *arguments: Any) -> None:
+        if not locked:
+            locked.append(True)
+            self.mark_paid("P001", "L1009", WEEK, run_id="run-7")
+        real_save(self, *arguments)
+
+    monkeypatch.setattr(DynamoStore, "save_submission", payment_approved_meanwhile)
+    feedback = council.upload(
+        "P001",
+        "claim.csv",
+        csv_bytes(
+            ["SS Ref", "Date", "Weekly Actual Quantity", "Weekly Missed Quantity", "Comments"],
+            ["SS1009", "09/11/2026", 5, None, None],
+            ["SS1003", "09/11/2026", 4, 1, "Left early"],
+        ),
+        at=MONDAY_AFTER,
+    )
+    assert [
+        row["errors"][0]["code"] if row["errors"] else row["status"] for row in feedback["rows"]
+    ] == [
+        "V7",
+        "accepted",
+    ]
+    stored = stored_week(store, "P001")
+    assert stored["L1009"].paid and stored["L1009"].actuals is None
+    assert stored["L1003"].actuals is not None and stored["L1003"].actuals.actual_quarters == 16

@@ -1,14 +1,21 @@
 """The DynamoDB single table (keys documented beside it in template.yaml).
 
 Items are written as low-level attribute maps: boto3's resource-layer serialisation costs more
-CPU per item than the whole validation of a row. An upload's actuals are written in batches of
-25 and become visible together through one commit marker: a reader only sees actuals whose
-upload is committed, so a crash between batches leaves nothing half-applied.
+CPU per item than the whole validation of a row.
+
+An upload's actuals are written in batches of 25 under the id of this processing attempt, and
+become visible together through one commit: a transaction that writes the upload's marker (naming
+the attempt) and advances the provider's state version read before validating. So:
+  - a crash between batches leaves nothing visible, and a retry's attempt never adopts the
+    crashed attempt's items;
+  - two submissions of one provider processed at once cannot both commit decisions made on the
+    same state: the second is refused (ConcurrentChange) and is checked again on the new state.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,9 +26,14 @@ from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.findings import Finding, Severity
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
+from carepay.services.ports import AlreadyCommitted, ConcurrentChange
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
+    )
 
 Item = dict[str, "AttributeValueTypeDef"]
 BATCH_SIZE = 25
@@ -76,11 +88,25 @@ class DynamoStore:
         ]
         return ProviderPlan(provider_ref, versions)
 
-    def committed_uploads(self, provider_ref: str) -> set[str]:
+    def committed_attempts(self, provider_ref: str) -> set[str]:
+        """The processing attempts whose actuals are visible: one per committed upload."""
         return {
-            item["SK"]["S"].removeprefix("UPLOAD#")
-            for item in self._query(provider_key(provider_ref), "UPLOAD#", "UPLOAD#" + HIGH, "SK")
+            item["attempt"]["S"]
+            for item in self._query(
+                provider_key(provider_ref), "UPLOAD#", "UPLOAD#" + HIGH, "attempt"
+            )
+            if "attempt" in item
         }
+
+    def provider_version(self, provider_ref: str) -> int:
+        """The provider's state version: every commit that changes actuals or locks advances it."""
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(provider_key(provider_ref)), "SK": _s("STATE")},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return int(item["version"]["N"]) if item else 0
 
     def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
         response = client("dynamodb").get_item(
@@ -96,11 +122,11 @@ class DynamoStore:
     ) -> dict[tuple[str, date], StoredLineWeek]:
         """The current state of each line-week in the range: latest committed actuals, and paid."""
         pk = provider_key(provider_ref)
-        committed = self.committed_uploads(provider_ref)
+        committed = self.committed_attempts(provider_ref)
         latest: dict[tuple[str, date], tuple[str, Item]] = {}
         for item in self._query(pk, f"ACTUAL#{first_week}", f"ACTUAL#{last_week}#{HIGH}"):
-            if item["upload_id"]["S"] not in committed:
-                continue  # written by an upload that never committed: invisible
+            if item["attempt"]["S"] not in committed:
+                continue  # written by an attempt that never committed: invisible
             key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
             sort_key = item["SK"]["S"]
             if key not in latest or sort_key > latest[key][0]:
@@ -166,19 +192,58 @@ class DynamoStore:
         upload_id: str,
         line_weeks: Sequence[LineWeekActuals],
         summary: dict[str, Any],
+        expected_version: int,
     ) -> None:
-        """Write every line-week, then the commit marker that makes them visible together."""
-        self._batch_write(_actuals_item(line_week, upload_id) for line_week in line_weeks)
-        self.write_requests += 1
-        client("dynamodb").put_item(
-            TableName=self.table_name,
-            Item={
-                "PK": _s(provider_key(provider_ref)),
-                "SK": _s(f"UPLOAD#{upload_id}"),
-                "summary": _s(json.dumps(summary, default=str)),
-                "line_weeks": _n(len(line_weeks)),
+        """Write every line-week under a new attempt, then commit them together (see above)."""
+        attempt = f"{upload_id}.{secrets.token_hex(4)}"
+        self._batch_write(_actuals_item(line_week, attempt) for line_week in line_weeks)
+        pk = _s(provider_key(provider_ref))
+        marker: Item = {
+            "PK": pk,
+            "SK": _s(f"UPLOAD#{upload_id}"),
+            "attempt": _s(attempt),
+            "summary": _s(json.dumps(summary, default=str)),
+            "line_weeks": _n(len(line_weeks)),
+        }
+        self._commit(
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": marker,
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
             },
+            provider_ref,
+            expected_version,
         )
+
+    def _commit(
+        self, change: TransactWriteItemTypeDef, provider_ref: str, expected_version: int
+    ) -> None:
+        """Apply `change` and advance the provider's state version, if it is still the one read."""
+        dynamodb = client("dynamodb")
+        advance: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": {"PK": _s(provider_key(provider_ref)), "SK": _s("STATE")},
+                "UpdateExpression": "SET version = :next",
+                "ConditionExpression": "attribute_not_exists(version) OR version = :read"
+                if expected_version == 0
+                else "version = :read",
+                "ExpressionAttributeValues": {
+                    ":next": _n(expected_version + 1),
+                    ":read": _n(expected_version),
+                },
+            }
+        }
+        self.write_requests += 1
+        try:
+            dynamodb.transact_write_items(TransactItems=[change, advance])
+        except dynamodb.exceptions.TransactionCanceledException as cancelled:
+            reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                raise AlreadyCommitted(provider_ref) from cancelled
+            raise ConcurrentChange(provider_ref) from cancelled
 
     def save_care_packages(
         self, import_id: str, versions: Sequence[ServiceLineVersion], summary: dict[str, Any]
@@ -214,17 +279,20 @@ class DynamoStore:
         )
 
     def mark_paid(self, provider_ref: str, line_ref: str, week: date, run_id: str) -> None:
-        """Lock a line-week as paid by an approved payment run (V7)."""
-        client("dynamodb").put_item(
-            TableName=self.table_name,
-            Item={
-                "PK": _s(provider_key(provider_ref)),
-                "SK": _s(f"PAID#{week}#{line_ref}"),
-                "line_ref": _s(line_ref),
-                "week": _s(week.isoformat()),
-                "run_id": _s(run_id),
-            },
-        )
+        """Lock a line-week as paid by an approved payment run (V7).
+
+        It advances the provider's state version, so a submission checked before the lock cannot
+        commit after it.
+        """
+        paid: Item = {
+            "PK": _s(provider_key(provider_ref)),
+            "SK": _s(f"PAID#{week}#{line_ref}"),
+            "line_ref": _s(line_ref),
+            "week": _s(week.isoformat()),
+            "run_id": _s(run_id),
+        }
+        change: TransactWriteItemTypeDef = {"Put": {"TableName": self.table_name, "Item": paid}}
+        self._commit(change, provider_ref, self.provider_version(provider_ref))
 
     def save_approval(
         self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
@@ -246,17 +314,18 @@ class DynamoStore:
         client("dynamodb").put_item(TableName=self.table_name, Item=item)
 
 
-def actuals_sort_key(line_week: LineWeekActuals, upload_id: str) -> str:
+def actuals_sort_key(line_week: LineWeekActuals, attempt: str) -> str:
     moment = line_week.confirmed_at or line_week.submitted_at
     stamp = _compact(moment) if moment else "0"
-    return f"ACTUAL#{line_week.week_commencing}#{line_week.line_ref}#{stamp}#{upload_id}"
+    return f"ACTUAL#{line_week.week_commencing}#{line_week.line_ref}#{stamp}#{attempt}"
 
 
-def _actuals_item(line_week: LineWeekActuals, upload_id: str) -> Item:
+def _actuals_item(line_week: LineWeekActuals, attempt: str) -> Item:
     item: Item = {
         "PK": _s(provider_key(line_week.provider_ref)),
-        "SK": _s(actuals_sort_key(line_week, upload_id)),
-        "upload_id": _s(upload_id),
+        "SK": _s(actuals_sort_key(line_week, attempt)),
+        "attempt": _s(attempt),
+        "upload_id": _s(line_week.upload_id),
         "line_ref": _s(line_week.line_ref),
         "ss_ref": _s(line_week.ss_ref),
         "week": _s(line_week.week_commencing.isoformat()),

@@ -12,6 +12,14 @@ from carepay.domain.approvals import Approvals
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
 
 
+class ConcurrentChange(RuntimeError):
+    """The provider's state changed since it was read: check the submission again on the new state."""
+
+
+class AlreadyCommitted(RuntimeError):
+    """Another delivery of the same upload committed first."""
+
+
 class ActualsStore(Protocol):
     def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
     def stored_line_weeks(
@@ -19,12 +27,14 @@ class ActualsStore(Protocol):
     ) -> dict[tuple[str, date], StoredLineWeek]: ...
     def approvals(self, provider_ref: str) -> Approvals: ...
     def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None: ...
+    def provider_version(self, provider_ref: str) -> int: ...
     def save_submission(
         self,
         provider_ref: str,
         upload_id: str,
         line_weeks: Sequence[LineWeekActuals],
         summary: dict[str, Any],
+        expected_version: int,
     ) -> None: ...
 
 

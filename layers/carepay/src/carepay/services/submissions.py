@@ -27,7 +27,7 @@ from carepay.domain.findings import Finding, Severity
 from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import LONDON, confirmation_deadline
 from carepay.services.notices import FileArrived, received_at
-from carepay.services.ports import ActualsStore, Documents
+from carepay.services.ports import ActualsStore, AlreadyCommitted, ConcurrentChange, Documents
 from carepay.spreadsheets.feedback import (
     FindingOut,
     RowFeedback,
@@ -42,6 +42,9 @@ UPLOADS = "uploads/"
 CONFIRMATIONS = "confirmations/"
 FEEDBACK = "feedback/"
 UNKNOWN_PROVIDER = "unknown-provider"
+# Checking a submission again after another one of the same provider committed first; past this
+# the message goes back to the queue.
+CHECKS_BEFORE_GIVING_UP = 5
 X3_LOOKBACK = timedelta(weeks=6)
 
 
@@ -115,21 +118,42 @@ class SubmissionService:
             return {**already, "duplicate": True}  # E13: the same delivery again changes nothing
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
-        if submission.kind == "confirmation":
-            return self._confirm(submission, upload_id, uploaded_at, document.content)
-        with cycle_collection_paused():
-            return self._ingest(submission, upload_id, uploaded_at, document.content)
+        for _ in range(CHECKS_BEFORE_GIVING_UP):
+            # Read before anything else: the commit succeeds only if no other commit came between.
+            version = self.store.provider_version(submission.provider_ref)
+            try:
+                if submission.kind == "confirmation":
+                    return self._confirm(
+                        submission, upload_id, uploaded_at, document.content, version
+                    )
+                with cycle_collection_paused():
+                    return self._ingest(
+                        submission, upload_id, uploaded_at, document.content, version
+                    )
+            except ConcurrentChange:
+                continue  # another submission of this provider committed first: check again
+            except AlreadyCommitted:
+                stored = self.store.upload_summary(submission.provider_ref, upload_id) or {}
+                return {**stored, "duplicate": True}
+        raise ConcurrentChange(
+            f"{arrival.key}: the provider's actuals kept changing while it was checked"
+        )
 
     # -- actuals upload ------------------------------------------------------------------------
     def _ingest(
-        self, submission: SubmissionKey, upload_id: str, uploaded_at: datetime, content: bytes
+        self,
+        submission: SubmissionKey,
+        upload_id: str,
+        uploaded_at: datetime,
+        content: bytes,
+        version: int,
     ) -> dict[str, Any]:
         provider_ref = submission.provider_ref
         try:
             table = read_table(content, submission.name, ACTUALS_UPLOAD)
             rows = list(table.rows)
         except UnreadableFile as unreadable:
-            return self._reject_file(submission, upload_id, uploaded_at, str(unreadable))
+            return self._reject_file(submission, upload_id, uploaded_at, str(unreadable), version)
         if not rows:
             return self._reject_file(
                 submission,
@@ -137,6 +161,7 @@ class SubmissionService:
                 uploaded_at,
                 f"{submission.name} has a header row but no rows of actuals: fill in the rows "
                 "and upload again.",
+                version,
             )
         plan = self.store.provider_plan(provider_ref)
         weeks = _weeks_named(rows)
@@ -203,11 +228,16 @@ class SubmissionService:
             [(r.row_number, r.cells) for r in rows],
             self.council_name,
         )
-        return self._commit(submission, feedback, list(to_store.values()), workbook)
+        return self._commit(submission, feedback, list(to_store.values()), workbook, version)
 
     # -- confirmation request ------------------------------------------------------------------
     def _confirm(
-        self, submission: SubmissionKey, upload_id: str, confirmed_at: datetime, content: bytes
+        self,
+        submission: SubmissionKey,
+        upload_id: str,
+        confirmed_at: datetime,
+        content: bytes,
+        version: int,
     ) -> dict[str, Any]:
         provider_ref = submission.provider_ref
         try:
@@ -219,6 +249,7 @@ class SubmissionService:
                 upload_id,
                 confirmed_at,
                 'A confirmation is a JSON file such as {"week_commencing": "2025-01-06"}.',
+                version,
             )
         plan = self.store.provider_plan(provider_ref)
         stored = self.store.stored_line_weeks(provider_ref, week, week)
@@ -237,7 +268,7 @@ class SubmissionService:
             confirmations=[outcome],
             next_step=outcome.message,
         )
-        return self._commit(submission, feedback, confirmation.confirmed, None)
+        return self._commit(submission, feedback, confirmation.confirmed, None, version)
 
     # -- shared --------------------------------------------------------------------------------
     def _reject_file(
@@ -246,6 +277,7 @@ class SubmissionService:
         upload_id: str,
         uploaded_at: datetime,
         message: str,
+        version: int | None = None,
     ) -> dict[str, Any]:
         """The whole file is refused: feedback says why, and no actuals are stored."""
         feedback = SubmissionFeedback(
@@ -259,10 +291,10 @@ class SubmissionService:
             file_findings=[FindingOut(code="FILE", message=message)],
             next_step=message,
         )
-        if not submission.provider_ref:
+        if not submission.provider_ref or version is None:  # no provider: nothing to commit
             self._write_feedback(submission, feedback, None)
             return _summary(feedback, submission)
-        return self._commit(submission, feedback, [], None)
+        return self._commit(submission, feedback, [], None, version)
 
     def _commit(
         self,
@@ -270,12 +302,15 @@ class SubmissionService:
         feedback: SubmissionFeedback,
         line_weeks: Sequence[LineWeekActuals],
         workbook: bytes | None,
+        version: int,
     ) -> dict[str, Any]:
-        # Feedback is written before the commit marker: a retry after a crash rewrites the same
-        # feedback, and a delivered-twice check after the commit never leaves feedback missing.
+        # Feedback is written before the commit: a retry after a crash rewrites it, and a
+        # delivered-twice check after the commit never leaves feedback missing.
         self._write_feedback(submission, feedback, workbook)
         summary = _summary(feedback, submission)
-        self.store.save_submission(submission.provider_ref, feedback.upload_id, line_weeks, summary)
+        self.store.save_submission(
+            submission.provider_ref, feedback.upload_id, line_weeks, summary, version
+        )
         return summary
 
     def _write_feedback(
