@@ -26,6 +26,7 @@ def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) 
         "care-packages/": queue_arn["ImportCarePackagesFunction"],
         "uploads/": queue_arn["IngestActualsFunction"],
         "confirmations/": queue_arn["IngestActualsFunction"],
+        "workbook-requests/": queue_arn["ClaimWorkbooksFunction"],
     }
 
 
@@ -45,6 +46,7 @@ def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> N
         dead_letter_output = {
             "IngestActualsFunction": "SubmissionsDeadLetterQueueUrl",
             "ImportCarePackagesFunction": "CarePackagesDeadLetterQueueUrl",
+            "ClaimWorkbooksFunction": "WorkbookRequestsDeadLetterQueueUrl",
         }[trigger.function.logical_id]
         dead_letter_arn = client("sqs").get_queue_attributes(
             QueueUrl=cloud.outputs[dead_letter_output], AttributeNames=["QueueArn"]
@@ -54,7 +56,11 @@ def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> N
 
 def test_each_queue_triggers_its_function_with_partial_batch_failures(cloud: LocalCloud) -> None:
     triggers = {t.function.logical_id: t for t in cloud.triggers}
-    assert set(triggers) == {"ImportCarePackagesFunction", "IngestActualsFunction"}
+    assert set(triggers) == {
+        "ImportCarePackagesFunction",
+        "IngestActualsFunction",
+        "ClaimWorkbooksFunction",
+    }
     assert all(t.reports_item_failures for t in triggers.values())
     assert triggers["IngestActualsFunction"].batch_size == 5
 
@@ -94,7 +100,11 @@ def test_storage_is_versioned_private_encrypted_and_recoverable(cloud: LocalClou
 def test_a_dead_letter_raises_an_alarm(cloud: LocalCloud) -> None:
     alarms = client("cloudwatch").describe_alarms()["MetricAlarms"]
     watched = {a["Dimensions"][0]["Value"]: a["AlarmActions"] for a in alarms}
-    for output in ("SubmissionsDeadLetterQueueUrl", "CarePackagesDeadLetterQueueUrl"):
+    for output in (
+        "SubmissionsDeadLetterQueueUrl",
+        "CarePackagesDeadLetterQueueUrl",
+        "WorkbookRequestsDeadLetterQueueUrl",
+    ):
         queue_name = cloud.outputs[output].rsplit("/", 1)[1]
         assert watched[queue_name] == [cloud.outputs["AlarmTopicArn"]]
 
@@ -136,8 +146,25 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
             "s3:GetObjectVersion",
             "s3:PutObject",
         ],
+        "ClaimWorkbooksFunction": [
+            "dynamodb:Query",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+        ],
     }
     for name, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
             for statement in resource["Properties"]["Policies"][0]["Statement"]:
                 assert "*" not in json.dumps(statement["Resource"]).replace("/*", ""), name
+
+
+def test_the_monday_schedule_exists_in_london_time_and_targets_the_workbook_queue(
+    cloud: LocalCloud,
+) -> None:
+    schedule = client("scheduler").get_schedule(Name="carepay-WeeklyClaimWorkbooks")
+    assert schedule["ScheduleExpression"] == "cron(0 6 ? * MON *)"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/London"
+    workbooks = next(t for t in cloud.triggers if t.function.logical_id == "ClaimWorkbooksFunction")
+    assert schedule["Target"]["Arn"] == workbooks.queue_arn
+    assert "<aws.scheduler.scheduled-time>" in schedule["Target"]["Input"]

@@ -10,8 +10,10 @@ from carepay.adapters.aws import client
 from carepay.adapters.documents import S3Documents
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.services.care_packages import CarePackageImportService
+from carepay.services.claim_workbooks import ClaimWorkbookService
 from carepay.services.submissions import SubmissionService
 from carepay.settings import Settings, current_settings
+from carepay.spreadsheets.claim_workbook import CouncilNotice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -23,6 +25,10 @@ def submission_service() -> SubmissionService:
 
 def care_package_service() -> CarePackageImportService:
     return _care_package_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def claim_workbook_service() -> ClaimWorkbookService:
+    return _claim_workbook_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def idempotency_store() -> DynamoDBPersistenceLayer:
@@ -50,6 +56,20 @@ def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePack
 
 
 @cache
+def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimWorkbookService:
+    return ClaimWorkbookService(
+        DynamoStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+        CouncilNotice(
+            settings.council_name,
+            contact=settings.council_contact,
+            message=settings.council_message,
+            level=settings.council_message_level,
+        ),
+    )
+
+
+@cache
 def _idempotency_store(table_name: str, _endpoint: str | None) -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -57,5 +77,10 @@ def _idempotency_store(table_name: str, _endpoint: str | None) -> DynamoDBPersis
 
 
 def forget_services() -> None:
-    for factory in (_submission_service, _care_package_service, _idempotency_store):
+    for factory in (
+        _submission_service,
+        _care_package_service,
+        _claim_workbook_service,
+        _idempotency_store,
+    ):
         factory.cache_clear()

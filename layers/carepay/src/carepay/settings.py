@@ -16,6 +16,9 @@ class Settings(BaseModel):
     outbound_bucket: str
     trial_mode: bool = False
     council_name: str = "Example Council"
+    council_contact: str = "your council's provider payments team"
+    council_message: str = ""
+    council_message_level: str = "welcome"
 
 
 def current_settings() -> Settings:
@@ -27,4 +30,7 @@ def current_settings() -> Settings:
         outbound_bucket=env["OUTBOUND_BUCKET"],
         trial_mode=env.get("TRIAL_MODE", "false").lower() == "true",
         council_name=env.get("COUNCIL_NAME", "Example Council"),
+        council_contact=env.get("COUNCIL_CONTACT") or "your council's provider payments team",
+        council_message=env.get("COUNCIL_MESSAGE", ""),
+        council_message_level=env.get("COUNCIL_MESSAGE_LEVEL", "welcome"),
     )

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 Item = dict[str, "AttributeValueTypeDef"]
 BATCH_SIZE = 25
 HIGH = "~"  # sorts after every character used in keys
+PROVIDERS = "PROVIDERS"  # one partition listing every provider, so none is found by a scan
 
 
 class StoreError(RuntimeError):
@@ -87,6 +88,13 @@ class DynamoStore:
             for item in self._query(provider_key(provider_ref), "LINE#", "LINE#" + HIGH)
         ]
         return ProviderPlan(provider_ref, versions)
+
+    def providers(self) -> list[str]:
+        """Every provider a care-package import has named."""
+        return [
+            item["SK"]["S"].removeprefix("PROVIDER#")
+            for item in self._query(PROVIDERS, "PROVIDER#", "PROVIDER#" + HIGH, "SK")
+        ]
 
     def committed_attempts(self, provider_ref: str) -> set[str]:
         """The processing attempts whose actuals are visible: one per committed upload."""
@@ -263,10 +271,11 @@ class DynamoStore:
                 }
             )
         providers = {v.provider_ref: v.provider_name for v in versions}
-        items.extend(
-            {"PK": _s(provider_key(ref)), "SK": _s("PROFILE"), "provider_name": _s(name or ref)}
-            for ref, name in providers.items()
-        )
+        for ref, name in providers.items():
+            items.append(
+                {"PK": _s(provider_key(ref)), "SK": _s("PROFILE"), "provider_name": _s(name or ref)}
+            )
+            items.append({"PK": _s(PROVIDERS), "SK": _s(provider_key(ref))})
         self._batch_write(items)
         self.write_requests += 1
         client("dynamodb").put_item(

@@ -85,11 +85,11 @@ def _client(stack: str) -> Any:
         raise typer.Exit(EXIT_REJECTED_WHOLE) from None
 
 
-def _waited(action: Any) -> dict[str, Any]:
+def _waited(action: Any) -> Any:
     from carepay.local.client import NotProcessed
 
     try:
-        result: dict[str, Any] = action()
+        result = action()
     except NotProcessed as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_REJECTED_WHOLE) from None
@@ -186,6 +186,33 @@ def confirm(
         raise typer.Exit(EXIT_REJECTED_WHOLE) from None
     feedback = _waited(lambda: _client(stack).confirm(provider, monday, at=_parse_at(at)))
     _finish_submission(feedback, as_json)
+
+
+@app.command()
+def workbook(
+    provider: Annotated[str, typer.Option("--provider", help="The provider reference.")],
+    week: Annotated[str, typer.Option("--week", help="The week's Monday, YYYY-MM-DD.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to save it (default: the outbox name).")
+    ] = None,
+    stack: StackOption = "carepay",
+) -> None:
+    """Write a provider's weekly claim workbook (and its CSV) and save it here."""
+    try:
+        monday = date.fromisoformat(week)
+    except ValueError:
+        console.print(f"[red]--week {week!r} is not a date such as 2026-11-09.[/red]")
+        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+    if monday.weekday() != 0:
+        console.print(
+            f"[red]{monday:%d/%m/%Y} is a {monday:%A}: name the week by its Monday.[/red]"
+        )
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    xlsx, claim_csv = _waited(lambda: _client(stack).claim_workbook(provider, monday))
+    target = out or Path(f"claim-{provider}-w-c-{monday}.xlsx")
+    target.write_bytes(xlsx)
+    target.with_suffix(".csv").write_bytes(claim_csv)
+    console.print(f"{target} and {target.with_suffix('.csv')} written.")
 
 
 @app.command()

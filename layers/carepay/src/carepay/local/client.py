@@ -17,6 +17,7 @@ from typing import Any
 
 from carepay.adapters.aws import client
 from carepay.services.care_packages import import_report_key
+from carepay.services.claim_workbooks import claim_workbook_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.submissions import feedback_keys_for
 
@@ -74,6 +75,17 @@ class CarepayClient:
             f"confirmations/{provider_ref}/{_stamp()}-week-{week}.json", body.encode(), at
         )
         return self._wait_for_json(feedback_keys_for(sent.key)[0], sent)
+
+    def claim_workbook(self, provider_ref: str, week: date) -> tuple[bytes, bytes]:
+        """Ask for a provider's claim workbook for a week; returns (xlsx, csv) once written."""
+        body = json.dumps({"week_commencing": week.isoformat()})
+        sent = self._put(
+            f"workbook-requests/{provider_ref}/{_stamp()}-w-c-{week}.json", body.encode(), None
+        )
+        receipt = self._wait_for_json(claim_workbook_key(provider_ref, week, "json"), sent)
+        return self.read_outbound(receipt["key"]), self.read_outbound(
+            claim_workbook_key(provider_ref, week, "csv")
+        )
 
     def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
         return self.read_outbound(feedback_keys_for(str(feedback["source_key"]))[1])

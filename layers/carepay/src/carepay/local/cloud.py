@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -47,8 +48,10 @@ SKIPPED_BY_MOTO_CLOUDFORMATION = frozenset(
         "AWS::SQS::QueuePolicy",
         "AWS::DynamoDB::Table",
         "AWS::CloudWatch::Alarm",
+        "AWS::Scheduler::Schedule",
     }
 )
+SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
 # Environment every local invocation gets: no X-Ray daemon here, and the SDK would otherwise
 # create a client at import.
 LOCAL_RUNTIME_ENV = {"POWERTOOLS_TRACE_DISABLED": "1", "AWS_LAMBDA_RUNTIME_API": ""}
@@ -248,6 +251,9 @@ class LocalCloud:
                 attributes[(logical_id, "Arn")] = client("dynamodb").describe_table(
                     TableName=physical
                 )["Table"]["TableArn"]
+            elif kind == "AWS::IAM::Role":
+                role = client("iam").get_role(RoleName=physical)["Role"]
+                attributes[(logical_id, "Arn")] = role["Arn"]
         return attributes
 
     def _upload_artifacts(self) -> dict[str, Path]:
@@ -332,6 +338,24 @@ class LocalCloud:
                     )
             elif kind == "AWS::CloudWatch::Alarm":
                 _put_alarm(logical_id, properties)
+            elif kind == "AWS::Scheduler::Schedule":
+                client("scheduler").create_schedule(
+                    Name=f"{self.stack_name}-{logical_id}",
+                    ScheduleExpression=properties["ScheduleExpression"],
+                    ScheduleExpressionTimezone=properties["ScheduleExpressionTimezone"],
+                    FlexibleTimeWindow=properties["FlexibleTimeWindow"],
+                    Target=properties["Target"],
+                )
+
+    def fire_schedule(self, logical_id: str, at: datetime) -> int:
+        """Deliver what the schedule sends at `at`, as EventBridge Scheduler would; then pump."""
+        schedule = client("scheduler").get_schedule(Name=f"{self.stack_name}-{logical_id}")
+        target = schedule["Target"]
+        queue_name = target["Arn"].rsplit(":", 1)[1]
+        queue_url = client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+        message = target.get("Input", "").replace(SCHEDULED_TIME, at.isoformat())
+        client("sqs").send_message(QueueUrl=queue_url, MessageBody=message)
+        return self.pump()
 
     # -- functions and their queues -----------------------------------------------------------
     def _discover_functions(self, code_dirs: dict[str, Path]) -> None:

@@ -38,6 +38,11 @@ class ActualsStore(Protocol):
     ) -> None: ...
 
 
+class PlanStore(Protocol):
+    def providers(self) -> list[str]: ...
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+
+
 class CarePackageStore(Protocol):
     def save_care_packages(
         self, import_id: str, versions: Sequence[ServiceLineVersion], summary: dict[str, Any]

@@ -186,7 +186,8 @@ class SubmissionService:
         }
         confirmations = []
         weeks_with_rejections = {o.week for o in outcomes if not o.accepted}
-        for week in sorted({o.week for o in outcomes if o.wants_confirmation and o.week}):
+        wanted = {o.week for o in outcomes if o.week and (o.wants_confirmation or table.declared)}
+        for week in sorted(wanted):
             if week in weeks_with_rejections:
                 confirmations.append(
                     WeekConfirmationOut(

@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-TEXT_THAT_WOULD_RUN = ("=", "+", "-", "@", "\t", "\r")
+from carepay.spreadsheets.layout import LINE_HEIGHT, TEXT_THAT_WOULD_RUN, wrapped_lines
+
 REJECTED_FILL = "FFC7CE"
 HELD_FILL = "FFEB9C"
 HEADER_FILL = "1F4E78"
-LINE_HEIGHT = 15  # points, for the default 11 pt font
 
 
 class FindingOut(BaseModel):
@@ -191,7 +191,7 @@ def write_feedback_workbook(
         else:
             findings = values[first_finding:]
             lines = max(
-                _wrapped_lines(str(text), width)
+                wrapped_lines(str(text), width)
                 for text, width in zip(findings, finding_widths, strict=True)
             )
             if lines > 1:  # set before the row is written: write-only sheets cannot go back
@@ -206,11 +206,6 @@ def write_feedback_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _wrapped_lines(text: str, width: int) -> int:
-    """How many lines `text` takes in a wrapped column `width` characters wide (roughly)."""
-    return sum(max(1, -(-len(paragraph) // width)) for paragraph in text.split("\n")) if text else 1
 
 
 def _needs_cell(value: object) -> bool:

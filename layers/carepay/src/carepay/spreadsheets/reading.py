@@ -39,6 +39,8 @@ class TableSchema:
     required: dict[str, str]
     ignored: frozenset[str] = frozenset()
     personal_names: frozenset[str] = frozenset()
+    # A label above the header whose neighbouring cell, set to Y, declares the whole file.
+    declaration_label: str = ""
 
     def key_for(self, header: str) -> str | None:
         return self.aliases.get(normalise_header(header))
@@ -52,6 +54,7 @@ class Table:
     rows: Iterator[SheetRow]
     findings: list[Finding] = field(default_factory=list)
     sheet_name: str = ""
+    declared: bool = False  # the declaration above the header was answered Y
 
 
 def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
@@ -164,6 +167,7 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
             key = OTHER_COLUMN + title  # kept only to be repeated in the feedback
         columns.append((title, key))
     first_data_row = index + 2  # 1-based row numbers, as the provider sees them in their sheet
+    declared = bool(schema.declaration_label) and _declared(head[:index], schema.declaration_label)
 
     def rows() -> Iterator[SheetRow]:
         keyed = [(position, key) for position, (_, key) in enumerate(columns) if key is not None]
@@ -179,4 +183,15 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
                 {key: (None if raw[p] == "" else raw[p]) for p, key in keyed},
             )
 
-    return Table(columns=columns, rows=rows(), findings=findings)
+    return Table(columns=columns, rows=rows(), findings=findings, declared=declared)
+
+
+def _declared(title_rows: Sequence[Sequence[object]], label: str) -> bool:
+    """True when the cell after `label`, in the rows above the header, says Y."""
+    wanted = normalise_header(label)
+    for row in title_rows:
+        cells = [c for c in row if c not in (None, "")]
+        for position, cell in enumerate(cells[:-1]):
+            if normalise_header(cell) == wanted:
+                return str(cells[position + 1]).strip().lower() in ("y", "yes", "true", "1")
+    return False

@@ -1,0 +1,47 @@
+"""Weekly claim workbooks: the Monday schedule (all providers) or a provider's request → outbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from carepay.adapters.events import files_arrived
+from carepay.runtime import claim_workbook_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    service = claim_workbook_service()
+    if "scheduled_time" in json.loads(record.body):  # the Monday schedule's own message
+        written = service.handle_request(record.body)
+    else:
+        written = [
+            summary
+            for arrival in files_arrived(record)
+            for summary in service.handle_arrival(arrival)
+        ]
+    logger.info("claim workbooks written", workbooks=len(written))
+    metrics.add_metric("ClaimWorkbooksWritten", MetricUnit.Count, len(written))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

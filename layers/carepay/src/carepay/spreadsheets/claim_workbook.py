@@ -1,0 +1,386 @@
+"""The weekly claim workbook (PCF) a provider fills in: hard to get wrong, and read back as is.
+
+One row per planned service line, Actual pre-filled with the plan. The plan's columns are locked;
+entry cells are unlocked and validated in the sheet itself (quarter hours, drop-downs, Frustrated
+and Extra refused where the service type never pays them). A row that differs from the plan and
+has no comment turns amber before the provider uploads. Headers are the upload's own, so the
+file comes back as it went out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from carepay.domain.money import quarters_to_decimal
+from carepay.domain.service_lines import ServiceType, WeeklyLine
+from carepay.domain.weeks import confirmation_deadline, financial_year_week, week_ending
+from carepay.spreadsheets.layout import LINE_HEIGHT, TEXT_THAT_WOULD_RUN, wrapped_lines
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
+
+CLAIM_SHEET = "Claim"
+DECLARATION_LABEL = ACTUALS_UPLOAD.declaration_label
+MISSED_REASONS = ("Notice given", "Short notice / refused", "Provider unable to deliver")
+
+# The claim sheet's columns, in the order a provider reads them; headers are the upload schema's.
+COLUMNS = (
+    ("Line Ref", 10, False),
+    ("SS Ref", 12, False),
+    ("Service Level", 18, False),
+    ("Date", 12, False),
+    ("Weekly Planned Quantity", 12, False),
+    ("Weekly Number Of Visits", 10, False),
+    ("Weekly Actual Quantity", 12, True),
+    ("Weekly Frustrated Quantity", 12, True),
+    ("Weekly Missed Quantity", 12, True),
+    ("Weekly Extra Quantity", 12, True),
+    ("Comments", 40, True),
+    ("Missed Reason", 24, True),
+    ("Confirm", 9, True),
+)
+# The ContrOCC bulk-import order, for providers whose systems import CSV.
+CONTROCC_CSV_COLUMNS = (
+    "SS Ref", "Date", "Weekly Actual Quantity", "Service", "Service Level", "Line Ref",
+    "Weekly Planned Quantity", "Weekly Frustrated Quantity", "Weekly Missed Quantity",
+    "Weekly Extra Quantity", "Weekly Number Of Visits", "Comments", "Missed Reason", "Confirm",
+)  # fmt: skip
+BANNER_FILLS = {"welcome": "E2EFDA", "warning": "FFEB9C", "error": "FFC7CE"}
+
+
+@dataclass(frozen=True)
+class CouncilNotice:
+    """What the council tells providers on every workbook (the day-care portal's message banner)."""
+
+    council_name: str
+    contact: str = "your council's provider payments team"
+    message: str = ""
+    level: str = "welcome"  # welcome | warning | error
+
+
+def _letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+COLUMN_LETTER = {title: _letter(index + 1) for index, (title, _, _) in enumerate(COLUMNS)}
+
+
+def write_claim_workbook(
+    provider_ref: str,
+    provider_name: str,
+    monday: date,
+    lines: Sequence[WeeklyLine],
+    notice: CouncilNotice,
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = CLAIM_SHEET
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    unlocked = Protection(locked=False)
+    deadline = confirmation_deadline(monday)
+    year, week_number = financial_year_week(monday)
+
+    # Title rows above the header: the reader finds the header wherever it is.
+    sheet["A1"] = f"{notice.council_name}: weekly claim for {provider_name} ({provider_ref})"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        f"Week commencing {monday:%d/%m/%Y} (to Sunday {week_ending(monday):%d/%m/%Y}), "
+        f"week {week_number} of {year}/{str(year + 1)[-2:]}. Confirm by 17:00 on "
+        f"{deadline:%A %d/%m/%Y}."
+    )
+    sheet["A3"] = DECLARATION_LABEL
+    sheet["A3"].font = bold
+    sheet["D3"].protection = unlocked
+    sheet["D3"].fill = PatternFill("solid", fgColor="FFF2CC")
+    if notice.message:
+        sheet.merge_cells("F3:M3")
+        _put(sheet["F3"], notice.message)
+        sheet["F3"].fill = PatternFill("solid", fgColor=BANNER_FILLS.get(notice.level, "E2EFDA"))
+        sheet["F3"].font = bold
+    header_row = 5
+    first, last = header_row + 1, header_row + max(len(lines), 1)
+    header_fill = PatternFill("solid", fgColor="1F4E78")
+    entry_fill = PatternFill("solid", fgColor="FFFFFF")
+    locked_fill = PatternFill("solid", fgColor="F2F2F2")
+    for index, (title, width, _) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=header_row, column=index, value=title)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[_letter(index)].width = width
+    sheet.row_dimensions[header_row].height = 45
+
+    # One style per column, registered once in a scratch sheet; each cell copies its style array
+    # (setting fill, protection and format per cell costs a style lookup each, every cell).
+    scratch = workbook.create_sheet("scratch")
+    column_styles = []
+    for column, (title, _, entry) in enumerate(COLUMNS, start=1):
+        prototype = scratch.cell(row=1, column=column)
+        prototype.fill = entry_fill if entry else locked_fill
+        if entry:
+            prototype.protection = unlocked
+        if title == "Date":
+            prototype.number_format = "dd/mm/yyyy"
+        elif title.startswith("Weekly") and title != "Weekly Number Of Visits":
+            prototype.number_format = "0.00"
+        column_styles.append(prototype._style)
+    workbook.remove(scratch)
+
+    ordered = sorted(lines, key=lambda line: (line.ss_ref, line.service_level, line.line_ref))
+    for row, line in enumerate(ordered, start=first):
+        values = {
+            "Line Ref": line.line_ref,
+            "SS Ref": line.ss_ref,
+            "Service Level": line.service_level,
+            "Date": monday,
+            "Weekly Planned Quantity": float(quarters_to_decimal(line.planned_quarters)),
+            "Weekly Number Of Visits": line.planned_visits,
+            "Weekly Actual Quantity": float(quarters_to_decimal(line.planned_quarters)),
+        }
+        for column, (title, _, _) in enumerate(COLUMNS, start=1):
+            cell = _put(sheet.cell(row=row, column=column), values.get(title))
+            cell._style = copy(column_styles[column - 1])
+    _validations(sheet, DataValidation, ordered, first, last)
+    _needs_a_comment(sheet, FormulaRule, PatternFill, first, last)
+    totals_row = header_row - 1  # above the header: a row below it would be read as a claim
+    sheet.cell(row=totals_row, column=1, value="Totals").font = bold
+    for title in (
+        "Weekly Planned Quantity", "Weekly Actual Quantity", "Weekly Frustrated Quantity",
+        "Weekly Missed Quantity", "Weekly Extra Quantity",
+    ):  # fmt: skip
+        letter = COLUMN_LETTER[title]
+        cell = sheet[f"{letter}{totals_row}"]
+        cell.value = f"=SUM({letter}{first}:{letter}{last})"
+        cell.font, cell.number_format = bold, "0.00"
+    sheet.freeze_panes = sheet.cell(row=first, column=3)
+    sheet.protection.sheet = True  # no password: the lock prevents slips, not people
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    _instructions(workbook, provider_name, monday, ordered, notice, wrap, bold)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _ranges(letter: str, rows: Sequence[int]) -> list[str]:
+    """Consecutive rows as ranges ("H6:H40"), so a validation names a handful of ranges."""
+    spans: list[str] = []
+    start = previous = rows[0]
+    for row in [*rows[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        spans.append(
+            f"{letter}{start}:{letter}{previous}" if previous > start else f"{letter}{start}"
+        )
+        if row is not None:
+            start = previous = row
+    return spans
+
+
+def _validations(
+    sheet: Any, validation: Any, lines: Sequence[WeeklyLine], first: int, last: int
+) -> None:
+    """Entry rules enforced by the spreadsheet itself, before anything is uploaded."""
+
+    def rule_for(letter: str, rows: Sequence[int], refused: str | None = None) -> Any:
+        anchor = f"{letter}{rows[0]}"  # a formula is relative to its range's first cell
+        if refused:
+            rule = validation(
+                type="custom",
+                formula1=f"=OR(ISBLANK({anchor}),{anchor}=0)",
+                showErrorMessage=True,
+                errorTitle="Not for this service",
+                error=refused,
+            )
+        else:
+            rule = validation(
+                type="custom",
+                formula1=f"=AND(ISNUMBER({anchor}),{anchor}>=0,{anchor}<=168,MOD({anchor}*4,1)=0)",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Quarter hours only",
+                error="Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
+            )
+        for span in _ranges(letter, rows):
+            rule.add(span)
+        return rule
+
+    every_row = list(range(first, last + 1))
+    for title in ("Weekly Actual Quantity", "Weekly Missed Quantity"):
+        sheet.add_data_validation(rule_for(COLUMN_LETTER[title], every_row))
+    for title, allowed in (
+        ("Weekly Frustrated Quantity", {s for s in ServiceType if s.allows_frustrated}),
+        ("Weekly Extra Quantity", {s for s in ServiceType if s.pays_extras}),
+    ):
+        letter = COLUMN_LETTER[title]
+        rows = list(enumerate(lines, start=first))
+        allowed_rows = [r for r, line in rows if line.service_type in allowed]
+        refused_rows = [r for r, line in rows if line.service_type not in allowed]
+        if allowed_rows:
+            sheet.add_data_validation(rule_for(letter, allowed_rows))
+        if refused_rows:
+            sheet.add_data_validation(rule_for(letter, refused_rows, _why_refused(title)))
+    reasons = validation(
+        type="list", formula1='"' + ",".join(MISSED_REASONS) + '"', allow_blank=True
+    )
+    reasons.add(f"{COLUMN_LETTER['Missed Reason']}{first}:{COLUMN_LETTER['Missed Reason']}{last}")
+    confirm = validation(type="list", formula1='"Y,N"', allow_blank=True)
+    confirm.add(f"{COLUMN_LETTER['Confirm']}{first}:{COLUMN_LETTER['Confirm']}{last}")
+    confirm.add("D3")
+    sheet.add_data_validation(reasons)
+    sheet.add_data_validation(confirm)
+
+
+def _why_refused(title: str) -> str:
+    if "Frustrated" in title:
+        return "Frustrated (hospital retainer) is not paid for day care: record it as Missed."
+    return "Extra is never paid on this service: ask the social worker for a new service line."
+
+
+def _needs_a_comment(sheet: Any, rule: Any, fill: Any, first: int, last: int) -> None:
+    """Comments turns amber while a row differs from plan and has no comment (V5)."""
+    c = COLUMN_LETTER
+    differs = (
+        f"OR(${c['Weekly Actual Quantity']}{first}<>${c['Weekly Planned Quantity']}{first},"
+        f"N(${c['Weekly Frustrated Quantity']}{first})>0,N(${c['Weekly Missed Quantity']}{first})>0,"
+        f"N(${c['Weekly Extra Quantity']}{first})>0)"
+    )
+    sheet.conditional_formatting.add(
+        f"{c['Comments']}{first}:{c['Comments']}{last}",
+        rule(
+            formula=[f"AND(LEN(TRIM(${c['Comments']}{first}))=0,{differs})"],
+            fill=fill("solid", fgColor="FFC000", bgColor="FFC000"),
+            stopIfTrue=True,
+        ),
+    )
+
+
+def _instructions(
+    workbook: Any,
+    provider_name: str,
+    monday: date,
+    lines: Sequence[WeeklyLine],
+    notice: CouncilNotice,
+    wrap: Any,
+    bold: Any,
+) -> None:
+    sheet = workbook.create_sheet("Instructions")
+    width = 95
+    sheet.column_dimensions["A"].width = width
+    sheet.page_setup.paperSize = "9"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    deadline = confirmation_deadline(monday)
+    services = sorted({line.service_type for line in lines}, key=lambda s: s.value)
+    paragraphs = [
+        (f"How to complete this claim ({provider_name})", True),
+        (
+            f"This is your claim for the week commencing {monday:%d/%m/%Y}. Each row is a service "
+            "line the council planned for that week; Weekly Actual Quantity is filled in with the "
+            "plan. Change only the white cells, then upload this file as it is.",
+            False,
+        ),
+        (
+            "Quantities are hours (or sessions or journeys) in quarters: 0.25, 0.5, 0.75, 1.00. "
+            "Actual: what was delivered, or cancelled at short notice and still payable. "
+            "Missed: what was not delivered. Frustrated: hours kept free while the person was in "
+            "hospital. Extra: above the plan, paid only with the council's approval.",
+            False,
+        ),
+        (
+            "Whenever a row differs from the plan, say why in Comments (the cell turns amber until "
+            "you do). Failure to complete this may result in payment being rejected.",
+            False,
+        ),
+        (
+            f"Confirm the week by 17:00 on {deadline:%A %d %B %Y}: put Y in '{DECLARATION_LABEL}' "
+            "(or Y in Confirm on each row) and upload. Lines you leave as planned are confirmed as "
+            "planned. A week confirmed later is paid a week later; nothing is lost.",
+            False,
+        ),
+        ("Rules for your services", True),
+    ]
+    rules = {
+        ServiceType.HOME_SUPPORT: "Home Support: Frustrated is paid for up to 6 weeks in a row "
+        "(longer needs an approval). Extra is held until the council approves it.",
+        ServiceType.ONE_TO_ONE_RESIDENTIAL: "1:1 Support at Residential / Nursing: Frustrated is "
+        "paid for up to 6 weeks in a row. Extra is never paid: an increase needs a new service line.",
+        ServiceType.SUPPORT_AT_DAY_CARE: "Support at Day Care: no Frustrated and no Extra; support "
+        "not delivered, or on days the centre is closed, is not paid.",
+        ServiceType.DAY_CARE: "Day Care: no Frustrated, and never above the commissioned weekly total.",
+    }
+    paragraphs += [(rules[service], False) for service in services]
+    paragraphs += [
+        ("Examples (5 hours planned)", True),
+        ("In hospital after 2 hours: Actual 2, Frustrated 3, a comment. Paid 5 hours.", False),
+        (
+            "On holiday, notice given, wanted 2 hours: Actual 2, Missed 3, a comment. Paid 2 hours.",
+            False,
+        ),
+        (
+            "A call cancelled on the day: leave Actual at 5, Missed 1, a comment. Paid 5 hours.",
+            False,
+        ),
+        ("1 hour you could not deliver: Actual 4, Missed 1, a comment. Paid 4 hours.", False),
+        ("Questions", True),
+        (
+            f"Contact {notice.contact}. If a service line agreed by a social worker is missing, "
+            "report it to the council; do not add rows for it.",
+            False,
+        ),
+    ]
+    if notice.message:
+        paragraphs.insert(0, (notice.message, True))
+    for row, (text, heading) in enumerate(paragraphs, start=1):
+        cell = _put(sheet.cell(row=row, column=1), text)
+        cell.alignment = wrap
+        sheet.row_dimensions[row].height = LINE_HEIGHT * wrapped_lines(text, width - 5) + 4
+        if heading:
+            cell.font = bold
+
+
+def _put(cell: Any, value: object) -> Any:
+    """Assign a value; text that would run as a formula (=, +, -, @ …) stays text."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
+    """The same claim in the ContrOCC bulk-import column order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CONTROCC_CSV_COLUMNS)
+    for line in sorted(lines, key=lambda l: (l.ss_ref, l.service_level, l.line_ref)):  # noqa: E741
+        planned = f"{quarters_to_decimal(line.planned_quarters):.2f}"
+        row = {
+            "SS Ref": line.ss_ref,
+            "Date": f"{monday:%d/%m/%Y}",
+            "Weekly Actual Quantity": planned,
+            "Service Level": line.service_level,
+            "Line Ref": line.line_ref,
+            "Weekly Planned Quantity": planned,
+            "Weekly Number Of Visits": "" if line.planned_visits is None else line.planned_visits,
+        }
+        writer.writerow([row.get(column, "") for column in CONTROCC_CSV_COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # a BOM so Excel reads UTF-8
