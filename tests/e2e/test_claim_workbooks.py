@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+import pytest
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.weeks import LONDON
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud
+from carepay.local.demo import fill_in_claim_workbook
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from openpyxl import load_workbook
 
@@ -35,30 +37,27 @@ def test_a_workbook_filled_in_as_a_provider_would_is_stored_and_confirmed(
     council: CarepayClient, store: DynamoStore
 ) -> None:
     xlsx, _ = council.claim_workbook("P001", WEEK)
-    workbook = load_workbook(io.BytesIO(xlsx))
-    sheet = workbook[CLAIM_SHEET]
-    header = next(r for r in range(1, 20) if sheet.cell(row=r, column=1).value == "Line Ref")
-    columns = {sheet.cell(row=header, column=c).value: c for c in range(1, 14)}
-    rows = {sheet.cell(row=r, column=2).value: r for r in range(header + 1, header + 13)}
+    filled = fill_in_claim_workbook(
+        xlsx,
+        {
+            "SS1001": {  # E1: in hospital after 2 hours
+                "Weekly Actual Quantity": 2,
+                "Weekly Frustrated Quantity": 3,
+                "Comments": "Admitted to hospital on Tuesday",
+            },
+            "SS1004": {  # E4
+                "Weekly Actual Quantity": 4,
+                "Weekly Missed Quantity": 1,
+                "Comments": "Carer unavailable",
+                "Missed Reason": "Provider unable to deliver",
+            },
+        },
+        declare=True,  # confirm the whole week
+    )
+    with pytest.raises(PermissionError):
+        fill_in_claim_workbook(xlsx, {"SS1001": {"Weekly Planned Quantity": 9}})
 
-    def enter(ss_ref: str, column: str, value: object) -> None:
-        cell = sheet.cell(row=rows[ss_ref], column=columns[column])
-        assert cell.protection.locked is False, f"{column} must be an entry cell"
-        cell.value = value
-
-    enter("SS1001", "Weekly Actual Quantity", 2)  # E1: in hospital after 2 hours
-    enter("SS1001", "Weekly Frustrated Quantity", 3)
-    enter("SS1001", "Comments", "Admitted to hospital on Tuesday")
-    enter("SS1004", "Weekly Actual Quantity", 4)  # E4
-    enter("SS1004", "Weekly Missed Quantity", 1)
-    enter("SS1004", "Comments", "Carer unavailable")
-    enter("SS1004", "Missed Reason", "Provider unable to deliver")
-    assert sheet["D3"].protection.locked is False
-    sheet["D3"] = "Y"  # the declaration: confirm the whole week
-    filled = io.BytesIO()
-    workbook.save(filled)
-
-    feedback = council.upload("P001", "claim.xlsx", filled.getvalue(), at=MONDAY_AFTER)
+    feedback = council.upload("P001", "claim.xlsx", filled, at=MONDAY_AFTER)
     assert (feedback["accepted"], feedback["rejected"], feedback["file_findings"]) == (12, 0, [])
     assert feedback["confirmations"][0]["status"] == "confirmed"
     stored = stored_week(store, "P001")

@@ -5,8 +5,9 @@ The story (week commencing Monday 9 November 2026; every step at a simulated tim
                             person; fixes the two rejected rows and confirms (E10 for SS1010).
   Bradford Day Services (P002) uploads a semicolon CSV with frustrated hours at day care (E9),
                             corrects it, and confirms after Tuesday's deadline (late).
-  Riverside Care Home (P003) claims an extra on 1:1 residential support (X4), across a
-                            mid-week rate uplift.
+  Riverside Care Home (P003) fills in the claim workbook carepay wrote on Monday morning,
+                            with an extra on 1:1 residential support (X4), across a
+                            mid-week rate uplift, and confirms after fixing it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from carepay.domain.weeks import LONDON
 from carepay.local.cli import print_submission
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
+from carepay.services.claim_workbooks import claim_workbook_key
+from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 
 WEEK = date(2026, 11, 9)
 
@@ -68,6 +71,36 @@ def csv_to_xlsx(content: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def fill_in_claim_workbook(
+    xlsx: bytes, entries: dict[str, dict[str, str | float]], *, declare: bool = False
+) -> bytes:
+    """Fill in a claim workbook as a provider would: only unlocked cells, by SS Ref and column.
+
+    Raises PermissionError for a locked cell, as Excel would refuse the edit.
+    """
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(xlsx))
+    sheet = workbook[CLAIM_SHEET]
+    header = next(r for r in range(1, 20) if sheet.cell(row=r, column=1).value == "Line Ref")
+    columns = {sheet.cell(row=header, column=c).value: c for c in range(1, sheet.max_column + 1)}
+    rows = {
+        sheet.cell(row=r, column=columns["SS Ref"]).value: r
+        for r in range(header + 1, sheet.max_row + 1)
+    }
+    for ss_ref, values in entries.items():
+        for column, value in values.items():
+            cell = sheet.cell(row=rows[ss_ref], column=columns[column])
+            if cell.protection.locked:
+                raise PermissionError(f"{column} of {ss_ref} is locked")
+            cell.value = value
+    if declare:
+        sheet["D3"] = "Y"
+    filled = io.BytesIO()
+    workbook.save(filled)
+    return filled.getvalue()
+
+
 def run_demo(out_dir: Path, console: Console) -> None:
     from moto import mock_aws
 
@@ -95,6 +128,20 @@ def run_demo(out_dir: Path, console: Console) -> None:
         )
         store.save_approval("P001", ExtraApproval("L1006", WEEK, 8))
         console.print("Social work approves 2 h extra for SS1006 in w/c 09/11/2026 (E6).")
+
+        console.rule("Monday 06:00: the schedule writes each provider's claim workbook")
+        cloud.fire_schedule("WeeklyClaimWorkbooks", at(16, 6))
+        workbooks_dir = out_dir / "workbooks"
+        workbooks_dir.mkdir(exist_ok=True)
+        for provider in ("P001", "P002", "P003"):
+            for extension in ("xlsx", "csv"):
+                key = claim_workbook_key(provider, WEEK, extension)
+                (workbooks_dir / Path(key).name.replace("claim", provider)).write_bytes(
+                    council.read_outbound(key)
+                )
+        console.print(
+            f"Claim workbooks (xlsx and ContrOCC CSV) for P001, P002, P003 in {workbooks_dir}/."
+        )
 
         results: list[tuple[str, dict[str, Any]]] = []
 
@@ -141,12 +188,23 @@ def run_demo(out_dir: Path, console: Console) -> None:
         print_submission(console, confirmation)
         results.append(("P002-confirmation", confirmation))
 
+        care_home_claim = fill_in_claim_workbook(
+            council.read_outbound(claim_workbook_key("P003", WEEK)),
+            {
+                "SS3001": {
+                    "Weekly Actual Quantity": 12,
+                    "Weekly Extra Quantity": 2,
+                    "Comments": "Extra support during a family visit",
+                }
+            },
+            declare=True,
+        )
         send(
             "P003",
-            "P003-claim.csv",
-            (samples / "P003-claim-w-c-2026-11-09.csv").read_bytes(),
+            "P003-claim-w-c-2026-11-09.xlsx",
+            care_home_claim,
             at(17, 11),
-            "Tuesday 11:00, the care home claims an extra on 1:1 support (X4)",
+            "Tuesday 11:00, the care home fills in its workbook with an extra on 1:1 support (X4)",
         )
         console.rule("P003: Tuesday 16:30, the care home confirms (SS3001 as planned)")
         results.append(("P003-confirmation", council.confirm("P003", WEEK, at=at(17, 16, 30))))
