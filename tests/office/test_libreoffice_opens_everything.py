@@ -1,0 +1,151 @@
+"""A real spreadsheet client opens every workbook carepay writes: LibreOffice, headless.
+
+`.ci/run` installs LibreOffice (Debian's libreoffice-calc-nogui) when it is missing; on a machine
+without it these tests are skipped, and say so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from carepay.domain.actuals import ValidationContext, validate_rows
+from carepay.domain.care_packages import read_care_packages
+from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.weeks import LONDON
+from carepay.local.demo import fill_in_claim_workbook
+from carepay.spreadsheets.claim_workbook import CLAIM_SHEET, CouncilNotice, write_claim_workbook
+from carepay.spreadsheets.feedback import (
+    FindingOut,
+    RowFeedback,
+    SubmissionFeedback,
+    write_feedback_workbook,
+)
+from carepay.spreadsheets.reading import read_table
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
+from openpyxl import load_workbook
+
+SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
+WEEK = date(2026, 11, 9)
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder to work in, holding a LibreOffice profile of this test run's own."""
+    return tmp_path_factory.mktemp("office")
+
+
+def convert(office: Path, name: str, content: bytes, to: str) -> Path:
+    source = office / name
+    source.write_bytes(content)
+    target_dir = office / to.split(":")[0]
+    result = subprocess.run(
+        [SOFFICE or "soffice", f"-env:UserInstallation=file://{office}/profile", "--headless",
+         "--calc", "--convert-to", to, "--outdir", str(target_dir), str(source)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    converted = target_dir / (source.stem + "." + to.split(":")[0])
+    assert result.returncode == 0 and converted.is_file(), result.stdout + result.stderr
+    return converted
+
+
+def plan(provider_ref: str) -> ProviderPlan:
+    table = read_table(
+        (SAMPLES / "care-packages.csv").read_bytes(), "care-packages.csv", CARE_PACKAGES
+    )
+    return ProviderPlan(provider_ref, read_care_packages(table.rows).versions)
+
+
+def claim_workbook(provider_ref: str) -> bytes:
+    provider_plan = plan(provider_ref)
+    lines = list(provider_plan.lines_for_week(WEEK).values())
+    notice = CouncilNotice("Example Council", message="=Closed on Friday", level="warning")
+    return write_claim_workbook(provider_ref, provider_plan.provider_name, WEEK, lines, notice)
+
+
+def feedback_workbook() -> bytes:
+    content = (SAMPLES / "P001-claim-w-c-2026-11-09.csv").read_bytes()
+    table = read_table(content, "claim.csv", ACTUALS_UPLOAD)
+    rows = list(table.rows)
+    context = ValidationContext("P001", plan("P001"), datetime(2026, 11, 16, 9, 30, tzinfo=LONDON))
+    outcomes = validate_rows(rows, context)
+    feedback = SubmissionFeedback(
+        kind="upload", provider_ref="P001", file="claim.csv", source_key="uploads/P001/claim.csv",
+        upload_id="u1", uploaded_at=context.uploaded_at, accepted=9, rejected=3,
+        next_step="3 rows were rejected.",
+        rows=[
+            RowFeedback(
+                row=o.row_number, status=o.status,
+                errors=[FindingOut(code=f.code, message=f.message) for f in o.errors],
+                exceptions=[FindingOut(code=f.code, message=f.message) for f in o.exceptions],
+            )
+            for o in outcomes
+        ],
+    )  # fmt: skip
+    return write_feedback_workbook(
+        feedback, table.columns, [(r.row_number, r.cells) for r in rows], "Example Council"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["claim-P001.xlsx", "claim-P002.xlsx", "claim-P003.xlsx", "feedback-P001.xlsx"]
+)
+def test_every_workbook_opens_and_prints_to_pdf(office: Path, name: str) -> None:
+    content = feedback_workbook() if name.startswith("feedback") else claim_workbook(name[6:10])
+    pdf = convert(office, name, content, "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5_000
+
+
+def test_the_totals_recalculate_to_what_the_provider_entered(office: Path) -> None:
+    filled = fill_in_claim_workbook(
+        claim_workbook("P001"),
+        {
+            "SS1001": {
+                "Weekly Actual Quantity": 2,
+                "Weekly Frustrated Quantity": 3,
+                "Comments": "Hospital",
+            },
+            "SS1004": {
+                "Weekly Actual Quantity": 4,
+                "Weekly Missed Quantity": 1,
+                "Comments": "Ill carer",
+            },
+        },
+    )
+    recalculated = load_workbook(convert(office, "filled.xlsx", filled, "xlsx"), data_only=True)[
+        CLAIM_SHEET
+    ]
+    header = next(r for r in range(1, 20) if recalculated.cell(row=r, column=1).value == "Line Ref")
+    totals = {
+        recalculated.cell(row=header, column=c).value: recalculated.cell(
+            row=header - 1, column=c
+        ).value
+        for c in range(5, 11)
+    }
+    assert totals["Weekly Planned Quantity"] == 60.25
+    assert totals["Weekly Actual Quantity"] == 60.25 - 3 - 1
+    assert (totals["Weekly Frustrated Quantity"], totals["Weekly Missed Quantity"]) == (3, 1)
+
+
+def test_a_claim_saved_by_libreoffice_reads_back_as_the_provider_left_it(office: Path) -> None:
+    filled = fill_in_claim_workbook(
+        claim_workbook("P001"),
+        {"SS1003": {"Weekly Actual Quantity": 4.75, "Comments": "Left early"}},
+        declare=True,
+    )
+    saved = convert(office, "saved.xlsx", filled, "xlsx").read_bytes()
+    original, resaved = (read_table(c, "claim.xlsx", ACTUALS_UPLOAD) for c in (filled, saved))
+    assert resaved.declared and original.declared
+    as_read = [
+        [(r.cells["line_ref"], r.cells["actual"], r.cells.get("comments")) for r in t.rows]
+        for t in (original, resaved)
+    ]
+    assert as_read[0] == as_read[1]
+    assert ("L1003", 4.75, "Left early") in as_read[1]
