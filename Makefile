@@ -18,7 +18,7 @@ export AWS_DEFAULT_REGION ?= eu-west-2
 LAYER_REQUIREMENTS := layers/carepay/requirements.txt
 PYC313 := tools/pyc313/node_modules/pyodide/package.json
 
-.PHONY: demo test lint format bench build validate deps layer-requirements clean
+.PHONY: demo test lint format bench build validate deps layer-requirements clean screenshots
 
 demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 	$(RUN) carepay demo --out out
@@ -67,6 +67,15 @@ $(CURDIR)/.tools/bin/uv:
 
 $(PYC313): .venv/.synced tools/pyc313/package.json tools/pyc313/package-lock.json
 	cd tools/pyc313 && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
+
+screenshots: demo ## the README's pictures: page 1 of the claim and feedback workbooks (needs LibreOffice, pdftoppm)
+	@rm -rf .tools/screens && mkdir -p .tools/screens docs/images
+	cp out/workbooks/P001-w-c-2026-11-09.xlsx .tools/screens/claim-workbook.xlsx
+	cp out/feedback/P001-claim-w-c-2026-11-09.feedback.xlsx .tools/screens/feedback-workbook.xlsx
+	cd .tools/screens && soffice --headless --convert-to pdf *.xlsx >/dev/null
+	for name in claim-workbook feedback-workbook; do \
+		pdftoppm -png -r 90 -f 1 -l 1 -singlefile .tools/screens/$$name.pdf docs/images/$$name; done
+	pdftoppm -png -r 90 -f 2 -l 2 -singlefile .tools/screens/feedback-workbook.pdf docs/images/feedback-workbook-rows
 
 clean:
 	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules
