@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     stored_week,
     xlsx_bytes,
 )
+from tests.spreadsheets.hostile_files import external_link, xml_bomb, zip_bomb
 
 
 def actual_items(cloud: LocalCloud) -> list[object]:
@@ -32,7 +33,10 @@ def actual_items(cloud: LocalCloud) -> list[object]:
             "missing the required column 'Weekly Actual Quantity'",
         ),
         ("claim.csv", b"SS Ref,Date,Weekly Actual Quantity\n", "no rows of actuals"),
-        ("claim.xlsx", b"PK\x03\x04 not really a zip", "could not be read as a spreadsheet"),
+        ("claim.xlsx", b"PK\x03\x04 not really a zip", "is damaged"),
+        ("claim.xlsx", xml_bomb(), "XML declarations no spreadsheet program writes"),
+        ("claim.xlsx", zip_bomb(), "far more than any claim form"),
+        ("claim.xlsx", external_link(), "external links"),
     ],
 )
 def test_a_file_that_cannot_be_used_is_refused_whole_with_a_message(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from carepay.domain.findings import Finding, warning
 from carepay.domain.rows import SheetRow
+from carepay.spreadsheets.safety import UnsafeFile, inspect_container
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 HEADER_SEARCH_ROWS = 20
@@ -65,12 +66,19 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
             f"{filename} is {len(content) // (1024 * 1024)} MB, over the "
             f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit: split it into smaller files."
         )
+    container_findings: list[Finding] = []
+    if content.startswith(ZIP_MAGIC):
+        try:
+            container_findings = inspect_container(content, filename)
+        except UnsafeFile as unsafe:
+            raise UnreadableFile(str(unsafe)) from unsafe
     if content.startswith((ZIP_MAGIC, OLE2_MAGIC)):
         sheet_name, raw_rows = _workbook_rows(content, filename, schema)
     else:
         sheet_name, raw_rows = "", _csv_rows(content, filename)
     table = _map_columns(raw_rows, filename, schema)
     table.sheet_name = sheet_name
+    table.findings[:0] = container_findings
     return table
 
 
