@@ -14,7 +14,7 @@ from carepay.local.demo import fill_in_claim_workbook
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import MONDAY_AFTER, WEEK, stored_week
+from tests.e2e.conftest import MONDAY_AFTER, SAMPLES, WEEK, stored_week
 
 
 def test_the_monday_schedule_writes_every_providers_workbook_for_the_week_just_ended(
@@ -66,3 +66,31 @@ def test_a_workbook_filled_in_as_a_provider_would_is_stored_and_confirmed(
     assert e1 is not None and (e1.actual_quarters, e1.frustrated_quarters) == (8, 12)
     e4 = stored["L1004"].actuals
     assert e4 is not None and e4.missed_reason == "Provider unable to deliver"
+
+
+def test_the_feedback_workbook_corrected_by_the_provider_uploads_as_is(
+    council: CarepayClient, store: DynamoStore
+) -> None:
+    claim = (SAMPLES / "P001-claim-w-c-2026-11-09.csv").read_bytes()
+    first = council.upload("P001", "claim.csv", claim, at=MONDAY_AFTER)
+    assert first["rejected"] == 3
+    workbook = load_workbook(io.BytesIO(council.feedback_workbook(first)))
+    rows = workbook["Rows"]
+    column = {cell.value: cell.column for cell in rows[1]}
+    by_ss_ref = {
+        rows.cell(row=r, column=column["SS Ref"]).value: r for r in range(2, rows.max_row + 1)
+    }
+    rows.cell(
+        row=by_ss_ref["SS1007"], column=column["Comments"], value="Person asked for shorter calls"
+    )
+    rows.cell(row=by_ss_ref["SS1008"], column=column["Weekly Actual Quantity"], value="2.25")
+    rows.cell(row=by_ss_ref["SS1008"], column=column["Weekly Missed Quantity"], value="2.75")
+    rows.delete_rows(by_ss_ref["SS9999"])  # not our person: take the row out
+    corrected = io.BytesIO()
+    workbook.save(corrected)
+
+    second = council.upload("P001", "claim.feedback.xlsx", corrected.getvalue(), at=MONDAY_AFTER)
+    assert (second["accepted"], second["rejected"]) == (11, 0)
+    assert {f["code"] for f in second["file_findings"]} == set()  # carepay's own columns are known
+    assert second["confirmations"][0]["status"] == "confirmed"
+    assert stored_week(store, "P001")["L1008"].actuals.actual_quarters == 9  # type: ignore[union-attr]

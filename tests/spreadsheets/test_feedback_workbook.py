@@ -7,6 +7,7 @@ from datetime import datetime
 
 from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.feedback import (
+    FLAGGED_FILL,
     REJECTED_FILL,
     FindingOut,
     RowFeedback,
@@ -70,6 +71,14 @@ def test_rows_are_repeated_with_status_and_errors_and_rejected_rows_are_red() ->
     ]
     assert sheet["A3"].fill.fgColor.rgb.endswith(REJECTED_FILL)
     assert not sheet["A2"].fill.fgColor.rgb.endswith(REJECTED_FILL)
+
+
+def test_each_error_is_written_beside_the_cell_it_is_about() -> None:
+    sheet = load_workbook(io.BytesIO(write("fine")))["Rows"]
+    comments_cell = sheet["C3"]  # the V5 error is about Comments
+    assert comments_cell.comment is not None and "V5" in comments_cell.comment.text
+    assert comments_cell.fill.fgColor.rgb.endswith(FLAGGED_FILL)
+    assert sheet["B3"].comment is None
 
 
 def test_the_summary_says_what_to_do_next() -> None:

@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from carepay.spreadsheets.layout import LINE_HEIGHT, TEXT_THAT_WOULD_RUN, wrapped_lines
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 REJECTED_FILL = "FFC7CE"
+FLAGGED_FILL = "FF7C80"  # the very cell an error or warning is about
 HELD_FILL = "FFEB9C"
 HEADER_FILL = "1F4E78"
 
@@ -74,6 +76,7 @@ def write_feedback_workbook(
     # openpyxl only when a workbook is written: it is a fifth of the handler's import time.
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell, WriteOnlyCell
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -163,6 +166,14 @@ def write_feedback_workbook(
         for wrapped in (True, False)
     }
     first_finding = len(titles) - 3
+    position_of_key = {key: position for position, (_, key) in enumerate(shown, start=1)}
+    flagged_prototype = cell(
+        rows_sheet,
+        None,
+        fill=PatternFill("solid", fgColor=FLAGGED_FILL),
+        font=Font(bold=True),
+        alignment=top,
+    )
 
     def styled_like(prototype: Cell, value: Any) -> Cell:
         written = cell(rows_sheet, value)
@@ -196,12 +207,23 @@ def write_feedback_workbook(
             )
             if lines > 1:  # set before the row is written: write-only sheets cannot go back
                 rows_sheet.row_dimensions[rows_written + 1].height = LINE_HEIGHT * lines
-            rows_sheet.append(
-                [
-                    styled_like(prototypes[(fill, position >= first_finding)], value)
-                    for position, value in enumerate(values)
-                ]
-            )
+            row_cells = [
+                styled_like(prototypes[(fill, position >= first_finding)], value)
+                for position, value in enumerate(values)
+            ]
+            # Each finding that names a column is also written beside that cell, highlighted.
+            beside: dict[int, list[FindingOut]] = {}
+            for finding in (*outcome.errors, *outcome.warnings):
+                position = position_of_key.get(ACTUALS_UPLOAD.key_for(finding.column or "") or "")
+                if position is not None:
+                    beside.setdefault(position, []).append(finding)
+            for position, found in beside.items():
+                flagged = row_cells[position]
+                flagged._style = copy(flagged_prototype._style)  # type: ignore[attr-defined]
+                if isinstance(flagged.value, date):
+                    flagged.number_format = "dd/mm/yyyy"
+                flagged.comment = Comment(_joined(found), "carepay", width=320, height=110)
+            rows_sheet.append(row_cells)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
