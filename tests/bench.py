@@ -342,6 +342,66 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def workbooks(claim_lines: int, feedback_rows: int) -> None:
+    print("\n## Workbooks carepay writes (best of 3, seconds)")
+    from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_workbook
+    from carepay.spreadsheets.feedback import (
+        FindingOut,
+        RowFeedback,
+        SubmissionFeedback,
+        write_feedback_workbook,
+    )
+
+    versions = [
+        v.model_copy(update={"line_ref": f"L{n:05d}", "ss_ref": f"SS{n:05d}"})
+        for n, v in enumerate(line_versions() * ceil(claim_lines / LINES))
+    ][:claim_lines]
+    lines = list(ProviderPlan(PROVIDER, versions).lines_for_week(FIRST_WEEK).values())
+    notice = CouncilNotice("Bench Council", message="Welcome")
+    claim_time = best_of(
+        3, lambda: write_claim_workbook(PROVIDER, "Bench", FIRST_WEEK, lines, notice)
+    )
+    print(
+        f"claim workbook, {len(lines):,} lines (openpyxl normal mode): {claim_time:.2f} s  (target < 0.5)"
+    )
+
+    table = read_table(csv_file(feedback_rows), "claim.csv", ACTUALS_UPLOAD)
+    rows = list(table.rows)
+    outcomes = validate_rows(rows, context(ceil(feedback_rows / LINES)))
+    feedback = SubmissionFeedback(
+        kind="upload",
+        provider_ref=PROVIDER,
+        file="claim.csv",
+        source_key="k",
+        upload_id="u",
+        uploaded_at=datetime.now(tz=LONDON),
+        accepted=sum(o.accepted for o in outcomes),
+        rejected=sum(not o.accepted for o in outcomes),
+        rows=[
+            RowFeedback(
+                row=o.row_number,
+                status=o.status,
+                errors=[
+                    FindingOut(code=f.code, message=f.message, column=f.column) for f in o.errors
+                ],
+                exceptions=[FindingOut(code=f.code, message=f.message) for f in o.exceptions],
+            )
+            for o in outcomes
+        ],
+    )
+    provider_rows = [(r.row_number, r.cells) for r in rows]
+    for mode, write_only in (("write-only", True), ("normal", False)):
+        seconds = best_of(
+            3,
+            lambda write_only=write_only: write_feedback_workbook(
+                feedback, table.columns, provider_rows, "Bench", write_only=write_only
+            ),
+        )
+        print(
+            f"feedback workbook, {feedback_rows:,} rows (openpyxl {mode}): {seconds:.2f} s  (target < 1.5)"
+        )
+
+
 def cold_imports(runs: int) -> None:
     print(f"\n## Cold import, median of {runs} fresh interpreters (ms)")
     floor = "import boto3, pydantic\nfrom aws_lambda_powertools import Logger, Metrics, Tracer"
@@ -395,6 +455,7 @@ def main() -> None:
     ingest_throughput([1_000, 10_000] if quick else [1_000, 10_000, 50_000])
     dynamodb_requests(2_000 if quick else 10_000)
     peak_memory(20_000 if quick else 100_000)
+    workbooks(2_000, 10_000)
     cold_imports(3 if quick else 7)
 
 
