@@ -112,3 +112,13 @@ def test_every_day_belongs_to_the_week_of_its_monday(day: date) -> None:
     assert monday.weekday() == 0 and timedelta(0) <= day - monday < timedelta(days=7)
     _, number = financial_year_week(monday)
     assert 1 <= number <= 53
+
+
+def test_a_decimal_comma_is_read_as_a_decimal_point_and_a_thousands_comma_is_not() -> None:
+    from carepay.domain.money import parse_decimal
+
+    assert parse_decimal("5,5") == Decimal("5.5")
+    assert parse_decimal("7,25") == Decimal("7.25")
+    assert parse_decimal("1,000") == Decimal("1000")
+    assert parse_decimal("£19.37") == Decimal("19.37")
+    assert parse_decimal(" 3 ") == Decimal("3")

@@ -38,7 +38,11 @@ def parse_decimal(value: object) -> Decimal | None:
     try:
         return Decimal(text)
     except InvalidOperation:
-        return Decimal(text.replace(",", "").lstrip("£"))  # "1,000" or "£5" as typed in a sheet
+        text = text.lstrip("£")
+        whole, comma, fraction = text.partition(",")
+        if comma and "," not in fraction and "." not in text and len(fraction) in (1, 2):
+            return Decimal(f"{whole}.{fraction}")  # "5,5" or "7,25": a decimal comma
+        return Decimal(text.replace(",", ""))  # "1,000" or "£5" as typed in a sheet
 
 
 def to_quarters(quantity: Decimal) -> int:

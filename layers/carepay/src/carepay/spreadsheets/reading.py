@@ -93,7 +93,7 @@ def _workbook_rows(
         # The sheet with the header is the one to read; without one, the first sheet says why.
         for name in sheet_names:
             sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.iter_rows()
+            rows = _merged_filled_down(sheet.iter_rows(), sheet.merged_cell_ranges, sheet.start)
             head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
             if _header_index(head, schema) is not None or name == sheet_names[-1]:
                 return name, _chain(head, rows)
@@ -103,6 +103,39 @@ def _workbook_rows(
             "and upload it again."
         ) from exc
     raise UnreadableFile(f"{filename} has no sheets: upload the completed claim form.")
+
+
+def _merged_filled_down(
+    rows: Iterable[Sequence[object]],
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] | None,
+    start: tuple[int, int] | None,
+) -> Iterator[Sequence[object]]:
+    """A merged cell's value on every row it spans (a Date merged down a block of rows).
+
+    Only downwards: a value is never copied sideways, so a merged title or header cannot make
+    a column appear twice. Rows come from row 0; columns from the sheet's first used column.
+    """
+    if not merged:
+        yield from rows
+        return
+    first_column = start[1] if start else 0
+    areas = [
+        (r0, c0 - first_column, r1, c1 - first_column) for (r0, c0), (r1, c1) in merged if r1 > r0
+    ]
+    top_values: dict[tuple[int, int], object] = {}
+    for index, row in enumerate(rows):
+        covering = [area for area in areas if area[0] <= index <= area[2]]
+        if not covering:
+            yield row
+            continue
+        filled = list(row)
+        for r0, c0, _, c1 in covering:
+            for column in range(max(c0, 0), min(c1 + 1, len(filled))):
+                if index == r0:
+                    top_values[(r0, column)] = filled[column]
+                elif filled[column] in ("", None):
+                    filled[column] = top_values.get((r0, column), "")
+        yield filled
 
 
 def _chain(
