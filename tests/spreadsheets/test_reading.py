@@ -97,3 +97,39 @@ def test_a_row_of_zeros_is_not_mistaken_for_a_blank_row() -> None:
     workbook.save(buffer)
     rows = list(read_table(buffer.getvalue(), "claim.xlsx", ACTUALS_UPLOAD).rows)
     assert [(row.row_number, row.cells["actual"]) for row in rows] == [(2, 0)]
+
+
+def _with_formula(saved_result: bytes) -> bytes:
+    """A claim whose Actual is the formula =2+3, saved with or without its result."""
+    import zipfile
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Totals", None, "=SUM(C3:C3)"])  # above the header: never reported
+    sheet.append(["SS Ref", "Date", "Weekly Actual Quantity"])
+    sheet.append(["SS1", "09/11/2026", "=2+3"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(rewritten, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"<f>2+3</f><v></v>", b"<f>2+3</f><v>" + saved_result + b"</v>")
+            target.writestr(name, part)
+    return rewritten.getvalue()
+
+
+def test_a_formula_is_read_as_the_result_the_spreadsheet_saved() -> None:
+    table = read_table(_with_formula(b"5"), "claim.xlsx", ACTUALS_UPLOAD)
+    assert [row.cells["actual"] for row in table.rows] == [5.0]
+    assert table.findings == []
+
+
+def test_a_formula_with_no_saved_result_is_read_as_empty_and_the_provider_is_told() -> None:
+    table = read_table(_with_formula(b""), "claim.xlsx", ACTUALS_UPLOAD)
+    assert [row.cells.get("actual") for row in table.rows] == [None]
+    [finding] = table.findings
+    assert "C3" in finding.message and "save it, and upload it again" in finding.message

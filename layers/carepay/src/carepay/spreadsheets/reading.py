@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -56,6 +58,7 @@ class Table:
     findings: list[Finding] = field(default_factory=list)
     sheet_name: str = ""
     declared: bool = False  # the declaration above the header was answered Y
+    first_data_row: int = 2
 
 
 def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
@@ -79,7 +82,56 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
     table = _map_columns(raw_rows, filename, schema)
     table.sheet_name = sheet_name
     table.findings[:0] = container_findings
+    if content.startswith(ZIP_MAGIC):
+        unsaved = [
+            cell
+            for cell, row in formulas_without_results(content, sheet_name)
+            if row >= table.first_data_row
+        ]
+        if unsaved:
+            shown = ", ".join(unsaved[:10]) + (" …" if len(unsaved) > 10 else "")
+            table.findings.append(
+                warning(
+                    "FILE",
+                    f"The formulas in {shown} have no saved result, so they were read as empty: "
+                    "open the file in your spreadsheet program, save it, and upload it again.",
+                )
+            )
     return table
+
+
+_ELEMENT = {"sheet": re.compile(rb"<sheet\b[^>]*>"), "rel": re.compile(rb"<Relationship\b[^>]*>")}
+
+
+def _attribute_pairs(xml: bytes, element: str, key: bytes, value: bytes) -> dict[bytes, bytes]:
+    """{key attribute: value attribute} of each element, whatever order a writer put them in."""
+    pairs = {}
+    for tag in _ELEMENT[element].findall(xml):
+        found_key = re.search(rb"\s" + key + rb'="([^"]*)"', tag)
+        found_value = re.search(rb"\s" + value + rb'="([^"]*)"', tag)
+        if found_key and found_value:
+            pairs[found_key[1]] = found_value[1]
+    return pairs
+
+
+_UNSAVED_FORMULA = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str, int]]:
+    """Cells of an xlsx sheet holding a formula but no saved result: (reference, row number)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        sheets = _attribute_pairs(archive.read("xl/workbook.xml"), "sheet", b"name", b"r:id")
+        targets = _attribute_pairs(
+            archive.read("xl/_rels/workbook.xml.rels"), "rel", b"Id", b"Target"
+        )
+        target = targets[sheets[sheet_name.encode()]].decode().lstrip("/")
+        part = archive.read(target if target.startswith("xl/") else f"xl/{target}")
+    except (KeyError, zipfile.BadZipFile):
+        return []  # not an xlsx (an ods), or parts named otherwise: nothing to say
+    return [(f"{m[1].decode()}{m[2].decode()}", int(m[2])) for m in _UNSAVED_FORMULA.finditer(part)]
 
 
 def _workbook_rows(
@@ -224,7 +276,13 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
                 {key: (None if raw[p] == "" else raw[p]) for p, key in keyed},
             )
 
-    return Table(columns=columns, rows=rows(), findings=findings, declared=declared)
+    return Table(
+        columns=columns,
+        rows=rows(),
+        findings=findings,
+        declared=declared,
+        first_data_row=first_data_row,
+    )
 
 
 def _declared(title_rows: Sequence[Sequence[object]], label: str) -> bool:
