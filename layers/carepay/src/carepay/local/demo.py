@@ -33,6 +33,7 @@ from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
 from carepay.services.claim_workbooks import claim_workbook_key
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
+from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
 
 WEEK = date(2026, 11, 9)
 
@@ -66,6 +67,9 @@ def csv_to_xlsx(content: bytes) -> bytes:
                 except ValueError:
                     values.append(cell)
         sheet.append(values)
+        for written in sheet[sheet.max_row]:
+            if isinstance(written.value, str) and written.value.startswith(TEXT_THAT_WOULD_RUN):
+                written.data_type = "s"  # typed text in the CSV stays text in the workbook
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
