@@ -18,13 +18,24 @@ export AWS_DEFAULT_REGION ?= eu-west-2
 LAYER_REQUIREMENTS := layers/carepay/requirements.txt
 PYC313 := tools/pyc313/node_modules/pyodide/package.json
 
-.PHONY: demo test lint format bench build validate deps layer-requirements clean screenshots
+.PHONY: demo test lint format bench build validate deps layer-requirements clean screenshots office
 
 demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 	$(RUN) carepay demo --out out
 
-test: deps lint validate ## everything CI checks
+test: deps lint validate office ## everything CI checks
 	$(RUN) pytest -n 2 --dist loadfile -q
+
+office: ## LibreOffice for tests/office, from Debian's packages when missing (needs root; else they skip)
+	@command -v soffice >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing LibreOffice (libreoffice-calc-nogui) for the real-client tests"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends libreoffice-calc-nogui >/dev/null \
+				|| echo "LibreOffice could not be installed: tests/office will be skipped"; \
+		else \
+			echo "LibreOffice is missing: tests/office will be skipped (apt-get install libreoffice-calc-nogui)"; \
+		fi; }
 
 lint: deps ## ruff (format and lint) and mypy --strict
 	$(RUN) ruff format --check .

@@ -1,7 +1,7 @@
 """A real spreadsheet client opens every workbook carepay writes: LibreOffice, headless.
 
-`.ci/run` installs LibreOffice (Debian's libreoffice-calc-nogui) when it is missing; on a machine
-without it these tests are skipped, and say so.
+`make test` installs LibreOffice (Debian's libreoffice-calc-nogui) when it is missing; on a
+machine where it cannot, these tests are skipped, and say so.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from carepay.domain.care_packages import read_care_packages
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON
 from carepay.local.demo import fill_in_claim_workbook
-from carepay.spreadsheets.claim_workbook import CLAIM_SHEET, CouncilNotice, write_claim_workbook
+from carepay.spreadsheets.claim_workbook import (
+    CLAIM_SHEET,
+    NEEDS_A_COMMENT,
+    CouncilNotice,
+    write_claim_workbook,
+)
 from carepay.spreadsheets.feedback import (
     FindingOut,
     RowFeedback,
@@ -32,7 +37,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
 WEEK = date(2026, 11, 9)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
-    SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)"
+    SOFFICE is None, reason="LibreOffice is not installed (make test installs it as root)"
 )
 
 
@@ -149,3 +154,29 @@ def test_a_claim_saved_by_libreoffice_reads_back_as_the_provider_left_it(office:
     ]
     assert as_read[0] == as_read[1]
     assert ("L1003", 4.75, "Left early") in as_read[1]
+
+
+def test_the_check_column_recalculates_to_say_which_rows_still_need_a_comment(office: Path) -> None:
+    filled = fill_in_claim_workbook(
+        claim_workbook("P001"),
+        {
+            "SS1001": {
+                "Weekly Actual Quantity": 2,
+                "Weekly Frustrated Quantity": 3,
+                "Comments": "Hospital",
+            },
+            "SS1005": {"Weekly Actual Quantity": 4},  # differs from plan, no comment yet
+        },
+    )
+    sheet = load_workbook(convert(office, "checked.xlsx", filled, "xlsx"), data_only=True)[
+        CLAIM_SHEET
+    ]
+    header = next(r for r in range(1, 20) if sheet.cell(row=r, column=1).value == "Line Ref")
+    check = next(c for c in range(1, 20) if sheet.cell(row=header, column=c).value == "Check")
+    said = {
+        sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=check).value or ""
+        for r in range(header + 1, header + 13)
+    }
+    assert said["SS1005"] == NEEDS_A_COMMENT
+    assert said["SS1001"] == "" and said["SS1009"] == ""
+    assert [ss for ss, text in said.items() if text] == ["SS1005"]

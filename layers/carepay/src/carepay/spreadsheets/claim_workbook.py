@@ -42,7 +42,9 @@ COLUMNS = (
     ("Comments", 40, True),
     ("Missed Reason", 24, True),
     ("Confirm", 9, True),
+    ("Check", 18, False),  # a formula: says what the row still needs, before it is uploaded
 )
+NEEDS_A_COMMENT = "Comment needed"
 # The ContrOCC bulk-import order, for providers whose systems import CSV.
 CONTROCC_CSV_COLUMNS = (
     "SS Ref", "Date", "Weekly Actual Quantity", "Service", "Service Level", "Line Ref",
@@ -148,9 +150,15 @@ def write_claim_workbook(
             "Weekly Planned Quantity": float(quarters_to_decimal(line.planned_quarters)),
             "Weekly Number Of Visits": line.planned_visits,
             "Weekly Actual Quantity": float(quarters_to_decimal(line.planned_quarters)),
+            "Check": f"=IF(AND(LEN(TRIM({COLUMN_LETTER['Comments']}{row}))=0,"
+            f'{_differs_from_plan(row, absolute=False)}),"{NEEDS_A_COMMENT}","")',
         }
         for column, (title, _, _) in enumerate(COLUMNS, start=1):
-            cell = _put(sheet.cell(row=row, column=column), values.get(title))
+            cell = sheet.cell(row=row, column=column)
+            if title == "Check":
+                cell.value = values[title]  # carepay's own formula, not text from anyone
+            else:
+                _put(cell, values.get(title))
             cell._style = copy(column_styles[column - 1])
     _validations(sheet, DataValidation, ordered, first, last)
     _needs_a_comment(sheet, FormulaRule, PatternFill, first, last)
@@ -258,11 +266,7 @@ def _why_refused(title: str) -> str:
 def _needs_a_comment(sheet: Any, rule: Any, fill: Any, first: int, last: int) -> None:
     """Comments turns amber while a row differs from plan and has no comment (V5)."""
     c = COLUMN_LETTER
-    differs = (
-        f"OR(${c['Weekly Actual Quantity']}{first}<>${c['Weekly Planned Quantity']}{first},"
-        f"N(${c['Weekly Frustrated Quantity']}{first})>0,N(${c['Weekly Missed Quantity']}{first})>0,"
-        f"N(${c['Weekly Extra Quantity']}{first})>0)"
-    )
+    differs = _differs_from_plan(first, absolute=True)
     sheet.conditional_formatting.add(
         f"{c['Comments']}{first}:{c['Comments']}{last}",
         rule(
@@ -270,6 +274,17 @@ def _needs_a_comment(sheet: Any, rule: Any, fill: Any, first: int, last: int) ->
             fill=fill("solid", fgColor="FFC000", bgColor="FFC000"),
             stopIfTrue=True,
         ),
+    )
+
+
+def _differs_from_plan(row: int, *, absolute: bool) -> str:
+    """The sheet's own test of V5's condition: Actual differs from plan, or any other quantity."""
+    c, anchor = COLUMN_LETTER, "$" if absolute else ""
+    return (
+        f"OR({anchor}{c['Weekly Actual Quantity']}{row}<>{anchor}{c['Weekly Planned Quantity']}{row},"
+        f"N({anchor}{c['Weekly Frustrated Quantity']}{row})>0,"
+        f"N({anchor}{c['Weekly Missed Quantity']}{row})>0,"
+        f"N({anchor}{c['Weekly Extra Quantity']}{row})>0)"
     )
 
 

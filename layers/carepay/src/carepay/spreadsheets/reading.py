@@ -75,18 +75,24 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
             container_findings = inspect_container(content, filename)
         except UnsafeFile as unsafe:
             raise UnreadableFile(str(unsafe)) from unsafe
+    first_column = 0
     if content.startswith((ZIP_MAGIC, OLE2_MAGIC)):
-        sheet_name, raw_rows = _workbook_rows(content, filename, schema)
+        sheet_name, raw_rows, first_column = _workbook_rows(content, filename, schema)
     else:
         sheet_name, raw_rows = "", _csv_rows(content, filename)
     table = _map_columns(raw_rows, filename, schema)
     table.sheet_name = sheet_name
     table.findings[:0] = container_findings
     if content.startswith(ZIP_MAGIC):
+        read = {
+            p
+            for p, (_, key) in enumerate(table.columns)
+            if key and not key.startswith(OTHER_COLUMN)
+        }
         unsaved = [
             cell
             for cell, row in formulas_without_results(content, sheet_name)
-            if row >= table.first_data_row
+            if row >= table.first_data_row and _column_index(cell) - first_column in read
         ]
         if unsaved:
             shown = ", ".join(unsaved[:10]) + (" …" if len(unsaved) > 10 else "")
@@ -119,6 +125,14 @@ _UNSAVED_FORMULA = re.compile(
 )
 
 
+def _column_index(reference: str) -> int:
+    """0-based column of a cell reference: "C3" → 2."""
+    index = 0
+    for letter in reference.rstrip("0123456789"):
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
 def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str, int]]:
     """Cells of an xlsx sheet holding a formula but no saved result: (reference, row number)."""
     try:
@@ -136,7 +150,8 @@ def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str,
 
 def _workbook_rows(
     content: bytes, filename: str, schema: TableSchema
-) -> tuple[str, Iterator[Sequence[object]]]:
+) -> tuple[str, Iterator[Sequence[object]], int]:
+    """The sheet with the header: its name, its rows, and its first used column (0-based)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -148,7 +163,7 @@ def _workbook_rows(
             rows = _merged_filled_down(sheet.iter_rows(), sheet.merged_cell_ranges, sheet.start)
             head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
             if _header_index(head, schema) is not None or name == sheet_names[-1]:
-                return name, _chain(head, rows)
+                return name, _chain(head, rows), (sheet.start or (0, 0))[1]
     except (CalamineError, ValueError, OSError) as exc:
         raise UnreadableFile(
             f"{filename} could not be read as a spreadsheet ({exc}): save it as .xlsx or .csv "

@@ -32,7 +32,9 @@ ACTUALS_UPLOAD = TableSchema(
     required={"ss_ref": "SS Ref", "date": "Date", "actual": "Weekly Actual Quantity"},
     declaration_label="Confirm the whole week (Y)",
     # Columns carepay itself writes into feedback: a corrected feedback file can come back as is.
-    ignored=frozenset(map(normalise_header, ("Row", "Status", "Errors", "Warnings", "Exceptions"))),
+    ignored=frozenset(
+        map(normalise_header, ("Row", "Status", "Errors", "Warnings", "Exceptions", "Check"))
+    ),
     personal_names=frozenset(
         map(
             normalise_header,
