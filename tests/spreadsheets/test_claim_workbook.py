@@ -113,3 +113,9 @@ def test_the_csv_is_in_controcc_order_and_reads_back() -> None:
         ("SS100", "09/01/2023", "5.00"),
         ("SS200", "09/01/2023", "5.00"),
     ]
+
+
+def test_a_csv_cell_that_would_run_as_a_formula_is_written_as_text() -> None:
+    plan = plan_of(line_version("L1", "=cmd|'/c calc'!A1"), line_version("L2", "SS200"))
+    content = write_claim_csv(WEEK, list(plan.lines_for_week(WEEK).values())).decode("utf-8-sig")
+    assert "'=cmd|" in content and "\n=cmd" not in content

@@ -381,6 +381,16 @@ def _put(cell: Any, value: object) -> Any:
     return cell
 
 
+def _csv_text(value: object) -> object:
+    """A CSV cell Excel would run as a formula is prefixed with an apostrophe (numbers are not)."""
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
 def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
     """The same claim in the ContrOCC bulk-import column order."""
     buffer = io.StringIO()
@@ -397,5 +407,5 @@ def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
             "Weekly Planned Quantity": planned,
             "Weekly Number Of Visits": "" if line.planned_visits is None else line.planned_visits,
         }
-        writer.writerow([row.get(column, "") for column in CONTROCC_CSV_COLUMNS])
+        writer.writerow([_csv_text(row.get(column, "")) for column in CONTROCC_CSV_COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # a BOM so Excel reads UTF-8
