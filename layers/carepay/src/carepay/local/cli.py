@@ -96,6 +96,21 @@ def _waited(action: Any) -> Any:
     return result
 
 
+def _monday(week: str) -> date:
+    """--week as a date; a day other than Monday is refused here, before anything is sent."""
+    try:
+        monday = date.fromisoformat(week)
+    except ValueError:
+        console.print(f"[red]--week {week!r} is not a date such as 2026-11-09.[/red]")
+        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+    if monday.weekday() != 0:
+        console.print(
+            f"[red]{monday:%d/%m/%Y} is a {monday:%A}: name the week by its Monday.[/red]"
+        )
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    return monday
+
+
 def _read_file(path: Path) -> bytes:
     if not path.is_file():
         console.print(f"[red]{path} is not a file.[/red]")
@@ -179,11 +194,7 @@ def confirm(
     stack: StackOption = "carepay",
 ) -> None:
     """Confirm a week: lines with no actuals submitted are confirmed as planned."""
-    try:
-        monday = date.fromisoformat(week)
-    except ValueError:
-        console.print(f"[red]--week {week!r} is not a date such as 2026-11-09.[/red]")
-        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+    monday = _monday(week)
     feedback = _waited(lambda: _client(stack).confirm(provider, monday, at=_parse_at(at)))
     _finish_submission(feedback, as_json)
 
@@ -198,16 +209,7 @@ def workbook(
     stack: StackOption = "carepay",
 ) -> None:
     """Write a provider's weekly claim workbook (and its CSV) and save it here."""
-    try:
-        monday = date.fromisoformat(week)
-    except ValueError:
-        console.print(f"[red]--week {week!r} is not a date such as 2026-11-09.[/red]")
-        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
-    if monday.weekday() != 0:
-        console.print(
-            f"[red]{monday:%d/%m/%Y} is a {monday:%A}: name the week by its Monday.[/red]"
-        )
-        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    monday = _monday(week)
     xlsx, claim_csv = _waited(lambda: _client(stack).claim_workbook(provider, monday))
     target = out or Path(f"claim-{provider}-w-c-{monday}.xlsx")
     target.write_bytes(xlsx)

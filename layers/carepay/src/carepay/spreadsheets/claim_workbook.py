@@ -20,7 +20,12 @@ from typing import Any
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.service_lines import ServiceType, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, financial_year_week, week_ending
-from carepay.spreadsheets.layout import LINE_HEIGHT, TEXT_THAT_WOULD_RUN, wrapped_lines
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    TEXT_THAT_WOULD_RUN,
+    column_letter,
+    wrapped_lines,
+)
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 CLAIM_SHEET = "Claim"
@@ -64,15 +69,7 @@ class CouncilNotice:
     level: str = "welcome"  # welcome | warning | error
 
 
-def _letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-COLUMN_LETTER = {title: _letter(index + 1) for index, (title, _, _) in enumerate(COLUMNS)}
+COLUMN_LETTER = {title: column_letter(index + 1) for index, (title, _, _) in enumerate(COLUMNS)}
 
 
 def write_claim_workbook(
@@ -121,7 +118,7 @@ def write_claim_workbook(
         cell = sheet.cell(row=header_row, column=index, value=title)
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[_letter(index)].width = width
+        sheet.column_dimensions[column_letter(index)].width = width
     sheet.row_dimensions[header_row].height = 45
 
     # One style per column, registered once in a scratch sheet; each cell copies its style array

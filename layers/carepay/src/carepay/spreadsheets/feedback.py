@@ -15,7 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from carepay.spreadsheets.layout import LINE_HEIGHT, TEXT_THAT_WOULD_RUN, wrapped_lines
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    TEXT_THAT_WOULD_RUN,
+    column_letter,
+    wrapped_lines,
+)
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 REJECTED_FILL = "FFC7CE"
@@ -155,7 +160,7 @@ def write_feedback_workbook(
     finding_widths = (60, 40, 60)
     widths = [6, *([16] * len(shown)), 10, *finding_widths]
     for index, width in enumerate(widths):
-        rows_sheet.column_dimensions[_column_letter(index + 1)].width = width
+        rows_sheet.column_dimensions[column_letter(index + 1)].width = width
     rows_sheet.freeze_panes = "B2"
     rows_sheet.append([cell(rows_sheet, t, font=header_font, fill=header_fill) for t in titles])
     # Each style is registered once on a prototype; copying its style array per cell avoids
@@ -243,11 +248,3 @@ def _needs_cell(value: object) -> bool:
 
 def _joined(findings: list[FindingOut]) -> str:
     return "\n".join(f"{f.code}: {f.message}" for f in findings)
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
