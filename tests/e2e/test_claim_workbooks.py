@@ -94,3 +94,13 @@ def test_the_feedback_workbook_corrected_by_the_provider_uploads_as_is(
     assert {f["code"] for f in second["file_findings"]} == set()  # carepay's own columns are known
     assert second["confirmations"][0]["status"] == "confirmed"
     assert stored_week(store, "P001")["L1008"].actuals.actual_quarters == 9  # type: ignore[union-attr]
+
+
+def test_the_local_stack_fires_the_schedule_in_its_minute_only(
+    council: CarepayClient, cloud: LocalCloud
+) -> None:
+    assert cloud.fire_due_schedules(datetime(2026, 11, 16, 5, 59, tzinfo=LONDON)) == []
+    assert cloud.fire_due_schedules(datetime(2026, 11, 16, 6, 0, tzinfo=LONDON)) == [
+        "WeeklyClaimWorkbooks"
+    ]
+    assert council.read_outbound(f"outbox/P002/claim-w-c-{WEEK}.xlsx").startswith(b"PK")

@@ -143,8 +143,13 @@ def serve(
     with quiet_local_cloud():
         cloud = LocalCloud().deploy()
     print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
+    last_minute = None
     try:
         while not stopping:
+            minute = datetime.now().astimezone().replace(second=0, microsecond=0)
+            if minute != last_minute:  # schedules fire by the clock, once in their minute
+                last_minute = minute
+                cloud.fire_due_schedules(minute)
             if not cloud.pump():
                 time.sleep(0.2)
     finally:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from carepay.adapters.aws import client, forget_clients
+from carepay.local.schedules import cron_matches
 from carepay.local.template import Resolver, Template, load_template, sam_transform
 from carepay.runtime import forget_services
 
@@ -346,6 +347,19 @@ class LocalCloud:
                     FlexibleTimeWindow=properties["FlexibleTimeWindow"],
                     Target=properties["Target"],
                 )
+
+    def fire_due_schedules(self, now: datetime) -> list[str]:
+        """Fire every schedule of the template whose expression falls in this minute."""
+        due = []
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] != "AWS::Scheduler::Schedule":
+                continue
+            schedule = client("scheduler").get_schedule(Name=f"{self.stack_name}-{logical_id}")
+            timezone = schedule.get("ScheduleExpressionTimezone", "UTC")
+            if cron_matches(schedule["ScheduleExpression"], now, timezone):
+                self.fire_schedule(logical_id, now)
+                due.append(logical_id)
+        return due
 
     def fire_schedule(self, logical_id: str, at: datetime) -> int:
         """Deliver what the schedule sends at `at`, as EventBridge Scheduler would; then pump."""
