@@ -95,6 +95,9 @@ class ProviderPlan:
         names = [v.provider_name for vs in self._versions_by_line.values() for v in vs]
         return next((name for name in reversed(names) if name), self.provider_ref)
 
+    def versions_of(self, line_ref: str) -> list[ServiceLineVersion]:
+        return list(self._versions_by_line.get(line_ref, []))
+
     def lines_for_week(self, monday: date) -> dict[str, WeeklyLine]:
         """Lines covering the week (in force on at least one of its days), by line ref."""
         cached = self._weekly_cache.get(monday)
