@@ -72,7 +72,7 @@ def round_half_up_pence(pence: Fraction) -> int:
 
 def line_amount_pence(quarters: int, weekly_rate_pence: Fraction) -> int:
     """Amount = quantity × rate, rounded half-up to the penny, once."""
-    if weekly_rate_pence.denominator == 1 and quarters >= 0 and weekly_rate_pence >= 0:
+    if weekly_rate_pence.denominator == 1 and quarters >= 0 and weekly_rate_pence.numerator >= 0:
         # The usual case, a whole-penny rate: integers only (Fraction arithmetic is ~20× slower).
         return (quarters * weekly_rate_pence.numerator + 2) // QUARTERS_PER_UNIT
     return round_half_up_pence(Fraction(quarters, QUARTERS_PER_UNIT) * weekly_rate_pence)

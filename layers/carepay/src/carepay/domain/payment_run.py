@@ -71,6 +71,9 @@ class PaidBefore:
     payable_quarters: int
 
 
+NEVER_PAID = PaidBefore(0, Fraction(0), 0)
+
+
 def deadline_before(moment: datetime) -> datetime:
     """The last confirmation deadline (Tuesday 17:00 London) at or before `moment` (E12)."""
     local = moment.astimezone(LONDON)
@@ -93,7 +96,7 @@ def calculate_provider(
     for key in sorted(by_line_week.keys() | paid_before.keys(), key=lambda k: (k[1], k[0])):
         line_ref, monday = key
         submitted = by_line_week.get(key)
-        before = paid_before.get(key, PaidBefore(0, Fraction(0), 0))
+        before = paid_before.get(key, NEVER_PAID)
         weekly = plan.line_for_week(line_ref, monday)
         confirmed_in_time = (
             submitted is not None
