@@ -56,11 +56,6 @@ class RunLine:
     def net_pence(self) -> int:
         return self.amount_due_pence - self.previously_paid_pence
 
-    @property
-    def is_adjustment(self) -> bool:
-        """A correction to a week an earlier run already paid."""
-        return self.previously_paid_pence != 0 or self.adjustment_reason is not None
-
 
 @dataclass(frozen=True, slots=True)
 class PaidBefore:
