@@ -5,19 +5,23 @@ now is worked out from today's plan, actuals and approvals; the run pays the dif
 what earlier approved runs paid (negative: a recoup). So a line backdated, cancelled or uplifted
 after it was paid is put right by the next run, and a hold released by an approval is paid then.
 Pure: the same inputs give the same lines, to the penny, every time (DOMAIN.md, E11–E14).
+
+The loop runs once per line-week of a council's whole history, so it is kept flat: tuples in,
+tuples out, integers for money, no object built that the result does not keep.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.approvals import Approvals
-from carepay.domain.payment import line_week_payment
+from carepay.domain.money import QUARTERS_PER_UNIT, line_amount_pence
+from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import CONFIRMATION_DEADLINE, LONDON, week_commencing
 
@@ -36,14 +40,17 @@ class AdjustmentReason(StrEnum):
     CHANGED = "actuals changed"
 
 
-@dataclass(frozen=True, slots=True)
-class RunLine:
+class RunLine(NamedTuple):
     """One line-week of one run: what is due now, what was paid before, and the difference."""
 
     provider_ref: str
     line_ref: str
     ss_ref: str
     week_commencing: date
+    planned_quarters: int
+    actual_quarters: int
+    frustrated_quarters: int
+    missed_quarters: int
     payable_quarters: int
     weekly_rate_pence: Fraction
     amount_due_pence: int
@@ -51,22 +58,32 @@ class RunLine:
     status: LineStatus
     hold_reason: str = ""
     adjustment_reason: AdjustmentReason | None = None
+    late_confirmation: bool = False
 
     @property
     def net_pence(self) -> int:
         return self.amount_due_pence - self.previously_paid_pence
 
+    @property
+    def is_adjustment(self) -> bool:
+        """An earlier week this run puts right, shown apart from this run's weeks."""
+        return self.adjustment_reason is not None
 
-@dataclass(frozen=True, slots=True)
-class PaidBefore:
+
+class PaidBefore(NamedTuple):
     """What approved runs paid on a line-week, and the terms they paid it on."""
 
     amount_pence: int
     weekly_rate_pence: Fraction
     payable_quarters: int
+    ss_ref: str = ""  # the person's, kept so a recoup on a line that is gone still names them
 
 
 NEVER_PAID = PaidBefore(0, Fraction(0), 0)
+# A RunLine built from a ready tuple: half the cost of the NamedTuple's keyword-checking __new__,
+# which matters once per line-week. Every field must be given, in order.
+_new_line = tuple.__new__
+_ZERO = Fraction(0)
 
 
 def deadline_before(moment: datetime) -> datetime:
@@ -84,73 +101,149 @@ def calculate_provider(
     approvals: Approvals,
     run_at: datetime,
 ) -> list[RunLine]:
-    """Every line-week of one provider that this run pays, adjusts, holds or withholds."""
+    """Every line-week of one provider that this run pays, adjusts, holds or withholds.
+
+    Lines come out in week order, then line order: the order of the remittance and the ledger.
+    """
     cutoff = deadline_before(run_at)
-    by_line_week = {(a.line_ref, a.week_commencing): a for a in actuals}
+    provider_ref = plan.provider_ref
+    submitted_by_week: dict[date, dict[str, LineWeekActuals]] = {}
+    for submitted in actuals:
+        week = submitted_by_week.get(submitted.week_commencing)
+        if week is None:
+            week = submitted_by_week[submitted.week_commencing] = {}
+        week[submitted.line_ref] = submitted
+    before_by_week: dict[date, dict[str, PaidBefore]] = {}
+    for (line_ref, monday), paid in paid_before.items():
+        before_by_week.setdefault(monday, {})[line_ref] = paid
+    extras = approvals.extras
+    retainers = approvals.frustrated_up_to
+    gone_reasons: dict[str, AdjustmentReason] = {}
     lines: list[RunLine] = []
-    for key in sorted(by_line_week.keys() | paid_before.keys(), key=lambda k: (k[1], k[0])):
-        line_ref, monday = key
-        submitted = by_line_week.get(key)
-        before = paid_before.get(key, NEVER_PAID)
-        weekly = plan.line_for_week(line_ref, monday)
-        confirmed_in_time = (
-            submitted is not None
-            and submitted.confirmed_at is not None
-            and submitted.confirmed_at <= cutoff
+    append = lines.append
+    no_lines: dict[str, PaidBefore] = {}
+    for monday in sorted(submitted_by_week.keys() | before_by_week.keys()):
+        submitted_lines = submitted_by_week.get(monday, {})
+        before_lines = before_by_week.get(monday, no_lines)
+        weekly_lines = plan.lines_for_week(monday)
+        line_refs = (
+            submitted_lines.keys() | before_lines.keys() if before_lines else submitted_lines
         )
-        if weekly is None:
-            # The line no longer covers the week (backdated away or cancelled): nothing is due.
-            if before.amount_pence:
-                lines.append(
-                    RunLine(
-                        provider_ref=plan.provider_ref,
-                        line_ref=line_ref,
-                        ss_ref=submitted.ss_ref if submitted else "",
-                        week_commencing=monday,
-                        payable_quarters=0,
-                        weekly_rate_pence=Fraction(0),
-                        amount_due_pence=0,
-                        previously_paid_pence=before.amount_pence,
-                        status=LineStatus.PAID,
-                        adjustment_reason=_gone_reason(plan, line_ref),
+        for line_ref in sorted(line_refs):
+            submitted = submitted_lines.get(line_ref)
+            before = before_lines.get(line_ref, NEVER_PAID)
+            weekly = weekly_lines.get(line_ref)
+            if weekly is None:
+                # The line no longer covers the week (backdated away or cancelled): nothing is due.
+                if before.amount_pence:
+                    reason = gone_reasons.get(line_ref)
+                    if reason is None:
+                        reason = gone_reasons[line_ref] = _gone_reason(plan, line_ref)
+                    append(
+                        _new_line(
+                            RunLine,
+                            (
+                                provider_ref,
+                                line_ref,
+                                submitted.ss_ref if submitted else before.ss_ref,
+                                monday,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                _ZERO,
+                                0,
+                                before.amount_pence,
+                                LineStatus.PAID,
+                                "",
+                                reason,
+                                False,
+                            ),
+                        )
                     )
-                )
-            continue
-        if not confirmed_in_time or submitted is None:
-            if not before.amount_pence:
-                lines.append(
-                    RunLine(
-                        provider_ref=plan.provider_ref,
-                        line_ref=line_ref,
-                        ss_ref=weekly.ss_ref,
-                        week_commencing=monday,
-                        payable_quarters=0,
-                        weekly_rate_pence=weekly.weekly_rate_pence,
-                        amount_due_pence=0,
-                        previously_paid_pence=0,
-                        status=LineStatus.WITHHELD,
+                continue
+            rate = weekly.weekly_rate_pence
+            if submitted is None:
+                continue  # paid before, nothing stored since: cannot happen unless rows were purged
+            confirmed_at = submitted.confirmed_at
+            if confirmed_at is None or confirmed_at > cutoff:
+                if not before.amount_pence:
+                    append(
+                        _new_line(
+                            RunLine,
+                            (
+                                provider_ref,
+                                line_ref,
+                                weekly.ss_ref,
+                                monday,
+                                weekly.planned_quarters,
+                                submitted.actual_quarters,
+                                submitted.frustrated_quarters,
+                                submitted.missed_quarters,
+                                0,
+                                rate,
+                                0,
+                                0,
+                                LineStatus.WITHHELD,
+                                "",
+                                None,
+                                submitted.late_confirmation,
+                            ),
+                        )
                     )
+                continue
+            # payable_quarters(), inlined: this is the line every line-week of history runs.
+            planned = weekly.planned_quarters
+            actual = submitted.actual_quarters
+            frustrated = submitted.frustrated_quarters
+            approved_extra = extras.get((line_ref, monday), 0) if extras else 0
+            cap = planned + approved_extra
+            hold = ""
+            if (
+                frustrated
+                and submitted.frustrated_week_in_run > FRUSTRATED_WEEKS_PAID
+                and not ((up_to := retainers.get(line_ref)) is not None and monday <= up_to)
+            ):
+                payable = actual if actual < cap else cap
+                hold = "X3"
+            elif (actual > planned or submitted.extra_quarters) and not approved_extra:
+                payable = 0
+                hold = "X2"
+            else:
+                claimed = actual + frustrated
+                payable = claimed if claimed < cap else cap
+            whole_pence = weekly.whole_pence_rate
+            if whole_pence is not None:
+                due = (payable * whole_pence + 2) // QUARTERS_PER_UNIT
+            else:
+                due = line_amount_pence(payable, rate)
+            reason = None
+            if before is not NEVER_PAID and due != before.amount_pence:
+                reason = _change_reason(before, payable, rate)
+            append(
+                _new_line(
+                    RunLine,
+                    (
+                        provider_ref,
+                        line_ref,
+                        weekly.ss_ref,
+                        monday,
+                        weekly.planned_quarters,
+                        submitted.actual_quarters,
+                        submitted.frustrated_quarters,
+                        submitted.missed_quarters,
+                        payable,
+                        rate,
+                        due,
+                        before.amount_pence,
+                        LineStatus.HELD if hold else LineStatus.PAID,
+                        hold,
+                        reason,
+                        submitted.late_confirmation,
+                    ),
                 )
-            continue
-        payment = line_week_payment(submitted, weekly, approvals)
-        reason = None
-        if key in paid_before and payment.amount_pence != before.amount_pence:
-            reason = _change_reason(before, payment.payable_quarters, weekly.weekly_rate_pence)
-        lines.append(
-            RunLine(
-                provider_ref=plan.provider_ref,
-                line_ref=line_ref,
-                ss_ref=weekly.ss_ref,
-                week_commencing=monday,
-                payable_quarters=payment.payable_quarters,
-                weekly_rate_pence=weekly.weekly_rate_pence,
-                amount_due_pence=payment.amount_pence,
-                previously_paid_pence=before.amount_pence,
-                status=LineStatus.HELD if payment.held else LineStatus.PAID,
-                hold_reason=payment.hold_reason,
-                adjustment_reason=reason,
             )
-        )
     return lines
 
 
@@ -161,11 +254,11 @@ def _gone_reason(plan: ProviderPlan, line_ref: str) -> AdjustmentReason:
     return AdjustmentReason.BACKDATED
 
 
-def _change_reason(before: PaidBefore, payable_quarters: int, rate: Fraction) -> AdjustmentReason:
+def _change_reason(before: PaidBefore, payable: int, rate: Fraction) -> AdjustmentReason:
     """Why a week an earlier run settled is due a different amount now."""
     if rate != before.weekly_rate_pence:
         return AdjustmentReason.RATE
-    if payable_quarters > before.payable_quarters:
+    if payable > before.payable_quarters:
         return AdjustmentReason.APPROVAL  # a hold released (X2 extra, X3 long retainer)
     return AdjustmentReason.CHANGED
 
@@ -174,7 +267,7 @@ def paid_after(lines: Iterable[RunLine]) -> dict[tuple[str, date], PaidBefore]:
     """What an approved run leaves as 'paid before' for the next one."""
     return {
         (line.line_ref, line.week_commencing): PaidBefore(
-            line.amount_due_pence, line.weekly_rate_pence, line.payable_quarters
+            line.amount_due_pence, line.weekly_rate_pence, line.payable_quarters, line.ss_ref
         )
         for line in lines
         if line.status is not LineStatus.WITHHELD

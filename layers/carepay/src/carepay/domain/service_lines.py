@@ -77,6 +77,8 @@ class WeeklyLine:
     planned_quarters: int
     planned_visits: int | None
     weekly_rate_pence: Fraction
+    # The rate in whole pence (the usual case) so the payment run multiplies integers; else None.
+    whole_pence_rate: int | None = None
 
 
 class ProviderPlan:
@@ -155,6 +157,7 @@ def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLin
         planned_quarters=_quarters_of(latest.planned_quantity),
         planned_visits=latest.planned_visits,
         weekly_rate_pence=weekly_rate,
+        whole_pence_rate=weekly_rate.numerator if weekly_rate.denominator == 1 else None,
     )
 
 
