@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
 from carepay.adapters.aws import client
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
+from carepay.domain.finance import BankDetails
 from carepay.domain.findings import Finding, Severity
+from carepay.domain.payment_run import LineStatus, PaidBefore, RunLine
+from carepay.domain.runs import PaymentRun, RunRefused, RunStatus
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
 from carepay.services.ports import AlreadyCommitted, ConcurrentChange
 
@@ -254,7 +258,11 @@ class DynamoStore:
             raise ConcurrentChange(provider_ref) from cancelled
 
     def save_care_packages(
-        self, import_id: str, versions: Sequence[ServiceLineVersion], summary: dict[str, Any]
+        self,
+        import_id: str,
+        versions: Sequence[ServiceLineVersion],
+        summary: dict[str, Any],
+        bank_details: Mapping[str, BankDetails] | None = None,
     ) -> None:
         """Upsert each line version under its provider, and keep the import itself, whole."""
         items: list[Item] = []
@@ -271,12 +279,33 @@ class DynamoStore:
                 }
             )
         providers = {v.provider_ref: v.provider_name for v in versions}
-        for ref, name in providers.items():
-            items.append(
-                {"PK": _s(provider_key(ref)), "SK": _s("PROFILE"), "provider_name": _s(name or ref)}
-            )
+        for ref in providers:
             items.append({"PK": _s(PROVIDERS), "SK": _s(provider_key(ref))})
         self._batch_write(items)
+        bank_details = bank_details or {}
+        for ref, name in providers.items():
+            # An update, not a put: an import without bank columns keeps the details known.
+            assignments = ["provider_name = :name"]
+            values: dict[str, AttributeValueTypeDef] = {":name": _s(name or ref)}
+            bank = bank_details.get(ref)
+            if bank is not None:
+                assignments += [
+                    "sort_code = :sort",
+                    "account_number = :account",
+                    "account_name = :account_name",
+                ]
+                values |= {
+                    ":sort": _s(bank.sort_code),
+                    ":account": _s(bank.account_number),
+                    ":account_name": _s(bank.account_name),
+                }
+            self.write_requests += 1
+            client("dynamodb").update_item(
+                TableName=self.table_name,
+                Key={"PK": _s(provider_key(ref)), "SK": _s("PROFILE")},
+                UpdateExpression="SET " + ", ".join(assignments),
+                ExpressionAttributeValues=values,
+            )
         self.write_requests += 1
         client("dynamodb").put_item(
             TableName=self.table_name,
@@ -438,4 +467,279 @@ def _version_from_item(provider_ref: str, item: Item) -> ServiceLineVersion:
         start_date=date.fromisoformat(item["start"]["S"]),
         end_date=date.fromisoformat(item["end"]["S"]) if "end" in item else None,
         cancelled=item["cancelled"]["BOOL"],
+    )
+
+
+# -- payment runs -------------------------------------------------------------------------------
+RUNS = "RUNS"  # one partition: every run, and the single open (unapproved) run's slot
+OPEN_RUN = "OPEN"
+
+
+class RunStore(DynamoStore):
+    """Runs, the paid ledger and balances carried between runs, beside the actuals they pay."""
+
+    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]:
+        """The latest committed actuals of every line-week the provider ever submitted."""
+        states = self.stored_line_weeks(provider_ref, date(1900, 1, 1), date(9999, 12, 27))
+        return [state.actuals for state in states.values() if state.actuals is not None]
+
+    def paid_ledger(self, provider_ref: str) -> dict[tuple[str, date], PaidBefore]:
+        return {
+            (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"])): PaidBefore(
+                int(item["amount"]["N"]) if "amount" in item else 0,
+                Fraction(item["rate"]["S"]) if "rate" in item else Fraction(0),
+                int(item["quarters"]["N"]) if "quarters" in item else 0,
+                item["ss_ref"]["S"] if "ss_ref" in item else "",
+            )
+            for item in self._query(provider_key(provider_ref), "PAID#", "PAID#" + HIGH)
+        }
+
+    def carried_balance(self, provider_ref: str) -> int:
+        """What the last approved run left to carry (negative: a recovery still owed)."""
+        response = client("dynamodb").query(
+            TableName=self.table_name,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :run)",
+            ExpressionAttributeValues={
+                ":pk": _s(provider_key(provider_ref)),
+                ":run": _s("PAYRUN#"),
+            },
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return int(items[0]["carried_out"]["N"]) if items else 0
+
+    def provider_profile(self, provider_ref: str) -> tuple[str, BankDetails | None]:
+        """(name, bank details) as the last care-package import gave them."""
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(provider_key(provider_ref)), "SK": _s("PROFILE")},
+        )
+        item = response.get("Item", {})
+        name = item["provider_name"]["S"] if "provider_name" in item else provider_ref
+        if "sort_code" not in item:
+            return name, None
+        return name, BankDetails(
+            item["sort_code"]["S"], item["account_number"]["S"], item["account_name"]["S"]
+        )
+
+    def save_payment(
+        self,
+        provider_ref: str,
+        run_id: str,
+        lines: Sequence[RunLine],
+        carried_out_pence: int,
+    ) -> bool:
+        """Record an approved run's lines as paid (locking their line-weeks, V7) and its balance.
+
+        The PAID items are written first, then one transaction writes the run's marker and
+        advances the provider's state version: a submission checked before the lock is checked
+        again. Redelivered, it finds the marker and changes nothing (returns False).
+        """
+        self._batch_write(
+            _paid_item(provider_ref, run_id, line)
+            for line in lines
+            if line.status is not LineStatus.WITHHELD
+        )
+        marker: Item = {
+            "PK": _s(provider_key(provider_ref)),
+            "SK": _s(f"PAYRUN#{run_id}"),
+            "carried_out": _n(carried_out_pence),
+            "lines": _n(len(lines)),
+        }
+        change: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": marker,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        for _attempt in range(5):
+            try:
+                self._commit(change, provider_ref, self.provider_version(provider_ref))
+                return True
+            except AlreadyCommitted:
+                return False
+            except ConcurrentChange:
+                continue  # an upload committed meanwhile: take the new version and lock again
+        raise StoreError(f"{provider_ref}'s state kept changing while run {run_id} was approved")
+
+    # -- the runs themselves -------------------------------------------------------------------
+    def open_run(self, run: PaymentRun) -> None:
+        """Create a run, if no other run is unapproved (RunRefused names the one that is)."""
+        dynamodb = client("dynamodb")
+        self.write_requests += 1
+        try:
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": {
+                                "PK": _s(RUNS),
+                                "SK": _s(OPEN_RUN),
+                                "run_id": _s(run.run_id),
+                            },
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": _run_item(run),
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
+        except dynamodb.exceptions.TransactionCanceledException as cancelled:
+            reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
+            if reasons[0] == "ConditionalCheckFailed":
+                open_id = self.open_run_id()
+                raise RunRefused(
+                    f"Run {open_id} is not approved yet, and only one run may be unapproved at "
+                    f"a time: approve it (carepay runs approve {open_id}) or recalculate it "
+                    f"(carepay runs recalculate {open_id})."
+                ) from cancelled
+            raise RunRefused(
+                f"Run {run.run_id} already exists: a run at the same minute is the same run."
+            ) from cancelled
+
+    def open_run_id(self) -> str | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(RUNS), "SK": _s(OPEN_RUN)},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return item["run_id"]["S"] if item else None
+
+    def run(self, run_id: str) -> PaymentRun | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(RUNS), "SK": _s(f"RUN#{run_id}")},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _run_from_item(item) if item else None
+
+    def runs(self) -> list[PaymentRun]:
+        return [_run_from_item(item) for item in self._query(RUNS, "RUN#", "RUN#" + HIGH)]
+
+    def change_run(
+        self,
+        run: PaymentRun,
+        expected: RunStatus,
+        *,
+        expected_generation: int | None = None,
+    ) -> bool:
+        """Save `run` if its stored status (and generation) are still as read; False if not."""
+        dynamodb = client("dynamodb")
+        condition = "run_status = :expected"
+        values: dict[str, AttributeValueTypeDef] = {":expected": _s(expected.value)}
+        if expected_generation is not None:
+            condition += " AND generation = :generation"
+            values[":generation"] = _n(expected_generation)
+        self.write_requests += 1
+        try:
+            dynamodb.put_item(
+                TableName=self.table_name,
+                Item=_run_item(run),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def provider_done(self, run_id: str, phase: str, generation: int, provider_ref: str) -> int:
+        """Count a provider as done with a phase of a run; returns how many are done.
+
+        A set, so a redelivered message is counted once; the generation, so a provider
+        calculated for a draft since recalculated is not counted.
+        """
+        self.write_requests += 1
+        dynamodb = client("dynamodb")
+        try:
+            response = dynamodb.update_item(
+                TableName=self.table_name,
+                Key={"PK": _s(RUNS), "SK": _s(f"RUN#{run_id}")},
+                UpdateExpression="ADD #done :provider",
+                ConditionExpression="generation = :generation",
+                ExpressionAttributeNames={"#done": f"done_{phase}"},
+                ExpressionAttributeValues={
+                    ":provider": {"SS": [provider_ref]},
+                    ":generation": _n(generation),
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return -1
+        return len(response["Attributes"][f"done_{phase}"]["SS"])
+
+    def close_run(self, run: PaymentRun) -> None:
+        """The run is approved and paid: free the slot for the next run."""
+        self.write_requests += 1
+        client("dynamodb").transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": self.table_name, "Item": _run_item(run)}},
+                {
+                    "Delete": {
+                        "TableName": self.table_name,
+                        "Key": {"PK": _s(RUNS), "SK": _s(OPEN_RUN)},
+                        "ConditionExpression": "run_id = :run",
+                        "ExpressionAttributeValues": {":run": _s(run.run_id)},
+                    }
+                },
+            ]
+        )
+
+
+def _paid_item(provider_ref: str, run_id: str, line: RunLine) -> Item:
+    rate = line.weekly_rate_pence
+    return {
+        "PK": _s(provider_key(provider_ref)),
+        "SK": _s(f"PAID#{line.week_commencing}#{line.line_ref}"),
+        "line_ref": _s(line.line_ref),
+        "week": _s(line.week_commencing.isoformat()),
+        "ss_ref": _s(line.ss_ref),
+        "amount": _n(line.amount_due_pence),
+        "rate": _s(f"{rate.numerator}/{rate.denominator}"),
+        "quarters": _n(line.payable_quarters),
+        "run_id": _s(run_id),
+    }
+
+
+def _run_item(run: PaymentRun) -> Item:
+    item: Item = {
+        "PK": _s(RUNS),
+        "SK": _s(f"RUN#{run.run_id}"),
+        "run_id": _s(run.run_id),
+        "run_at": _s(run.run_at.isoformat()),
+        "run_status": _s(run.status.value),
+        "generation": _n(run.generation),
+        "providers": _s(json.dumps(run.providers)),
+        "requested_by": _s(run.requested_by),
+        "approved_by": _s(run.approved_by),
+        "charging_periods": _s(json.dumps(run.charging_periods)),
+    }
+    if run.approved_at:
+        item["approved_at"] = _s(run.approved_at.isoformat())
+    return item
+
+
+def _run_from_item(item: Item) -> PaymentRun:
+    return PaymentRun(
+        run_id=item["run_id"]["S"],
+        run_at=datetime.fromisoformat(item["run_at"]["S"]),
+        status=RunStatus(item["run_status"]["S"]),
+        generation=int(item["generation"]["N"]),
+        providers=json.loads(item["providers"]["S"]),
+        requested_by=item["requested_by"]["S"],
+        approved_by=item["approved_by"]["S"],
+        approved_at=datetime.fromisoformat(item["approved_at"]["S"])
+        if "approved_at" in item
+        else None,
+        charging_periods=json.loads(item["charging_periods"]["S"]),
     )

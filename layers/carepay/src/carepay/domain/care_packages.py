@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 
 from carepay.domain.actuals import parse_week_date
+from carepay.domain.finance import BankDetails, BankDetailsError
 from carepay.domain.findings import Finding, error
 from carepay.domain.money import NotAQuarterMultiple, parse_decimal, to_quarters
 from carepay.domain.rows import SheetRow
@@ -36,14 +37,30 @@ REFERENCE_FORBIDDEN = "#"
 class CarePackageImport:
     versions: list[ServiceLineVersion] = field(default_factory=list)
     rejected: list[tuple[int, list[Finding]]] = field(default_factory=list)
+    # Bank details per provider, from the optional Sort Code / Account Number / Account Name
+    # columns: what the payment file pays into.
+    bank_details: dict[str, BankDetails] = field(default_factory=dict)
 
 
 def read_care_packages(rows: Iterable[SheetRow]) -> CarePackageImport:
     result = CarePackageImport()
     seen: dict[tuple[str, date], int] = {}
+    bank_rows: dict[str, int] = {}
     for row in rows:
         problems: list[str] = []
         version = _version(row, problems)
+        bank = _bank_details(row, problems)
+        if version is not None and bank is not None and not problems:
+            known = result.bank_details.get(version.provider_ref)
+            if known is not None and known != bank:
+                problems.append(
+                    f"The bank details differ from those on row {bank_rows[version.provider_ref]} "
+                    f"for provider {version.provider_ref}: give one account per provider"
+                )
+                version = None
+            else:
+                result.bank_details[version.provider_ref] = bank
+                bank_rows.setdefault(version.provider_ref, row.row_number)
         if version is not None:
             key = (version.line_ref, version.start_date)
             if key in seen:
@@ -119,6 +136,17 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
         problems.extend(
             f"{'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}" for issue in exc.errors()
         )
+        return None
+
+
+def _bank_details(row: SheetRow, problems: list[str]) -> BankDetails | None:
+    given = [row.text(key) for key in ("sort_code", "account_number", "account_name")]
+    if not any(given):
+        return None
+    try:
+        return BankDetails.parse(*given)
+    except BankDetailsError as invalid:
+        problems.append(str(invalid))
         return None
 
 

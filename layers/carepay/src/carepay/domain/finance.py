@@ -158,4 +158,3 @@ def _first_monday(year: int) -> date:
 
 def _weeks_in_year(year: int) -> int:
     return (_first_monday(year + 1) - _first_monday(year)).days // 7
-

@@ -18,10 +18,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-from carepay.domain.actuals import LineWeekActuals
+from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID, LineWeekActuals
 from carepay.domain.approvals import Approvals
 from carepay.domain.money import QUARTERS_PER_UNIT, line_amount_pence
-from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import CONFIRMATION_DEADLINE, LONDON, week_commencing
 
@@ -104,6 +103,7 @@ def calculate_provider(
     """Every line-week of one provider that this run pays, adjusts, holds or withholds.
 
     Lines come out in week order, then line order: the order of the remittance and the ledger.
+    A line-week an earlier run settled is left out while it is still right.
     """
     cutoff = deadline_before(run_at)
     provider_ref = plan.provider_ref
@@ -219,8 +219,11 @@ def calculate_provider(
             else:
                 due = line_amount_pence(payable, rate)
             reason = None
-            if before is not NEVER_PAID and due != before.amount_pence:
-                reason = _change_reason(before, payable, rate)
+            if before is not NEVER_PAID:
+                if due == before.amount_pence and not hold:
+                    continue  # settled by an earlier run and still right: nothing to say
+                if due != before.amount_pence:
+                    reason = _change_reason(before, payable, rate)
             append(
                 _new_line(
                     RunLine,

@@ -65,7 +65,8 @@ class CarePackageImportService:
                 for row, findings in result.rejected
             ],
         }
-        self.store.save_care_packages(import_id, result.versions, report)
+        report["providers_with_bank_details"] = sorted(result.bank_details)
+        self.store.save_care_packages(import_id, result.versions, report, result.bank_details)
         self._write_report(arrival.key, report)
         return report
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
 from carepay.adapters.documents import Document
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
 from carepay.domain.approvals import Approvals
+from carepay.domain.finance import BankDetails
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
 
 
@@ -45,7 +46,11 @@ class PlanStore(Protocol):
 
 class CarePackageStore(Protocol):
     def save_care_packages(
-        self, import_id: str, versions: Sequence[ServiceLineVersion], summary: dict[str, Any]
+        self,
+        import_id: str,
+        versions: Sequence[ServiceLineVersion],
+        summary: dict[str, Any],
+        bank_details: Mapping[str, BankDetails] | None = None,
     ) -> None: ...
 
 

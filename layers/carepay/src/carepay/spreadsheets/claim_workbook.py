@@ -22,8 +22,9 @@ from carepay.domain.service_lines import ServiceType, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, financial_year_week, week_ending
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
-    TEXT_THAT_WOULD_RUN,
     column_letter,
+    csv_text,
+    put,
     wrapped_lines,
 )
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
@@ -106,7 +107,7 @@ def write_claim_workbook(
     sheet["D3"].fill = PatternFill("solid", fgColor="FFF2CC")
     if notice.message:
         sheet.merge_cells("F3:M3")
-        _put(sheet["F3"], notice.message)
+        put(sheet["F3"], notice.message)
         sheet["F3"].fill = PatternFill("solid", fgColor=BANNER_FILLS.get(notice.level, "E2EFDA"))
         sheet["F3"].font = bold
     header_row = 5
@@ -155,7 +156,7 @@ def write_claim_workbook(
             if title == "Check":
                 cell.value = values[title]  # carepay's own formula, not text from anyone
             else:
-                _put(cell, values.get(title))
+                put(cell, values.get(title))
             cell._style = copy(column_styles[column - 1])
     _validations(sheet, DataValidation, ordered, first, last)
     _needs_a_comment(sheet, FormulaRule, PatternFill, first, last)
@@ -362,30 +363,11 @@ def _instructions(
     if notice.message:
         paragraphs.insert(0, (notice.message, True))
     for row, (text, heading) in enumerate(paragraphs, start=1):
-        cell = _put(sheet.cell(row=row, column=1), text)
+        cell = put(sheet.cell(row=row, column=1), text)
         cell.alignment = wrap
         sheet.row_dimensions[row].height = LINE_HEIGHT * wrapped_lines(text, width - 5) + 4
         if heading:
             cell.font = bold
-
-
-def _put(cell: Any, value: object) -> Any:
-    """Assign a value; text that would run as a formula (=, +, -, @ …) stays text."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def _csv_text(value: object) -> object:
-    """A CSV cell Excel would run as a formula is prefixed with an apostrophe (numbers are not)."""
-    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
 
 
 def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
@@ -404,5 +386,5 @@ def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
             "Weekly Planned Quantity": planned,
             "Weekly Number Of Visits": "" if line.planned_visits is None else line.planned_visits,
         }
-        writer.writerow([_csv_text(row.get(column, "")) for column in CONTROCC_CSV_COLUMNS])
+        writer.writerow([csv_text(row.get(column, "")) for column in CONTROCC_CSV_COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # a BOM so Excel reads UTF-8

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
 # A cell whose text starts with one of these would be read as a formula (CSV/formula injection).
 TEXT_THAT_WOULD_RUN = ("=", "+", "-", "@", "\t", "\r")
 LINE_HEIGHT = 15  # points, for the default 11 pt font
@@ -19,3 +25,47 @@ def column_letter(number: int) -> str:
         number, remainder = divmod(number - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def put(cell: Any, value: object) -> Any:
+    """Assign a value; text that would run as a formula (=, +, -, @ …) stays text."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell Excel would run as a formula is prefixed with an apostrophe (numbers are not)."""
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def stable_xlsx(workbook: Any, moment: datetime) -> bytes:
+    """Save a workbook so that the same content gives the same bytes: every zip entry and the
+    document's created/modified times are `moment`, not the clock at saving."""
+    saved = io.BytesIO()
+    workbook.save(saved)
+    stamp = moment.astimezone(UTC)
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    stable = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(saved.getvalue())) as source,
+        zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                content = _CORE_TIMES.sub(rb"\g<1>" + when + rb"\g<2>", content)
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
+    return stable.getvalue()

@@ -74,6 +74,9 @@ CARE_PACKAGES = TableSchema(
             "start_date": ("Start Date",),
             "end_date": ("End Date",),
             "status": ("Status",),
+            "sort_code": ("Sort Code", "Bank Sort Code"),
+            "account_number": ("Account Number", "Bank Account Number"),
+            "account_name": ("Account Name", "Bank Account Name"),
         }
     ),
     required={

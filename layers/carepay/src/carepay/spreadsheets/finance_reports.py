@@ -1,0 +1,256 @@
+"""What finance gets from each run: the ledger, the summary workbook and the charging extract.
+
+The ledger is the run's lines, one row per provider, line and week, with the columns of the
+contract first (README, 'Files finance gets'); its total equals the remittances' and, after
+balances carried between runs, the payment file's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from carepay.domain.money import quarters_to_decimal
+from carepay.domain.runs import ProviderResult, RunStatus
+from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
+from carepay.spreadsheets.remittance import reason_of, unit_rate_pounds
+
+LEDGER_COLUMNS = (
+    "provider_ref",
+    "line_ref",
+    "ss_ref",
+    "week_commencing",
+    "payable_quantity",
+    "unit_rate",
+    "amount_due",
+    "previously_paid",
+    "net_amount",
+    "status",
+    "reason",
+    "run_id",
+)
+CHARGING_COLUMNS = (
+    "period",
+    "ss_ref",
+    "provider_ref",
+    "line_ref",
+    "service_type",
+    "unit",
+    "chargeable_quantity",
+    "cost",
+)
+MONEY = '"£"#,##0.00;[Red]-"£"#,##0.00'
+
+
+def _pounds(pence: int) -> Decimal:
+    return Decimal(pence) / 100
+
+
+def write_ledger_csv(run_id: str, results: Sequence[ProviderResult]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for result in results:
+        for line in result.lines:
+            writer.writerow(
+                [
+                    csv_text(line.provider_ref),
+                    csv_text(line.line_ref),
+                    csv_text(line.ss_ref),
+                    line.week_commencing.isoformat(),
+                    f"{quarters_to_decimal(line.payable_quarters)}",
+                    f"{unit_rate_pounds(line)}",
+                    f"{_pounds(line.amount_due_pence):.2f}",
+                    f"{_pounds(line.previously_paid_pence):.2f}",
+                    f"{_pounds(line.net_pence):.2f}",
+                    line.status.value,
+                    reason_of(line),
+                    run_id,
+                ]
+            )
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_charging_csv(period: str, results: Sequence[ProviderResult]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CHARGING_COLUMNS)
+    rows = sorted(
+        (line for result in results for line in result.charging if line.period == period),
+        key=lambda line: (line.ss_ref, line.provider_ref, line.line_ref),
+    )
+    for line in rows:
+        writer.writerow(
+            [
+                line.period,
+                csv_text(line.ss_ref),
+                csv_text(line.provider_ref),
+                csv_text(line.line_ref),
+                line.service_type,
+                line.unit,
+                f"{quarters_to_decimal(line.chargeable_quarters)}",
+                f"{_pounds(line.cost_pence):.2f}",
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_summary_workbook(
+    council_name: str,
+    run_id: str,
+    run_at: datetime,
+    status: RunStatus,
+    payment_date: date,
+    results: Sequence[ProviderResult],
+) -> bytes:
+    """Totals per provider (with a chart), held lines, exceptions, late and unconfirmed weeks."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Summary"
+    settlements = [result.settlement for result in results]
+    put(sheet.cell(row=1, column=1), f"{council_name}: payment run {run_id}").font = Font(
+        bold=True, size=14
+    )
+    facts: list[tuple[str, object]] = [
+        ("Status", status.value),
+        ("Calculated as at", run_at.replace(tzinfo=None)),
+        ("Payment date", payment_date),
+        ("Providers", len(results)),
+        ("Net of this run's lines", _pounds(sum(s.net_pence for s in settlements))),
+        ("Carried in from earlier runs", _pounds(sum(s.carried_in_pence for s in settlements))),
+        ("Payment file total", _pounds(sum(s.payment_pence for s in settlements))),
+        ("Carried forward", _pounds(sum(s.carried_out_pence for s in settlements))),
+        ("Held lines", sum(len(r.held_lines) for r in results)),
+        ("Late confirmations", sum(len(r.late_lines) for r in results)),
+        ("Providers with unconfirmed lines", sum(1 for r in results if r.unconfirmed_lines)),
+    ]
+    for row, (label, value) in enumerate(facts, start=3):
+        put(sheet.cell(row=row, column=1), label).font = Font(bold=True)
+        cell = put(sheet.cell(row=row, column=2), value)
+        if isinstance(value, Decimal):
+            cell.number_format = MONEY
+        elif isinstance(value, datetime):
+            cell.number_format = "DD/MM/YYYY HH:MM"
+        elif isinstance(value, date):
+            cell.number_format = "DD/MM/YYYY"
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 20
+
+    providers = workbook.create_sheet("Providers")
+    _table(
+        providers,
+        (
+            "Provider Ref",
+            "Provider",
+            "Lines",
+            "Net",
+            "Carried In",
+            "Payment",
+            "Carried Out",
+            "Note",
+        ),
+        [
+            (
+                r.provider_ref,
+                r.provider_name,
+                len(r.lines),
+                _pounds(s.net_pence),
+                _pounds(s.carried_in_pence),
+                _pounds(s.payment_pence),
+                _pounds(s.carried_out_pence),
+                s.note.value,
+            )
+            for r, s in zip(results, settlements, strict=True)
+        ],
+        money_columns=(4, 5, 6, 7),
+        widths=(14, 30, 8, 14, 14, 14, 14, 28),
+    )
+    if results:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Payment by provider"
+        chart.y_axis.title = "£"
+        chart.x_axis.title = "Provider"
+        chart.legend = None
+        count = len(results)
+        chart.add_data(
+            Reference(providers, min_col=6, min_row=1, max_row=count + 1), titles_from_data=True
+        )
+        chart.set_categories(Reference(providers, min_col=1, min_row=2, max_row=count + 1))
+        chart.height = max(7.5, 0.6 * count + 3)
+        chart.width = 18
+        sheet.add_chart(chart, "D3")
+
+    _table(
+        workbook.create_sheet("Held lines"),
+        ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Why"),
+        [
+            (line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing, reason_of(line))
+            for r in results
+            for line in r.held_lines
+        ],
+        widths=(14, 12, 12, 16, 80),
+    )
+    _table(
+        workbook.create_sheet("Exceptions"),
+        ("Provider Ref", "Exception", "Line-weeks"),
+        [(r.provider_ref, code, count) for r in results for code, count in r.exceptions.items()],
+        widths=(14, 12, 12),
+    )
+    _table(
+        workbook.create_sheet("Late confirmations"),
+        ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Status"),
+        [
+            (line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing, line.status.value)
+            for r in results
+            for line in r.late_lines
+        ],
+        widths=(14, 12, 12, 16, 12),
+    )
+    _table(
+        workbook.create_sheet("Unconfirmed"),
+        ("Provider Ref", "Provider", "Week Commencing", "Lines not confirmed"),
+        [
+            (r.provider_ref, r.provider_name, r.due_week, ", ".join(r.unconfirmed_lines))
+            for r in results
+            if r.unconfirmed_lines
+        ],
+        widths=(14, 30, 16, 60),
+    )
+    return stable_xlsx(workbook, run_at)
+
+
+def _table(
+    sheet: Worksheet,
+    headings: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    money_columns: Sequence[int] = (),
+    widths: Sequence[int] = (),
+) -> None:
+    band = PatternFill("solid", fgColor="DDEBF7")
+    for column, heading in enumerate(headings, start=1):
+        cell = put(sheet.cell(row=1, column=column), heading)
+        cell.font = Font(bold=True)
+        cell.fill = band
+    for row_number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = put(sheet.cell(row=row_number, column=column), value)
+            if column in money_columns:
+                cell.number_format = MONEY
+            elif isinstance(value, date):
+                cell.number_format = "DD/MM/YYYY"
+    if not rows:
+        put(sheet.cell(row=2, column=1), "None.")
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[chr(64 + column)].width = width
+    sheet.freeze_panes = "A2"
