@@ -1,4 +1,5 @@
-"""The council's care-package export: SQS (from S3) → service line versions in DynamoDB."""
+"""The council's reference data: care-package exports (care-packages/) → service line versions,
+and operational teams' approvals (approvals/) → approvals that release held lines."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from carepay.adapters.events import files_arrived
-from carepay.runtime import care_package_service
+from carepay.runtime import approval_import_service, care_package_service
+from carepay.services.care_packages import APPROVALS
 
 logger = Logger()
 tracer = Tracer()
@@ -25,6 +27,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     for arrival in files_arrived(record):
+        if arrival.key.startswith(APPROVALS):
+            approvals = approval_import_service().handle(arrival)
+            logger.info("approvals imported", key=arrival.key, imported=approvals["imported"])
+            metrics.add_metric("ApprovalsImported", MetricUnit.Count, approvals["imported"])
+            continue
         report = care_package_service().handle(arrival)
         logger.info(
             "care packages imported",

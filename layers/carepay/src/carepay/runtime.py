@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING
 
 from carepay.adapters.aws import client
 from carepay.adapters.documents import S3Documents
-from carepay.adapters.dynamodb import DynamoStore
-from carepay.services.care_packages import CarePackageImportService
+from carepay.adapters.dynamodb import DynamoStore, RunStore
+from carepay.adapters.queues import SqsMessages
+from carepay.domain.finance import BankDetails
+from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
+from carepay.services.payment_runs import PaymentRunService
 from carepay.services.submissions import SubmissionService
 from carepay.settings import Settings, current_settings
 from carepay.spreadsheets.claim_workbook import CouncilNotice
@@ -27,8 +30,16 @@ def care_package_service() -> CarePackageImportService:
     return _care_package_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
+def approval_import_service() -> ApprovalImportService:
+    return _approval_import_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
 def claim_workbook_service() -> ClaimWorkbookService:
     return _claim_workbook_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def payment_run_service() -> PaymentRunService:
+    return _payment_run_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def idempotency_store() -> DynamoDBPersistenceLayer:
@@ -56,6 +67,14 @@ def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePack
 
 
 @cache
+def _approval_import_service(settings: Settings, _endpoint: str | None) -> ApprovalImportService:
+    return ApprovalImportService(
+        DynamoStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+    )
+
+
+@cache
 def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimWorkbookService:
     return ClaimWorkbookService(
         DynamoStore(settings.table_name),
@@ -70,6 +89,27 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
 
 
 @cache
+def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRunService:
+    originator = None
+    if settings.council_sort_code:
+        # Refused at the first run, not silently skipped: a misconfigured stack is told early.
+        originator = BankDetails.parse(
+            settings.council_sort_code,
+            settings.council_account_number,
+            settings.council_account_name or settings.council_name,
+        )
+    return PaymentRunService(
+        RunStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+        SqsMessages(),
+        settings.provider_payments_queue_url,
+        settings.council_name,
+        originator,
+        settings.trial_mode,
+    )
+
+
+@cache
 def _idempotency_store(table_name: str, _endpoint: str | None) -> DynamoDBPersistenceLayer:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -80,7 +120,9 @@ def forget_services() -> None:
     for factory in (
         _submission_service,
         _care_package_service,
+        _approval_import_service,
         _claim_workbook_service,
+        _payment_run_service,
         _idempotency_store,
     ):
         factory.cache_clear()

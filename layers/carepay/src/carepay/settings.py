@@ -19,6 +19,10 @@ class Settings(BaseModel):
     council_contact: str = "your council's provider payments team"
     council_message: str = ""
     council_message_level: str = "welcome"
+    provider_payments_queue_url: str = ""
+    council_sort_code: str = ""
+    council_account_number: str = ""
+    council_account_name: str = ""
 
 
 def current_settings() -> Settings:
@@ -33,4 +37,8 @@ def current_settings() -> Settings:
         council_contact=env.get("COUNCIL_CONTACT") or "your council's provider payments team",
         council_message=env.get("COUNCIL_MESSAGE", ""),
         council_message_level=env.get("COUNCIL_MESSAGE_LEVEL", "welcome"),
+        provider_payments_queue_url=env.get("PROVIDER_PAYMENTS_QUEUE_URL", ""),
+        council_sort_code=env.get("COUNCIL_SORT_CODE", ""),
+        council_account_number=env.get("COUNCIL_ACCOUNT_NUMBER", ""),
+        council_account_name=env.get("COUNCIL_ACCOUNT_NAME", ""),
     )

@@ -29,3 +29,10 @@ class S3Documents:
         client("s3").put_object(
             Bucket=self.outbound_bucket, Key=key, Body=body, ContentType=content_type
         )
+
+    def read_outbound(self, key: str) -> bytes | None:
+        s3 = client("s3")
+        try:
+            return s3.get_object(Bucket=self.outbound_bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None

@@ -111,6 +111,11 @@ class ChargingPeriod(NamedTuple):
     def slug(self) -> str:
         return f"{self.year}-P{self.number:02d}"
 
+    @classmethod
+    def from_slug(cls, slug: str) -> ChargingPeriod:
+        year, _, number = slug.partition("-P")
+        return cls(int(year), int(number))
+
     def weeks(self) -> list[date]:
         first_monday = _first_monday(self.year)
         first = first_monday + timedelta(weeks=(self.number - 1) * WEEKS_PER_PERIOD)

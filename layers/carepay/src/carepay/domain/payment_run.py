@@ -108,11 +108,11 @@ def calculate_provider(
     cutoff = deadline_before(run_at)
     provider_ref = plan.provider_ref
     submitted_by_week: dict[date, dict[str, LineWeekActuals]] = {}
-    for submitted in actuals:
-        week = submitted_by_week.get(submitted.week_commencing)
+    for line_week in actuals:
+        week = submitted_by_week.get(line_week.week_commencing)
         if week is None:
-            week = submitted_by_week[submitted.week_commencing] = {}
-        week[submitted.line_ref] = submitted
+            week = submitted_by_week[line_week.week_commencing] = {}
+        week[line_week.line_ref] = line_week
     before_by_week: dict[date, dict[str, PaidBefore]] = {}
     for (line_ref, monday), paid in paid_before.items():
         before_by_week.setdefault(monday, {})[line_ref] = paid

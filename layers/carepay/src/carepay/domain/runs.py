@@ -20,6 +20,7 @@ from carepay.domain.finance import BankDetails, ChargingPeriod, Settlement, sett
 from carepay.domain.money import line_amount_pence
 from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
 from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.weeks import LONDON
 
 
 class RunStatus(StrEnum):
@@ -192,7 +193,8 @@ class PaymentRun:
     def refuse_approval(self) -> None:
         """Raise RunRefused unless this run may be approved now."""
         if self.status is RunStatus.APPROVED or self.status is RunStatus.APPROVING:
-            when = f" at {self.approved_at:%d/%m/%Y %H:%M}" if self.approved_at else ""
+            approved_at = self.approved_at.astimezone(LONDON) if self.approved_at else None
+            when = f" at {approved_at:%d/%m/%Y %H:%M}" if approved_at else ""
             by = f" by {self.approved_by}" if self.approved_by else ""
             raise RunRefused(
                 f"Run {self.run_id} was already approved{when}{by}: nothing was changed. "

@@ -16,14 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from carepay.adapters.aws import client
-from carepay.services.care_packages import import_report_key
+from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
+from carepay.services.payment_runs import (
+    finance_key,
+    remittance_key,
+    request_result_key,
+    run_key,
+)
 from carepay.services.submissions import feedback_keys_for
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
 # With an embedded pump: this many polls with nothing left to deliver and no result means failure.
 IDLE_POLLS_BEFORE_GIVING_UP = 20
+
+
+class RunRequestRefused(RuntimeError):
+    """The run request was refused; the message says why and what to do instead."""
 
 
 class NotProcessed(TimeoutError):
@@ -86,6 +96,87 @@ class CarepayClient:
         return self.read_outbound(receipt["key"]), self.read_outbound(
             claim_workbook_key(provider_ref, week, "csv")
         )
+
+    def import_approvals(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
+        sent = self._put(f"approvals/{_stamp()}-{path.name}", path.read_bytes(), at)
+        return self._wait_for_json(approvals_report_key(sent.key), sent)
+
+    # -- payment runs ----------------------------------------------------------------------------
+    def pay(self, at: datetime | None = None, requested_by: str = "carepay pay") -> dict[str, Any]:
+        """Start a payment run and wait for its draft; raises RunRequestRefused if refused."""
+        return self._run_request({"action": "start", "requested_by": requested_by}, at)
+
+    def recalculate(self, run_id: str, requested_by: str = "carepay runs") -> dict[str, Any]:
+        return self._run_request(
+            {"action": "recalculate", "run_id": run_id, "requested_by": requested_by}, None
+        )
+
+    def approve(self, run_id: str, approved_by: str, at: datetime | None = None) -> dict[str, Any]:
+        return self._run_request(
+            {"action": "approve", "run_id": run_id, "requested_by": approved_by}, at
+        )
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        found = self._json_if_present(run_key(run_id))
+        if found is None:
+            raise RunRequestRefused(f"There is no run {run_id}.")
+        return found
+
+    def runs(self) -> list[dict[str, Any]]:
+        pages = (
+            client("s3")
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.outbound, Prefix="runs/R", Delimiter="/")
+        )
+        run_ids = [
+            prefix["Prefix"].removeprefix("runs/").rstrip("/")
+            for page in pages
+            for prefix in page.get("CommonPrefixes", [])
+        ]
+        return [self.run(run_id) for run_id in sorted(run_ids)]
+
+    def remittance(self, provider_ref: str, run_id: str) -> tuple[bytes, bytes]:
+        return (
+            self.read_outbound(remittance_key(provider_ref, run_id, "xlsx")),
+            self.read_outbound(remittance_key(provider_ref, run_id, "csv")),
+        )
+
+    def finance_files(self, run_id: str) -> dict[str, bytes]:
+        """Every file under finance/{run}/, by name."""
+        pages = (
+            client("s3")
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.outbound, Prefix=finance_key(run_id, ""))
+        )
+        keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        return {key.rsplit("/", 1)[1]: self.read_outbound(key) for key in keys}
+
+    def _run_request(self, request: dict[str, str], at: datetime | None) -> dict[str, Any]:
+        sent = self._put(
+            f"payment-runs/{_stamp()}-{request['action']}.json", json.dumps(request).encode(), at
+        )
+        outcome = self._wait_for_json(request_result_key(sent.key), sent)
+        if outcome["outcome"] != "accepted":
+            raise RunRequestRefused(outcome["message"])
+        wanted = "approved" if request["action"] == "approve" else "draft"
+        return self._wait_for_run(outcome["run_id"], wanted, int(outcome["generation"]))
+
+    def _wait_for_run(self, run_id: str, status: str, generation: int) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout_seconds
+        idle_polls = 0
+        while True:
+            delivered = self.pump() if self.pump is not None else None
+            run = self._json_if_present(run_key(run_id))
+            if run and run["status"] == status and run["generation"] == generation:
+                return run
+            idle_polls = idle_polls + 1 if delivered == 0 else 0
+            if idle_polls > IDLE_POLLS_BEFORE_GIVING_UP or time.monotonic() > deadline:
+                raise NotProcessed(
+                    f"Run {run_id} did not become {status}: a provider's part may be on the "
+                    "dead-letter queue (ProviderPaymentsDeadLetterQueueUrl); the function's log "
+                    "says why."
+                )
+            time.sleep(0.05 if self.pump is not None else 0.5)
 
     def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
         return self.read_outbound(feedback_keys_for(str(feedback["source_key"]))[1])

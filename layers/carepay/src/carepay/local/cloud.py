@@ -39,7 +39,14 @@ from carepay.runtime import forget_services
 REGION: Final = "eu-west-2"
 STACK_NAME = "carepay"
 ARTIFACTS_BUCKET = "carepay-local-artifacts"
-LOCAL_PARAMETERS = {"TrialMode": "true"}
+# A trial stack: simulated times allowed, and a made-up council account so payment files are
+# written (never a real account: a real deployment sets its own).
+LOCAL_PARAMETERS = {
+    "TrialMode": "true",
+    "CouncilSortCode": "12-34-56",
+    "CouncilAccountNumber": "12345678",
+    "CouncilAccountName": "Example Council",
+}
 # Resource types with properties moto's CloudFormation skips; apply_skipped_properties sets them.
 # Not AWS::S3::BucketPolicy: moto judges bucket policies without the request's context, so the
 # TLS-only deny (aws:SecureTransport) would refuse every request; tests check it in the template.

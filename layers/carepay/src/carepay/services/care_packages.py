@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from carepay.domain.approval_import import read_approvals
+from carepay.domain.approvals import ExtraApproval, FrustratedApproval
 from carepay.domain.care_packages import read_care_packages
 from carepay.services.notices import FileArrived
 from carepay.services.ports import CarePackageStore, Documents
 from carepay.spreadsheets.reading import UnreadableFile, read_table
+from carepay.spreadsheets.schemas import APPROVALS as APPROVALS_FILE
 from carepay.spreadsheets.schemas import CARE_PACKAGES
 
 IMPORT_REPORTS = "imports/"
@@ -73,6 +76,65 @@ class CarePackageImportService:
     def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
         self.documents.write_outbound(
             import_report_key(inbound_key),
+            json.dumps(report, indent=1).encode(),
+            "application/json",
+        )
+
+
+APPROVALS = "approvals/"
+
+
+def approvals_report_key(inbound_key: str) -> str:
+    name = inbound_key.removeprefix(APPROVALS)
+    return f"{IMPORT_REPORTS}{name.rsplit('.', 1)[0]}.approvals.json"
+
+
+class ApprovalStore(Protocol):
+    def save_approval(
+        self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
+    ) -> None: ...
+
+
+class ApprovalImportService:
+    """Approvals from operational teams: they release held lines in the next payment run."""
+
+    def __init__(self, store: ApprovalStore, documents: Documents) -> None:
+        self.store = store
+        self.documents = documents
+
+    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+        name = arrival.key.removeprefix(APPROVALS)
+        report: dict[str, Any] = {
+            "file": name,
+            "source_key": arrival.key,
+            "received_at": arrival.event_time.isoformat(),
+        }
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        try:
+            table = read_table(document.content, name, APPROVALS_FILE)
+        except UnreadableFile as unreadable:
+            report |= {"file_rejected": True, "message": str(unreadable), "imported": 0}
+            self._write_report(arrival.key, report)
+            return report
+        result = read_approvals(table.rows)
+        for provider_ref, approval in result.approvals:
+            self.store.save_approval(provider_ref, approval)  # keyed: a redelivery rewrites it
+        report |= {
+            "file_rejected": False,
+            "imported": len(result.approvals),
+            "rejected": len(result.rejected),
+            "warnings": [f.message for f in table.findings],
+            "rejected_rows": [
+                {"row": row, "errors": [f.as_dict() for f in findings]}
+                for row, findings in result.rejected
+            ],
+        }
+        self._write_report(arrival.key, report)
+        return report
+
+    def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
+        self.documents.write_outbound(
+            approvals_report_key(inbound_key),
             json.dumps(report, indent=1).encode(),
             "application/json",
         )

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -113,8 +114,7 @@ def write_summary_workbook(
 ) -> bytes:
     """Totals per provider (with a chart), held lines, exceptions, late and unconfirmed weeks."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet: Any = workbook.active
     sheet.title = "Summary"
     settlements = [result.settlement for result in results]
     put(sheet.cell(row=1, column=1), f"{council_name}: payment run {run_id}").font = Font(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -141,8 +142,7 @@ def _line_values(line: RunLine) -> list[object]:
 
 def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet: Any = workbook.active
     sheet.title = "Remittance"
     bold = Font(bold=True)
     title_font = Font(bold=True, size=14)

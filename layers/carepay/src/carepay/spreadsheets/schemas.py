@@ -92,3 +92,22 @@ CARE_PACKAGES = TableSchema(
     },
     personal_names=ACTUALS_UPLOAD.personal_names,
 )
+
+APPROVALS = TableSchema(
+    name="Approvals file",
+    aliases=_aliases(
+        {
+            "provider_ref": ("Provider Ref",),
+            "line_ref": ("Line Ref",),
+            "ss_ref": ("SS Ref",),
+            "approval": ("Approval", "Approval Type", "Type"),
+            "week_commencing": ("Week Commencing", "Date", "W/C"),
+            "extra_quantity": ("Extra Quantity", "Approved Extra Quantity", "Extra"),
+            "up_to": ("Up To", "Approved Up To", "Up To Date"),
+            "approved_by": ("Approved By",),
+            "reference": ("Reference", "Approval Reference"),
+        }
+    ),
+    required={"provider_ref": "Provider Ref", "line_ref": "Line Ref", "approval": "Approval"},
+    personal_names=ACTUALS_UPLOAD.personal_names,
+)

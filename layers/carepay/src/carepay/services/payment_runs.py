@@ -1,0 +1,461 @@
+"""Payment runs: started by the schedule or by finance, calculated one provider per message,
+approved by finance, then remitted and reported (DOMAIN.md, 'Around the payment').
+
+  start / recalculate ──► one 'calculate' message per provider ──► each provider's result
+        (the last provider to finish writes the draft's ledger and summary)
+  approve ──► one 'approve' message per provider ──► paid ledger, lock, remittance
+        (the last provider to finish writes the payment file, the charging extract and the
+        final summary, and frees the slot for the next run)
+
+Every step may be delivered twice: results are keyed by run, generation and provider, and the
+count of providers done is a set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from carepay.domain.actuals import LineWeekActuals
+from carepay.domain.approvals import Approvals
+from carepay.domain.finance import (
+    BankDetails,
+    ChargingPeriod,
+    completed_periods,
+    payment_date_for,
+    run_id_for,
+)
+from carepay.domain.payment_run import PaidBefore, RunLine, calculate_provider, deadline_before
+from carepay.domain.runs import (
+    PaymentRun,
+    ProviderResult,
+    RunRefused,
+    RunStatus,
+    charging_lines,
+    exceptions_by_type,
+    result_from_dict,
+    result_to_dict,
+    unconfirmed_line_refs,
+)
+from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.weeks import LONDON, week_commencing
+from carepay.services.notices import FileArrived, received_at
+from carepay.spreadsheets.bacs import Credit, write_payment_file
+from carepay.spreadsheets.finance_reports import (
+    write_charging_csv,
+    write_ledger_csv,
+    write_summary_workbook,
+)
+from carepay.spreadsheets.remittance import (
+    RemittanceHeader,
+    write_remittance_csv,
+    write_remittance_workbook,
+)
+
+REQUESTS = "payment-runs/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CALCULATE, APPROVE = "calculate", "approve"
+READERS = 16  # results read at once when a run finishes: a large council has thousands
+
+
+def run_key(run_id: str) -> str:
+    return f"runs/{run_id}/run.json"
+
+
+def result_key(run_id: str, generation: int, provider_ref: str) -> str:
+    return f"runs/{run_id}/g{generation}/{provider_ref}.json"
+
+
+def request_result_key(inbound_key: str) -> str:
+    name = inbound_key.removeprefix(REQUESTS).rsplit(".", 1)[0]
+    return f"runs/requests/{name}.json"
+
+
+def remittance_key(provider_ref: str, run_id: str, extension: str) -> str:
+    return f"remittances/{provider_ref}/{run_id}.{extension}"
+
+
+def finance_key(run_id: str, name: str) -> str:
+    return f"finance/{run_id}/{name}"
+
+
+class PaymentRunStore(Protocol):
+    def providers(self) -> list[str]: ...
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def approvals(self, provider_ref: str) -> Approvals: ...
+    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]: ...
+    def paid_ledger(self, provider_ref: str) -> dict[Any, PaidBefore]: ...
+    def carried_balance(self, provider_ref: str) -> int: ...
+    def provider_profile(self, provider_ref: str) -> tuple[str, BankDetails | None]: ...
+    def save_payment(
+        self, provider_ref: str, run_id: str, lines: Sequence[RunLine], carried_out_pence: int
+    ) -> bool: ...
+    def open_run(self, run: PaymentRun) -> None: ...
+    def open_run_id(self) -> str | None: ...
+    def run(self, run_id: str) -> PaymentRun | None: ...
+    def runs(self) -> list[PaymentRun]: ...
+    def change_run(
+        self, run: PaymentRun, expected: RunStatus, *, expected_generation: int | None = None
+    ) -> bool: ...
+    def provider_done(self, run_id: str, phase: str, generation: int, provider_ref: str) -> int: ...
+    def close_run(self, run: PaymentRun) -> None: ...
+
+
+class RunDocuments(Protocol):
+    def read_inbound(self, key: str, version_id: str | None = None) -> Any: ...
+    def read_outbound(self, key: str) -> bytes | None: ...
+    def write_outbound(self, key: str, body: bytes, content_type: str) -> None: ...
+
+
+class Messages(Protocol):
+    def send_all(self, queue_url: str, bodies: Sequence[str]) -> None: ...
+
+
+class PaymentRunService:
+    def __init__(
+        self,
+        store: PaymentRunStore,
+        documents: RunDocuments,
+        messages: Messages,
+        provider_queue_url: str,
+        council_name: str,
+        originator: BankDetails | None,
+        trial_mode: bool = False,
+    ) -> None:
+        self.store = store
+        self.documents = documents
+        self.messages = messages
+        self.provider_queue_url = provider_queue_url
+        self.council_name = council_name
+        self.originator = originator
+        self.trial_mode = trial_mode
+
+    # -- requests: the schedule, or a file finance drops under payment-runs/ ------------------
+    def handle_schedule(self, body: str) -> dict[str, Any]:
+        scheduled = datetime.fromisoformat(
+            json.loads(body)["scheduled_time"].replace("Z", "+00:00")
+        )
+        outcome = self._attempt(lambda: self.start(scheduled, "schedule"))
+        self._write_json(
+            f"runs/requests/scheduled-{scheduled.astimezone(LONDON):%Y%m%d-%H%M}.json", outcome
+        )
+        return outcome
+
+    def handle_arrival(self, arrival: FileArrived) -> dict[str, Any]:
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        try:
+            request = json.loads(document.content)
+            action = str(request["action"])
+        except (ValueError, KeyError, TypeError):
+            request, action = {}, ""
+        requested_by = str(request.get("requested_by", "")) or "unknown"
+        moment = received_at(arrival, document.metadata, self.trial_mode)
+        if action == "start":
+            outcome = self._attempt(lambda: self.start(moment, requested_by))
+        elif action == "recalculate":
+            outcome = self._attempt(
+                lambda: self.recalculate(str(request.get("run_id")), requested_by)
+            )
+        elif action == "approve":
+            outcome = self._attempt(
+                lambda: self.approve(str(request.get("run_id")), requested_by, moment)
+            )
+        else:
+            outcome = {
+                "outcome": "refused",
+                "message": 'A run request is JSON with "action": "start", "recalculate" or '
+                '"approve" (and "run_id" for the last two).',
+            }
+        outcome["source_key"] = arrival.key
+        self._write_json(request_result_key(arrival.key), outcome)
+        return outcome
+
+    def _attempt(self, step: Any) -> dict[str, Any]:
+        try:
+            run: PaymentRun = step()
+        except RunRefused as refused:
+            return {"outcome": "refused", "message": str(refused)}
+        return {"outcome": "accepted", "run_id": run.run_id, "generation": run.generation}
+
+    def start(self, run_at: datetime, requested_by: str) -> PaymentRun:
+        providers = sorted(self.store.providers())
+        run = PaymentRun(
+            run_id=run_id_for(run_at),
+            run_at=run_at,
+            status=RunStatus.CALCULATING,
+            providers=providers,
+            requested_by=requested_by,
+            charging_periods=[p.slug for p in self._periods_due(run_at)],
+        )
+        self.store.open_run(run)
+        self._publish(run)
+        self._fan_out(run, CALCULATE)
+        return run
+
+    def recalculate(self, run_id: str, requested_by: str) -> PaymentRun:
+        run = self._existing(run_id)
+        if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATING):
+            run.refuse_approval()  # approved or approving: says so, and what to do instead
+        recalculated = PaymentRun(
+            run_id=run.run_id,
+            run_at=run.run_at,
+            status=RunStatus.CALCULATING,
+            generation=run.generation + 1,
+            providers=sorted(self.store.providers()),
+            requested_by=requested_by,
+            charging_periods=run.charging_periods,
+        )
+        if not self.store.change_run(recalculated, run.status, expected_generation=run.generation):
+            raise RunRefused(f"Run {run_id} changed while it was being recalculated: try again.")
+        self._publish(recalculated)
+        self._fan_out(recalculated, CALCULATE)
+        return recalculated
+
+    def approve(self, run_id: str, approved_by: str, approved_at: datetime) -> PaymentRun:
+        run = self._existing(run_id)
+        run.refuse_approval()
+        run.status = RunStatus.APPROVING
+        run.approved_by = approved_by
+        run.approved_at = approved_at
+        if not self.store.change_run(run, RunStatus.DRAFT, expected_generation=run.generation):
+            raise RunRefused(
+                f"Run {run_id} changed while it was being approved (recalculated, or approved "
+                f"by someone else): look at it again with carepay runs show {run_id}."
+            )
+        self._publish(run)
+        self._fan_out(run, APPROVE)
+        return run
+
+    def _existing(self, run_id: str) -> PaymentRun:
+        run = self.store.run(run_id)
+        if run is None:
+            known = ", ".join(r.run_id for r in self.store.runs()[-5:]) or "none yet"
+            raise RunRefused(f"There is no run {run_id} (latest runs: {known}).")
+        return run
+
+    def _periods_due(self, run_at: datetime) -> list[ChargingPeriod]:
+        extracted = [
+            ChargingPeriod.from_slug(slug)
+            for past in self.store.runs()
+            if past.status is RunStatus.APPROVED
+            for slug in past.charging_periods
+        ]
+        after = max(extracted).weeks()[-1] if extracted else None
+        return completed_periods(after, deadline_before(run_at))
+
+    def _fan_out(self, run: PaymentRun, phase: str) -> None:
+        if not run.providers:
+            self._finish(run, phase)
+            return
+        self.messages.send_all(
+            self.provider_queue_url,
+            [
+                json.dumps(
+                    {
+                        "phase": phase,
+                        "run_id": run.run_id,
+                        "generation": run.generation,
+                        "provider_ref": ref,
+                    }
+                )
+                for ref in run.providers
+            ],
+        )
+
+    # -- one provider (the fan-out queue) ------------------------------------------------------
+    def handle_task(self, body: str) -> str:
+        task = json.loads(body)
+        run = self.store.run(task["run_id"])
+        if run is None or run.generation != task["generation"]:
+            return "stale"  # a recalculation superseded this message
+        if task["phase"] == CALCULATE and run.status is RunStatus.CALCULATING:
+            self.calculate(run, task["provider_ref"])
+        elif task["phase"] == APPROVE and run.status is RunStatus.APPROVING:
+            self.pay(run, task["provider_ref"])
+        else:
+            return "stale"
+        if self.store.provider_done(
+            run.run_id, task["phase"], run.generation, task["provider_ref"]
+        ) == len(run.providers):
+            self._finish(run, task["phase"])
+        return "done"
+
+    def calculate(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
+        plan = self.store.provider_plan(provider_ref)
+        actuals = self.store.all_line_weeks(provider_ref)
+        lines = calculate_provider(
+            plan,
+            actuals,
+            self.store.paid_ledger(provider_ref),
+            self.store.approvals(provider_ref),
+            run.run_at,
+        )
+        name, bank = self.store.provider_profile(provider_ref)
+        due_week = week_commencing(deadline_before(run.run_at).date()) - timedelta(weeks=1)
+        result = ProviderResult(
+            provider_ref=provider_ref,
+            provider_name=name,
+            lines=lines,
+            carried_in_pence=self.store.carried_balance(provider_ref),
+            bank=bank,
+            due_week=due_week,
+            unconfirmed_lines=unconfirmed_line_refs(plan, actuals, due_week),
+            exceptions=exceptions_by_type(actuals, lines),
+            charging=charging_lines(
+                plan, actuals, [ChargingPeriod.from_slug(s) for s in run.charging_periods]
+            ),
+        )
+        self._write_json(
+            result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
+        )
+        return result
+
+    def pay(self, run: PaymentRun, provider_ref: str) -> None:
+        """Approve one provider's part: lines become paid and lock; the remittance is written."""
+        result = self._result(run, provider_ref)
+        self.store.save_payment(
+            provider_ref, run.run_id, result.lines, result.settlement.carried_out_pence
+        )
+        if not result.lines and not result.carried_in_pence:
+            return  # nothing happened for this provider: no remittance to send
+        header = self._header(run)
+        self.documents.write_outbound(
+            remittance_key(provider_ref, run.run_id, "xlsx"),
+            write_remittance_workbook(header, result),
+            XLSX,
+        )
+        self.documents.write_outbound(
+            remittance_key(provider_ref, run.run_id, "csv"),
+            write_remittance_csv(header, result),
+            "text/csv",
+        )
+
+    # -- the last provider done ----------------------------------------------------------------
+    def _finish(self, run: PaymentRun, phase: str) -> None:
+        results = self._results(run)
+        finished = RunStatus.DRAFT if phase == CALCULATE else RunStatus.APPROVED
+        header = self._header(run)
+        self.documents.write_outbound(
+            finance_key(run.run_id, "ledger.csv"), write_ledger_csv(run.run_id, results), "text/csv"
+        )
+        self.documents.write_outbound(
+            finance_key(run.run_id, "summary.xlsx"),
+            write_summary_workbook(
+                self.council_name, run.run_id, run.run_at, finished, header.payment_date, results
+            ),
+            XLSX,
+        )
+        files = ["ledger.csv", "summary.xlsx"]
+        if finished is RunStatus.APPROVED:
+            files += self._approved_files(run, results)
+        before = run.status
+        run.status = finished
+        if finished is RunStatus.APPROVED:
+            self.store.close_run(run)
+        elif not self.store.change_run(run, before, expected_generation=run.generation):
+            return  # recalculated meanwhile: that calculation finishes the draft
+        self._publish(run, results, files)
+
+    def _approved_files(self, run: PaymentRun, results: Sequence[ProviderResult]) -> list[str]:
+        files = []
+        for slug in run.charging_periods:
+            name = f"charging-{slug}.csv"
+            self.documents.write_outbound(
+                finance_key(run.run_id, name), write_charging_csv(slug, results), "text/csv"
+            )
+            files.append(name)
+        header = self._header(run)
+        credits = [
+            Credit(r.bank, r.settlement.payment_pence, header.remittance_number(r.provider_ref))
+            for r in results
+            if r.bank is not None and r.settlement.payment_pence > 0
+        ]
+        if credits and self.originator is not None:
+            self.documents.write_outbound(
+                finance_key(run.run_id, "payment-file.txt"),
+                write_payment_file(
+                    credits, self.originator, run.run_at.astimezone(LONDON).date(), run.run_id
+                ),
+                "text/plain",
+            )
+            files.append("payment-file.txt")
+        elif credits:
+            self.documents.write_outbound(
+                finance_key(run.run_id, "payment-file-not-written.txt"),
+                b"No payment file: the council's own bank account is not configured. Set the "
+                b"stack parameters CouncilSortCode, CouncilAccountNumber and CouncilAccountName,"
+                b" then pay this run's credits from the summary's Providers sheet.\r\n",
+                "text/plain",
+            )
+            files.append("payment-file-not-written.txt")
+        return files
+
+    def _results(self, run: PaymentRun) -> list[ProviderResult]:
+        with ThreadPoolExecutor(READERS) as pool:
+            return list(pool.map(lambda ref: self._result(run, ref), run.providers))
+
+    def _result(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
+        stored = self.documents.read_outbound(result_key(run.run_id, run.generation, provider_ref))
+        if stored is None:
+            raise RuntimeError(f"{provider_ref}'s result for run {run.run_id} is missing")
+        return result_from_dict(json.loads(stored))
+
+    def _header(self, run: PaymentRun) -> RemittanceHeader:
+        return RemittanceHeader(
+            self.council_name, run.run_id, run.run_at, payment_date_for(run.run_at)
+        )
+
+    def _publish(
+        self,
+        run: PaymentRun,
+        results: Sequence[ProviderResult] = (),
+        files: Sequence[str] = (),
+    ) -> None:
+        """runs/{run}/run.json: what `carepay runs show` prints and the CLI waits on."""
+        providers = [
+            {
+                "provider_ref": r.provider_ref,
+                "provider_name": r.provider_name,
+                "lines": len(r.lines),
+                "held": len(r.held_lines),
+                "net_pence": r.settlement.net_pence,
+                "carried_in_pence": r.settlement.carried_in_pence,
+                "payment_pence": r.settlement.payment_pence,
+                "carried_out_pence": r.settlement.carried_out_pence,
+                "note": r.settlement.note.value,
+            }
+            for r in results
+        ]
+        self._write_json(
+            run_key(run.run_id),
+            {
+                "run_id": run.run_id,
+                "run_at": run.run_at.isoformat(),
+                "status": run.status.value,
+                "generation": run.generation,
+                "payment_date": payment_date_for(run.run_at).isoformat(),
+                "requested_by": run.requested_by,
+                "approved_by": run.approved_by,
+                "approved_at": run.approved_at.isoformat() if run.approved_at else None,
+                "charging_periods": run.charging_periods,
+                "providers": providers,
+                "totals": {
+                    key: sum(int(p[key]) for p in providers)
+                    for key in (
+                        "net_pence",
+                        "carried_in_pence",
+                        "payment_pence",
+                        "carried_out_pence",
+                    )
+                },
+                "files": [finance_key(run.run_id, name) for name in files],
+            },
+        )
+
+    def _write_json(self, key: str, content: dict[str, Any]) -> None:
+        self.documents.write_outbound(
+            key, json.dumps(content, indent=1, sort_keys=True).encode(), "application/json"
+        )
