@@ -227,5 +227,7 @@ def test_over_any_run_sequence_the_nets_add_up_to_what_is_due_and_no_more_than_p
             )
             assert line.payable_quarters <= 20 + approved_extra
         ledger = approve(ledger, lines)
-    final_due = calculate_provider(plan, actuals, {}, approvals, run_at + timedelta(weeks=len(rates)))
+    final_due = calculate_provider(
+        plan, actuals, {}, approvals, run_at + timedelta(weeks=len(rates))
+    )
     assert paid_in_total == {line.week_commencing: line.amount_due_pence for line in final_due}

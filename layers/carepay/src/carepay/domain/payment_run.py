@@ -21,7 +21,7 @@ from typing import NamedTuple
 from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID, LineWeekActuals
 from carepay.domain.approvals import Approvals
 from carepay.domain.money import QUARTERS_PER_UNIT, line_amount_pence
-from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.service_lines import ProviderPlan, WeeklyLine
 from carepay.domain.weeks import CONFIRMATION_DEADLINE, LONDON, week_commencing
 
 
@@ -118,7 +118,6 @@ def calculate_provider(
         before_by_week.setdefault(monday, {})[line_ref] = paid
     extras = approvals.extras
     retainers = approvals.frustrated_up_to
-    gone_reasons: dict[str, AdjustmentReason] = {}
     lines: list[RunLine] = []
     append = lines.append
     no_lines: dict[str, PaidBefore] = {}
@@ -136,9 +135,8 @@ def calculate_provider(
             if weekly is None:
                 # The line no longer covers the week (backdated away or cancelled): nothing is due.
                 if before.amount_pence:
-                    reason = gone_reasons.get(line_ref)
-                    if reason is None:
-                        reason = gone_reasons[line_ref] = _gone_reason(plan, line_ref)
+                    ss_ref = submitted.ss_ref if submitted else before.ss_ref
+                    gone_reason = _gone_reason(plan, line_ref, ss_ref, weekly_lines)
                     append(
                         _new_line(
                             RunLine,
@@ -157,7 +155,7 @@ def calculate_provider(
                                 before.amount_pence,
                                 LineStatus.PAID,
                                 "",
-                                reason,
+                                gone_reason,
                                 False,
                             ),
                         )
@@ -218,7 +216,7 @@ def calculate_provider(
                 due = (payable * whole_pence + 2) // QUARTERS_PER_UNIT
             else:
                 due = line_amount_pence(payable, rate)
-            reason = None
+            reason: AdjustmentReason | None = None
             if before is not NEVER_PAID:
                 if due == before.amount_pence and not hold:
                     continue  # settled by an earlier run and still right: nothing to say
@@ -250,7 +248,13 @@ def calculate_provider(
     return lines
 
 
-def _gone_reason(plan: ProviderPlan, line_ref: str) -> AdjustmentReason:
+def _gone_reason(
+    plan: ProviderPlan, line_ref: str, ss_ref: str, weekly_lines: Mapping[str, WeeklyLine]
+) -> AdjustmentReason:
+    """Why a paid line-week is no longer due: another line for the person now covers the week
+    (the plan was replaced, backdated), or the line was cancelled outright."""
+    if any(line.ss_ref == ss_ref for line in weekly_lines.values()):
+        return AdjustmentReason.BACKDATED
     versions = plan.versions_of(line_ref)
     if versions and all(v.cancelled for v in versions):
         return AdjustmentReason.CANCELLED
