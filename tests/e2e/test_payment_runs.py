@@ -26,6 +26,7 @@ PACKAGE_HEADER = (
 BANK = "20-00-00,55779911,Sid's Carers Ltd"
 CLAIM = ["SS Ref", "Line Ref", "Date", "Weekly Actual Quantity", "Weekly Frustrated Quantity",
          "Weekly Extra Quantity", "Comments", "Confirm"]  # fmt: skip
+SID_LINE = "P900,Sid's Carers,{0},SS-SID,Home Support,Single-handed,hour,{1},{1},20.00,2023-01-02,"
 JAN_2023 = [date(2023, 1, 2) + timedelta(weeks=n) for n in range(4)]
 
 
@@ -85,7 +86,7 @@ def sid(cloud: LocalCloud, tmp_path: Path) -> CarepayClient:
     import_packages(
         council,
         tmp_path,
-        f"P900,Sid's Carers,L-OLD,SS-SID,Home Support,Single-handed,hour,1,1,20.00,2023-01-02,,,{BANK}",
+        f"{SID_LINE.format('L-OLD', 1)},,{BANK}",
     )
     return council
 
@@ -103,8 +104,8 @@ def test_e11_backdated_increase_recoups_20_then_pays_100_so_each_backdated_week_
     import_packages(
         sid,
         tmp_path,
-        f"P900,Sid's Carers,L-OLD,SS-SID,Home Support,Single-handed,hour,1,1,20.00,2023-01-02,,Cancelled,{BANK}",
-        f"P900,Sid's Carers,L-NEW,SS-SID,Home Support,Single-handed,hour,5,5,20.00,2023-01-02,,,{BANK}",
+        f"{SID_LINE.format('L-OLD', 1)},Cancelled,{BANK}",
+        f"{SID_LINE.format('L-NEW', 5)},,{BANK}",
     )
     claim(sid, "P900", JAN_2023[3], ["SS-SID", "L-NEW", 5, None, None, None])
     second = sid.approve(sid.pay(at=wednesday_after(JAN_2023[3]))["run_id"], "finance officer")
@@ -243,7 +244,7 @@ def test_only_one_run_may_be_unapproved_and_approving_twice_is_refused(
         council.pay(at=wednesday_after(week) + timedelta(weeks=1))
     council.approve(draft["run_id"], "finance officer")
     with pytest.raises(
-        RunRequestRefused, match="was already approved .* by finance officer: nothing was changed"
+        RunRequestRefused, match=r"was already approved .* by finance officer: nothing was changed"
     ):
         council.approve(draft["run_id"], "someone else")
     with pytest.raises(RunRequestRefused, match="There is no run R20990101-0600"):
@@ -292,7 +293,8 @@ def test_a_cancelled_line_is_recovered_and_a_negative_total_carried_to_the_next_
     import_packages(
         council,
         tmp_path,
-        "P002,Bradford Day Services,L2001,SS2001,Support at Day Care,1:1,hour,6,,17.50,2026-04-01,,Cancelled,40-11-62,31926819,Bradford Day Services",
+        "P002,Bradford Day Services,L2001,SS2001,Support at Day Care,1:1,hour,6,,17.50,"
+        "2026-04-01,,Cancelled,40-11-62,31926819,Bradford Day Services",
     )
     second = council.approve(
         council.pay(at=wednesday_after(week) + timedelta(weeks=1))["run_id"], "finance officer"
