@@ -27,6 +27,8 @@ def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) 
         "uploads/": queue_arn["IngestActualsFunction"],
         "confirmations/": queue_arn["IngestActualsFunction"],
         "workbook-requests/": queue_arn["ClaimWorkbooksFunction"],
+        "approvals/": queue_arn["ImportCarePackagesFunction"],
+        "payment-runs/": queue_arn["PaymentRunsFunction"],
     }
 
 
@@ -47,6 +49,8 @@ def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> N
             "IngestActualsFunction": "SubmissionsDeadLetterQueueUrl",
             "ImportCarePackagesFunction": "CarePackagesDeadLetterQueueUrl",
             "ClaimWorkbooksFunction": "WorkbookRequestsDeadLetterQueueUrl",
+            "PaymentRunsFunction": "PaymentRunRequestsDeadLetterQueueUrl",
+            "ProviderPaymentsFunction": "ProviderPaymentsDeadLetterQueueUrl",
         }[trigger.function.logical_id]
         dead_letter_arn = client("sqs").get_queue_attributes(
             QueueUrl=cloud.outputs[dead_letter_output], AttributeNames=["QueueArn"]
@@ -60,6 +64,8 @@ def test_each_queue_triggers_its_function_with_partial_batch_failures(cloud: Loc
         "ImportCarePackagesFunction",
         "IngestActualsFunction",
         "ClaimWorkbooksFunction",
+        "PaymentRunsFunction",
+        "ProviderPaymentsFunction",
     }
     assert all(t.reports_item_failures for t in triggers.values())
     assert triggers["IngestActualsFunction"].batch_size == 5
@@ -104,6 +110,8 @@ def test_a_dead_letter_raises_an_alarm(cloud: LocalCloud) -> None:
         "SubmissionsDeadLetterQueueUrl",
         "CarePackagesDeadLetterQueueUrl",
         "WorkbookRequestsDeadLetterQueueUrl",
+        "PaymentRunRequestsDeadLetterQueueUrl",
+        "ProviderPaymentsDeadLetterQueueUrl",
     ):
         queue_name = cloud.outputs[output].rsplit("/", 1)[1]
         assert watched[queue_name] == [cloud.outputs["AlarmTopicArn"]]
@@ -131,6 +139,7 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
             "dynamodb:BatchWriteItem",
             "dynamodb:PutItem",
             "dynamodb:Query",
+            "dynamodb:UpdateItem",
             "s3:GetObject",
             "s3:GetObjectVersion",
             "s3:PutObject",
@@ -152,6 +161,27 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
             "s3:GetObjectVersion",
             "s3:PutObject",
         ],
+        "PaymentRunsFunction": [
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "sqs:SendMessage",
+        ],
+        "ProviderPaymentsFunction": [
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "s3:GetObject",
+            "s3:PutObject",
+        ],
     }
     for name, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
@@ -168,3 +198,20 @@ def test_the_monday_schedule_exists_in_london_time_and_targets_the_workbook_queu
     workbooks = next(t for t in cloud.triggers if t.function.logical_id == "ClaimWorkbooksFunction")
     assert schedule["Target"]["Arn"] == workbooks.queue_arn
     assert "<aws.scheduler.scheduled-time>" in schedule["Target"]["Input"]
+
+
+def test_the_wednesday_payment_run_schedule_targets_the_run_requests_queue(
+    cloud: LocalCloud,
+) -> None:
+    schedule = client("scheduler").get_schedule(Name="carepay-WeeklyPaymentRun")
+    assert schedule["ScheduleExpression"] == "cron(0 6 ? * WED *)"
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/London"
+    runs = next(t for t in cloud.triggers if t.function.logical_id == "PaymentRunsFunction")
+    assert schedule["Target"]["Arn"] == runs.queue_arn
+
+
+def test_no_payment_function_may_run_longer_than_a_minute(cloud: LocalCloud) -> None:
+    for name in ("PaymentRunsFunction", "ProviderPaymentsFunction"):
+        assert cloud.functions[name].timeout == 60
+    fan_out = cloud.functions["PaymentRunsFunction"].environment["PROVIDER_PAYMENTS_QUEUE_URL"]
+    assert fan_out == cloud.outputs["ProviderPaymentsQueueUrl"]

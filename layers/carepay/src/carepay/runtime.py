@@ -77,7 +77,7 @@ def _approval_import_service(settings: Settings, _endpoint: str | None) -> Appro
 @cache
 def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimWorkbookService:
     return ClaimWorkbookService(
-        DynamoStore(settings.table_name),
+        RunStore(settings.table_name),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
         CouncilNotice(
             settings.council_name,

@@ -13,6 +13,7 @@ tuples out, integers for money, no object built that the result does not keep.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
@@ -22,7 +23,12 @@ from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID, LineWeekActuals
 from carepay.domain.approvals import Approvals
 from carepay.domain.money import QUARTERS_PER_UNIT, line_amount_pence
 from carepay.domain.service_lines import ProviderPlan, WeeklyLine
-from carepay.domain.weeks import CONFIRMATION_DEADLINE, LONDON, week_commencing
+from carepay.domain.weeks import (
+    CONFIRMATION_DEADLINE,
+    LONDON,
+    confirmation_deadline,
+    week_commencing,
+)
 
 
 class LineStatus(StrEnum):
@@ -286,3 +292,48 @@ def approve(
 ) -> dict[tuple[str, date], PaidBefore]:
     """The ledger after approving a run: its lines become what was paid before."""
     return {**previous, **paid_after(lines)}
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentPreview:
+    """What confirming a week now would pay, line by line, as the next run would calculate it."""
+
+    week_commencing: date
+    lines: list[RunLine]
+    message: str  # why nothing can be previewed (the week has not ended…), or what happens next
+
+    @property
+    def total_pence(self) -> int:
+        return sum(line.net_pence for line in self.lines)
+
+
+def preview_week(
+    plan: ProviderPlan,
+    confirmed_now: Iterable[LineWeekActuals],
+    paid_before: Mapping[tuple[str, date], PaidBefore],
+    approvals: Approvals,
+    now: datetime,
+    refusal: str = "",
+) -> PaymentPreview:
+    """The run's own calculation over the week's actuals as if confirmed in time for the next
+    run (`confirmed_now` comes from confirm_week, so lines with nothing uploaded are as planned)."""
+    actuals = list(confirmed_now)
+    monday = actuals[0].week_commencing if actuals else date.min
+    if refusal or not actuals:
+        return PaymentPreview(monday, [], refusal or "Nothing to confirm for this week.")
+    in_time = deadline_before(now)
+    lines = calculate_provider(
+        plan,
+        [replace(a, confirmed_at=in_time, late_confirmation=False) for a in actuals],
+        {key: paid for key, paid in paid_before.items() if key[1] == monday},
+        approvals,
+        now,
+    )
+    held = sum(1 for line in lines if line.status is LineStatus.HELD)
+    message = (
+        f"Confirm by {confirmation_deadline(monday):%H:%M on %A %d/%m/%Y} to be paid by the run "
+        "after that deadline."
+    )
+    if held:
+        message += f" {held} line(s) are held until the council approves them."
+    return PaymentPreview(monday, lines, message)

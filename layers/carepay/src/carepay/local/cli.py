@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from carepay.domain.money import format_pounds
 from carepay.domain.weeks import LONDON
 
 app = typer.Typer(
@@ -28,6 +29,12 @@ app = typer.Typer(
 )
 packages_app = typer.Typer(help="The council's care-package export.", no_args_is_help=True)
 app.add_typer(packages_app, name="packages")
+approvals_app = typer.Typer(
+    help="Operational teams' approvals (extras, long hospital stays).", no_args_is_help=True
+)
+app.add_typer(approvals_app, name="approvals")
+runs_app = typer.Typer(help="Payment runs: list, show, approve, recalculate.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 # Piped output (make demo | tee, CI logs) gets a width that fits the tables, not the default 80.
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -220,6 +227,232 @@ def workbook(
     target.write_bytes(xlsx)
     target.with_suffix(".csv").write_bytes(claim_csv)
     console.print(f"{target} and {target.with_suffix('.csv')} written.")
+
+
+@approvals_app.command("import")
+def import_approvals(
+    file: Annotated[Path, typer.Argument(help="The approvals file (CSV or xlsx).")],
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Import approvals; they release held lines in the next payment run."""
+    _read_file(file)
+    report = _waited(lambda: _client(stack).import_approvals(file))
+    if as_json:
+        print(json.dumps(report, indent=1))
+    elif report.get("file_rejected"):
+        console.print(f"[red]{report['file']} was not imported: {report['message']}[/red]")
+    else:
+        console.print(
+            f"{report['file']}: {report['imported']} approvals imported, "
+            f"{report['rejected']} rows rejected."
+        )
+        for rejected in report["rejected_rows"]:
+            for found in rejected["errors"]:
+                console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")
+    if report.get("file_rejected"):
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    raise typer.Exit(EXIT_SOME_REJECTED if report["rejected"] else EXIT_ALL_ACCEPTED)
+
+
+@app.command()
+def pay(
+    at: AtOption = None,
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Start a payment run now (or --at on a trial stack) and wait for its draft."""
+    run = _run_step(lambda: _client(stack).pay(at=_parse_at(at)))
+    _print_run(run, as_json)
+
+
+@runs_app.command("list")
+def list_runs(as_json: JsonOption = False, stack: StackOption = "carepay") -> None:
+    """Every payment run, oldest first."""
+    runs = _client(stack).runs()
+    if as_json:
+        print(json.dumps(runs, indent=1))
+        return
+    table = Table(title="Payment runs")
+    for column in ("Run", "Status", "Payment date", "Providers", "Net", "Payment file"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(
+            run["run_id"],
+            run["status"],
+            run["payment_date"],
+            str(len(run["providers"])),
+            format_pounds(run["totals"]["net_pence"]),
+            format_pounds(run["totals"]["payment_pence"]),
+        )
+    console.print(table)
+
+
+@runs_app.command("show")
+def show_run(
+    run_id: Annotated[str, typer.Argument(help="The run, e.g. R20261118-0600.")],
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """A run's totals per provider."""
+    run = _run_step(lambda: _client(stack).run(run_id))
+    _print_run(run, as_json)
+
+
+@runs_app.command("approve")
+def approve_run(
+    run_id: Annotated[str, typer.Argument(help="The draft run to approve.")],
+    by: Annotated[
+        str, typer.Option("--by", help="Who approves (kept on the run).", envvar="USER")
+    ] = "finance",
+    at: AtOption = None,
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Approve a draft: its lines become paid, remittances and finance files are written."""
+    run = _run_step(lambda: _client(stack).approve(run_id, by, at=_parse_at(at)))
+    _print_run(run, as_json)
+
+
+@runs_app.command("recalculate")
+def recalculate_run(
+    run_id: Annotated[str, typer.Argument(help="The draft run to calculate again.")],
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Calculate a draft again from today's data (unchanged data gives identical files)."""
+    run = _run_step(lambda: _client(stack).recalculate(run_id))
+    _print_run(run, as_json)
+
+
+@app.command()
+def remittance(
+    provider: Annotated[str, typer.Option("--provider", help="The provider reference.")],
+    run: Annotated[str, typer.Option("--run", help="The approved run.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to save into.")] = Path("."),
+    stack: StackOption = "carepay",
+) -> None:
+    """Save a provider's remittance advice (xlsx and CSV) for an approved run."""
+    carepay = _client(stack)
+    try:
+        xlsx, remittance_csv = carepay.remittance(provider, run)
+    except Exception:
+        console.print(
+            f"[red]No remittance for {provider} in run {run}: remittances are written when a "
+            "run is approved, for providers with lines or a balance in it.[/red]"
+        )
+        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+    out.mkdir(parents=True, exist_ok=True)
+    for content, suffix in ((xlsx, "xlsx"), (remittance_csv, "csv")):
+        target = out / f"remittance-{provider}-{run}.{suffix}"
+        target.write_bytes(content)
+        console.print(f"{target} written.")
+
+
+@app.command()
+def finance(
+    run: Annotated[str, typer.Option("--run", help="The run.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to save into.")] = Path("."),
+    stack: StackOption = "carepay",
+) -> None:
+    """Save a run's finance files: ledger, summary, payment file, charging extracts."""
+    files = _client(stack).finance_files(run)
+    if not files:
+        console.print(
+            f"[red]No finance files for run {run} (carepay runs list shows the runs).[/red]"
+        )
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    target = out / run
+    target.mkdir(parents=True, exist_ok=True)
+    for name, content in sorted(files.items()):
+        (target / name).write_bytes(content)
+        console.print(f"{target / name} written.")
+
+
+@app.command()
+def preview(
+    provider: Annotated[str, typer.Option("--provider", help="The provider reference.")],
+    week: Annotated[
+        str | None, typer.Option("--week", help="The week's Monday (default: last week).")
+    ] = None,
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """What the provider will be paid for a week if they confirm it now."""
+    from carepay.services.claim_workbooks import week_just_ended
+
+    monday = _monday(week) if week else week_just_ended(datetime.now(LONDON))
+    result = _waited(lambda: _client(stack).preview(provider, monday))
+    if as_json:
+        print(json.dumps(result, indent=1))
+        return
+    table = Table(title=f"{provider} · if you confirm the week commencing {monday:%d/%m/%Y} now")
+    for column in ("Line", "SS Ref", "Payable", "Amount", "Note"):
+        table.add_column(column)
+    for line in result["lines"]:
+        table.add_row(
+            line["line_ref"],
+            line["ss_ref"],
+            line["payable_quantity"],
+            format_pounds(line["amount_pence"]),
+            line["note"],
+        )
+    console.print(table)
+    console.print(
+        f"  Total: [bold]{format_pounds(result['total_pence'])}[/bold]. {result['message']}"
+    )
+
+
+def _run_step(action: Any) -> Any:
+    from carepay.local.client import RunRequestRefused
+
+    try:
+        return _waited(action)
+    except RunRequestRefused as refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+
+
+def _print_run(run: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(run, indent=1))
+        return
+    table = Table(
+        title=f"Run {run['run_id']} · {run['status']} · payment date {run['payment_date']}"
+    )
+    for column in (
+        "Provider",
+        "Lines",
+        "Held",
+        "Net",
+        "Carried in",
+        "Payment",
+        "Carried out",
+        "Note",
+    ):
+        table.add_column(column)
+    for p in run["providers"]:
+        table.add_row(
+            f"{p['provider_ref']} {p['provider_name']}",
+            str(p["lines"]),
+            str(p["held"]),
+            format_pounds(p["net_pence"]),
+            format_pounds(p["carried_in_pence"]),
+            format_pounds(p["payment_pence"]),
+            format_pounds(p["carried_out_pence"]),
+            p["note"],
+        )
+    console.print(table)
+    totals = run["totals"]
+    console.print(
+        f"  Net {format_pounds(totals['net_pence'])}; payment file "
+        f"{format_pounds(totals['payment_pence'])}; carried forward "
+        f"{format_pounds(totals['carried_out_pence'])}."
+    )
+    if run["status"] == "draft":
+        console.print(f"  A draft: approve it with `carepay runs approve {run['run_id']}`.")
+    for key in run["files"]:
+        console.print(f"  {key}")
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typing import Any
 
 from carepay.adapters.aws import client
 from carepay.services.care_packages import approvals_report_key, import_report_key
-from carepay.services.claim_workbooks import claim_workbook_key
+from carepay.services.claim_workbooks import claim_workbook_key, preview_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.payment_runs import (
     finance_key,
@@ -177,6 +177,16 @@ class CarepayClient:
                     "says why."
                 )
             time.sleep(0.05 if self.pump is not None else 0.5)
+
+    def preview(self, provider_ref: str, week: date) -> dict[str, Any]:
+        """What the provider would be paid for the week if they confirmed it now."""
+        body = json.dumps({"week_commencing": week.isoformat(), "preview": True})
+        sent = self._put(
+            f"workbook-requests/{provider_ref}/{_stamp()}-preview-w-c-{week}.json",
+            body.encode(),
+            None,
+        )
+        return self._wait_for_json(preview_key(provider_ref, week), sent)
 
     def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
         return self.read_outbound(feedback_keys_for(str(feedback["source_key"]))[1])

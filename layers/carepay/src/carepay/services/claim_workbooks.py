@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
-from carepay.domain.weeks import london_date, week_commencing
+from carepay.domain.actuals import StoredLineWeek
+from carepay.domain.approvals import Approvals
+from carepay.domain.confirmation import confirm_week
+from carepay.domain.findings import Severity
+from carepay.domain.money import quarters_to_decimal
+from carepay.domain.payment_run import PaidBefore, PaymentPreview, preview_week
+from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.services.notices import FileArrived
 from carepay.services.ports import Documents, PlanStore
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv, write_claim_workbook
@@ -26,16 +32,20 @@ def week_just_ended(moment: datetime) -> date:
 
 
 class ClaimWorkbookService:
-    def __init__(self, store: PlanStore, documents: Documents, notice: CouncilNotice) -> None:
+    def __init__(self, store: PreviewStore, documents: Documents, notice: CouncilNotice) -> None:
         self.store = store
         self.documents = documents
         self.notice = notice
 
     def handle_request(self, body: str) -> list[dict[str, Any]]:
         """The Monday schedule's message: every provider's workbook for the week just ended."""
-        scheduled = json.loads(body)["scheduled_time"].replace("Z", "+00:00")
-        monday = week_just_ended(datetime.fromisoformat(scheduled))
-        return [self.write(provider_ref, monday) for provider_ref in self.store.providers()]
+        scheduled = datetime.fromisoformat(
+            json.loads(body)["scheduled_time"].replace("Z", "+00:00")
+        )
+        monday = week_just_ended(scheduled)
+        return [
+            self.write(provider_ref, monday, scheduled) for provider_ref in self.store.providers()
+        ]
 
     def handle_arrival(self, arrival: FileArrived) -> list[dict[str, Any]]:
         """A request file under workbook-requests/{provider}/: that provider's workbook only."""
@@ -44,7 +54,10 @@ class ClaimWorkbookService:
             return []  # not in a provider's folder: there is no provider to write for
         request = json.loads(self.documents.read_inbound(arrival.key, arrival.version_id).content)
         monday = date.fromisoformat(request["week_commencing"])
-        written = self.write(provider_ref, monday)
+        if request.get("preview"):
+            self._write_preview(provider_ref, monday, arrival)
+            return []
+        written = self.write(provider_ref, monday, arrival.event_time)
         receipt = {**written, "source_key": arrival.key}
         self.documents.write_outbound(
             claim_workbook_key(provider_ref, monday, "json"),
@@ -53,12 +66,33 @@ class ClaimWorkbookService:
         )
         return [written]
 
-    def write(self, provider_ref: str, monday: date) -> dict[str, Any]:
-        """The provider's claim workbook and CSV for the week, in the outbox."""
+    def preview(self, provider_ref: str, monday: date, now: datetime) -> PaymentPreview:
+        """What the provider would be paid for the week if they confirmed it now."""
+        plan = self.store.provider_plan(provider_ref)
+        stored = self.store.stored_line_weeks(provider_ref, monday, monday)
+        confirmation = confirm_week(provider_ref, monday, plan, stored, now)
+        already = [s.actuals for s in stored.values() if s.confirmed and s.actuals is not None]
+        refusal = " ".join(f.message for f in confirmation.findings if f.severity is Severity.ERROR)
+        return preview_week(
+            plan,
+            [*confirmation.confirmed, *already],
+            self.store.paid_ledger(provider_ref),
+            self.store.approvals(provider_ref),
+            now,
+            refusal,
+        )
+
+    def write(self, provider_ref: str, monday: date, now: datetime | None = None) -> dict[str, Any]:
+        """The provider's claim workbook and CSV for the week, in the outbox.
+
+        A workbook written once the week has ended has a 'Payment preview' sheet.
+        """
         plan = self.store.provider_plan(provider_ref)
         lines = list(plan.lines_for_week(monday).values())
+        now = now or datetime.now(UTC)
+        preview = self.preview(provider_ref, monday, now) if week_has_ended(monday, now) else None
         workbook = write_claim_workbook(
-            provider_ref, plan.provider_name, monday, lines, self.notice
+            provider_ref, plan.provider_name, monday, lines, self.notice, preview
         )
         self.documents.write_outbound(claim_workbook_key(provider_ref, monday), workbook, XLSX)
         self.documents.write_outbound(
@@ -72,3 +106,41 @@ class ClaimWorkbookService:
             "lines": len(lines),
             "key": claim_workbook_key(provider_ref, monday),
         }
+
+    def _write_preview(self, provider_ref: str, monday: date, arrival: FileArrived) -> None:
+        preview = self.preview(provider_ref, monday, arrival.event_time)
+        result = {
+            "source_key": arrival.key,
+            "provider_ref": provider_ref,
+            "week_commencing": monday.isoformat(),
+            "message": preview.message,
+            "total_pence": preview.total_pence,
+            "lines": [
+                {
+                    "line_ref": line.line_ref,
+                    "ss_ref": line.ss_ref,
+                    "payable_quantity": str(quarters_to_decimal(line.payable_quarters)),
+                    "amount_pence": line.net_pence,
+                    "note": line.hold_reason
+                    and f"{line.hold_reason}: held until the council approves it",
+                }
+                for line in preview.lines
+            ],
+        }
+        self.documents.write_outbound(
+            preview_key(provider_ref, monday),
+            json.dumps(result, indent=1).encode(),
+            "application/json",
+        )
+
+
+def preview_key(provider_ref: str, monday: date) -> str:
+    return f"{OUTBOX}{provider_ref}/preview-w-c-{monday}.json"
+
+
+class PreviewStore(PlanStore, Protocol):
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
+    def paid_ledger(self, provider_ref: str) -> dict[tuple[str, date], PaidBefore]: ...
+    def approvals(self, provider_ref: str) -> Approvals: ...

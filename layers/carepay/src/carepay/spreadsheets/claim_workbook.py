@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from carepay.domain.money import quarters_to_decimal
+from carepay.domain.payment_run import PaymentPreview
 from carepay.domain.service_lines import ServiceType, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, financial_year_week, week_ending
 from carepay.spreadsheets.layout import (
@@ -79,6 +80,7 @@ def write_claim_workbook(
     monday: date,
     lines: Sequence[WeeklyLine],
     notice: CouncilNotice,
+    preview: PaymentPreview | None = None,
 ) -> bytes:
     from openpyxl import Workbook
     from openpyxl.formatting.rule import FormulaRule
@@ -180,6 +182,8 @@ def write_claim_workbook(
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_title_rows = f"{header_row}:{header_row}"
     _instructions(workbook, provider_name, monday, ordered, notice, wrap, bold)
+    if preview is not None:
+        _payment_preview(workbook, preview, bold)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -368,6 +372,47 @@ def _instructions(
         sheet.row_dimensions[row].height = LINE_HEIGHT * wrapped_lines(text, width - 5) + 4
         if heading:
             cell.font = bold
+
+
+def _payment_preview(workbook: Any, preview: PaymentPreview, bold: Any) -> None:
+    """What the provider will be paid if they confirm now, as the payment run calculates it."""
+    sheet = workbook.create_sheet("Payment preview")
+    sheet["A1"] = f"If you confirm the week commencing {preview.week_commencing:%d/%m/%Y} now"
+    sheet["A1"].font = bold
+    put(sheet["A2"], preview.message)
+    headings = (
+        "Line Ref",
+        "SS Ref",
+        "Payable Quantity",
+        "Amount",
+        "Previously Paid",
+        "Net",
+        "Note",
+    )
+    for column, heading in enumerate(headings, start=1):
+        sheet.cell(row=4, column=column, value=heading).font = bold
+    row = 5
+    for line in preview.lines:
+        values = (
+            line.line_ref,
+            line.ss_ref,
+            float(quarters_to_decimal(line.payable_quarters)),
+            line.amount_due_pence / 100,
+            line.previously_paid_pence / 100,
+            line.net_pence / 100,
+            line.hold_reason and f"{line.hold_reason}: held until the council approves it",
+        )
+        for column, value in enumerate(values, start=1):
+            cell = put(sheet.cell(row=row, column=column), value)
+            if 4 <= column <= 6:
+                cell.number_format = '"£"#,##0.00'
+        row += 1
+    sheet.cell(row=row, column=5, value="Total").font = bold
+    total = sheet.cell(row=row, column=6, value=f"=SUM(F5:F{max(row - 1, 5)})")
+    total.number_format, total.font = '"£"#,##0.00', bold
+    for letter, width in zip("ABCDEFG", (12, 12, 16, 12, 15, 12, 48), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.protection.sheet = True  # a picture of the calculation, not a place to type
 
 
 def write_claim_csv(monday: date, lines: Sequence[WeeklyLine]) -> bytes:
