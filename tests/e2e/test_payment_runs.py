@@ -71,7 +71,9 @@ def ledger_rows(council: CarepayClient, run_id: str) -> list[dict[str, str]]:
 
 
 def remittance_rows(council: CarepayClient, provider: str, run_id: str) -> list[dict[str, str]]:
-    _, remittance_csv = council.remittance(provider, run_id)
+    found = council.remittance(provider, run_id)
+    assert found is not None, f"no remittance for {provider} in {run_id}"
+    _, remittance_csv = found
     return list(csv.DictReader(io.StringIO(remittance_csv.decode())))
 
 

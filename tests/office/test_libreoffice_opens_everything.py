@@ -6,14 +6,21 @@ machine where it cannot, these tests are skipped, and say so.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-from datetime import date, datetime
+import zlib
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from carepay.domain.actuals import ValidationContext, validate_rows
 from carepay.domain.care_packages import read_care_packages
+from carepay.domain.finance import BankDetails
+from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
+from carepay.domain.runs import ProviderResult, RunStatus
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON
 from carepay.local.demo import fill_in_claim_workbook
@@ -29,7 +36,9 @@ from carepay.spreadsheets.feedback import (
     SubmissionFeedback,
     write_feedback_workbook,
 )
+from carepay.spreadsheets.finance_reports import write_summary_workbook
 from carepay.spreadsheets.reading import read_table
+from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from openpyxl import load_workbook
 
@@ -180,3 +189,82 @@ def test_the_check_column_recalculates_to_say_which_rows_still_need_a_comment(of
     assert said["SS1005"] == NEEDS_A_COMMENT
     assert said["SS1001"] == "" and said["SS1009"] == ""
     assert [ss for ss, text in said.items() if text] == ["SS1005"]
+
+
+# -- what finance and providers get from a payment run -----------------------------------------
+def run_results() -> list[ProviderResult]:
+    def line(provider: str, ref: str, week: date, due: int, before: int, **kind: Any) -> RunLine:
+        return RunLine(
+            provider, ref, f"SS-{ref}", week, 20, 20, 0, 0, 20, Fraction(due // 5),
+            due, before, kind.get("status", LineStatus.PAID), kind.get("hold", ""),
+            kind.get("reason"), False,
+        )  # fmt: skip
+
+    bank = BankDetails("200000", "55779911", "Acme Home Care")
+    acme = [
+        line("P001", "L1", WEEK, 10000, 0),
+        line("P001", "L2", WEEK, 13326, 0),
+        line("P001", "L3", WEEK, 0, 0, status=LineStatus.HELD, hold="X2"),
+        line("P001", "L4", WEEK - timedelta(weeks=1), 0, 2000, reason=AdjustmentReason.CANCELLED),
+    ]
+    bradford = [line("P002", "L9", WEEK, 7000, 0)]
+    return [
+        ProviderResult("P001", "Acme Home Care", acme, bank=bank, exceptions={"X2": 1}),
+        ProviderResult("P002", "Bradford Day Services", bradford, bank=bank),
+    ]
+
+
+RUN_AT = datetime(2026, 11, 18, 6, 0, tzinfo=LONDON)
+
+
+def test_a_remittance_prints_and_its_week_totals_recalculate_to_the_lines(office: Path) -> None:
+    header = RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20))
+    content = write_remittance_workbook(header, run_results()[0])
+    assert convert(office, "remittance.pdf.xlsx", content, "pdf").stat().st_size > 5_000
+    sheet = load_workbook(convert(office, "remittance.xlsx", content, "xlsx"), data_only=True)[
+        "Remittance"
+    ]
+    week_totals = [
+        [sheet.cell(row=r, column=c).value for c in (9, 10, 11)]
+        for r in range(1, sheet.max_row + 1)
+        if sheet.cell(row=r, column=8).value == "Week total"
+    ]
+    # this run's week; the recoup of an earlier week; the held line
+    assert week_totals == [[233.26, 0, 233.26], [0, 20, -20], [0, 0, 0]]
+
+
+def test_the_summary_chart_draws_one_bar_per_provider_in_proportion_to_the_payment(
+    office: Path,
+) -> None:
+    results = run_results()
+    content = write_summary_workbook(
+        "Example Council", "R20261118-0600", RUN_AT, RunStatus.DRAFT, date(2026, 11, 20), results
+    )
+    pdf = convert(office, "summary.xlsx", content, "pdf").read_bytes()
+    bars = bar_widths(pdf, SERIES_COLOUR)
+    payments = [r.settlement.payment_pence for r in results]
+    assert len(bars) == len(payments) == 2
+    # LibreOffice draws the first category at the bottom; compare the ratio either way round.
+    assert sorted(bars)[1] / sorted(bars)[0] == pytest.approx(max(payments) / min(payments), 0.01)
+
+
+SERIES_COLOUR = b"0.3098039215 0.5058823529 0.7411764705 rg"  # Excel's first series, #4F81BD
+
+
+def bar_widths(pdf: bytes, colour: bytes) -> list[float]:
+    """Widths of the rectangles filled in the chart's series colour, from the PDF's drawing."""
+    widths: list[float] = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            drawing = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue  # a font or an image, not a page
+        start = drawing.find(colour)
+        if start < 0:
+            continue
+        for x0, x1 in re.findall(
+            rb"([\d.]+) [\d.]+ m\n[\d.]+ [\d.]+ l ([\d.]+) [\d.]+ l [\d.]+ [\d.]+ l",
+            drawing[start : drawing.find(b"BT", start)],
+        ):
+            widths.append(float(x1) - float(x0))
+    return widths

@@ -263,7 +263,7 @@ def pay(
 ) -> None:
     """Start a payment run now (or --at on a trial stack) and wait for its draft."""
     run = _run_step(lambda: _client(stack).pay(at=_parse_at(at)))
-    _print_run(run, as_json)
+    print_run(run, as_json)
 
 
 @runs_app.command("list")
@@ -296,7 +296,7 @@ def show_run(
 ) -> None:
     """A run's totals per provider."""
     run = _run_step(lambda: _client(stack).run(run_id))
-    _print_run(run, as_json)
+    print_run(run, as_json)
 
 
 @runs_app.command("approve")
@@ -311,7 +311,7 @@ def approve_run(
 ) -> None:
     """Approve a draft: its lines become paid, remittances and finance files are written."""
     run = _run_step(lambda: _client(stack).approve(run_id, by, at=_parse_at(at)))
-    _print_run(run, as_json)
+    print_run(run, as_json)
 
 
 @runs_app.command("recalculate")
@@ -322,7 +322,7 @@ def recalculate_run(
 ) -> None:
     """Calculate a draft again from today's data (unchanged data gives identical files)."""
     run = _run_step(lambda: _client(stack).recalculate(run_id))
-    _print_run(run, as_json)
+    print_run(run, as_json)
 
 
 @app.command()
@@ -333,17 +333,15 @@ def remittance(
     stack: StackOption = "carepay",
 ) -> None:
     """Save a provider's remittance advice (xlsx and CSV) for an approved run."""
-    carepay = _client(stack)
-    try:
-        xlsx, remittance_csv = carepay.remittance(provider, run)
-    except Exception:
+    found = _client(stack).remittance(provider, run)
+    if found is None:
         console.print(
             f"[red]No remittance for {provider} in run {run}: remittances are written when a "
             "run is approved, for providers with lines or a balance in it.[/red]"
         )
-        raise typer.Exit(EXIT_REJECTED_WHOLE) from None
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
     out.mkdir(parents=True, exist_ok=True)
-    for content, suffix in ((xlsx, "xlsx"), (remittance_csv, "csv")):
+    for content, suffix in zip(found, ("xlsx", "csv"), strict=True):
         target = out / f"remittance-{provider}-{run}.{suffix}"
         target.write_bytes(content)
         console.print(f"{target} written.")
@@ -413,7 +411,7 @@ def _run_step(action: Any) -> Any:
         raise typer.Exit(EXIT_REJECTED_WHOLE) from None
 
 
-def _print_run(run: dict[str, Any], as_json: bool) -> None:
+def print_run(run: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(run, indent=1))
         return

@@ -135,11 +135,16 @@ class CarepayClient:
         ]
         return [self.run(run_id) for run_id in sorted(run_ids)]
 
-    def remittance(self, provider_ref: str, run_id: str) -> tuple[bytes, bytes]:
-        return (
-            self.read_outbound(remittance_key(provider_ref, run_id, "xlsx")),
-            self.read_outbound(remittance_key(provider_ref, run_id, "csv")),
-        )
+    def remittance(self, provider_ref: str, run_id: str) -> tuple[bytes, bytes] | None:
+        """A provider's remittance (xlsx, CSV) for an approved run, or None if it has none."""
+        s3 = client("s3")
+        try:
+            return (
+                self.read_outbound(remittance_key(provider_ref, run_id, "xlsx")),
+                self.read_outbound(remittance_key(provider_ref, run_id, "csv")),
+            )
+        except s3.exceptions.NoSuchKey:
+            return None
 
     def finance_files(self, run_id: str) -> dict[str, bytes]:
         """Every file under finance/{run}/, by name."""

@@ -24,11 +24,10 @@ from rich.table import Table
 
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.actuals import parse_week_date
-from carepay.domain.approvals import ExtraApproval
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import LONDON
-from carepay.local.cli import print_submission
+from carepay.local.cli import print_run, print_submission
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
 from carepay.services.claim_workbooks import claim_workbook_key
@@ -130,8 +129,11 @@ def run_demo(out_dir: Path, console: Console) -> None:
             f"{report['imported']} service line versions for {', '.join(report['providers'])}; "
             f"{report['rejected']} rejected."
         )
-        store.save_approval("P001", ExtraApproval("L1006", WEEK, 8))
-        console.print("Social work approves 2 h extra for SS1006 in w/c 09/11/2026 (E6).")
+        approvals = council.import_approvals(samples / "approvals-E6.csv", at=at(15, 22, 30))
+        console.print(
+            f"Social work's approvals file: {approvals['imported']} approval (2 h extra for "
+            "SS1006 in w/c 09/11/2026, E6)."
+        )
 
         console.rule("Monday 06:00: the schedule writes each provider's claim workbook")
         cloud.fire_schedule("WeeklyClaimWorkbooks", at(16, 6))
@@ -226,11 +228,82 @@ def run_demo(out_dir: Path, console: Console) -> None:
                 (feedback_dir / f"{stem}.feedback.xlsx").write_bytes(
                     council.feedback_workbook(feedback)
                 )
+        _payment_runs(console, cloud, council, samples, out_dir)
         console.rule()
         console.print(
             f"Feedback workbooks and JSON are in [bold]{feedback_dir}/[/bold]; "
-            f"the files uploaded are in {out_dir / 'uploads'}/."
+            f"the files uploaded are in {out_dir / 'uploads'}/; remittances in "
+            f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
+            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]."
         )
+
+
+def _payment_runs(
+    console: Console, cloud: LocalCloud, council: CarepayClient, samples: Path, out_dir: Path
+) -> None:
+    """Two weekly runs: a late week withheld then paid, a held extra released by an approval,
+    a line backdated and another cancelled after they were paid."""
+    console.rule("Wednesday 18/11 06:00: the schedule calculates the week's payment run (a draft)")
+    cloud.fire_schedule("WeeklyPaymentRun", at(18, 6))
+    [first] = council.runs()
+    print_run(first, False)
+    console.print(
+        "P002 confirmed after Tuesday's deadline: its week is withheld, paid by the next run. "
+        "SS1005's extra (E5) is held until approved."
+    )
+    console.rule("Wednesday 18/11 10:00: finance approves the run")
+    first = council.approve(first["run_id"], "Finance officer", at=at(18, 10))
+    print_run(first, False)
+
+    console.rule("Thursday 19/11: the council changes two packages after they were paid")
+    changes = council.import_care_packages(
+        samples / "care-packages-changes-2026-11-19.csv", at=at(19, 9)
+    )
+    console.print(
+        f"{changes['imported']} line versions: SS1011's 3 h line replaced by 5 h backdated to "
+        "09/11 (L1012 → L1013), and Bradford's L2002 cancelled."
+    )
+    cancelled = samples / "care-packages-cancel-L3001.csv"
+    console.print(
+        f"{council.import_care_packages(cancelled, at=at(19, 9, 5))['imported']} more: "
+        "Riverside's L3001 cancelled (never delivered)."
+    )
+    approvals = council.import_approvals(samples / "approvals-after-first-run.csv", at=at(19, 11))
+    console.print(f"Social work approves SS1005's 2 h extra: {approvals['imported']} approval.")
+    feedback = council.upload(
+        "P001",
+        "P001-backdated-line.csv",
+        (samples / "P001-backdated-line-w-c-2026-11-09.csv").read_bytes(),
+        at=at(19, 14),
+    )
+    print_submission(console, feedback)
+
+    console.rule("Monday 23/11: every provider confirms the week commencing 16/11")
+    for provider, moment in (("P001", at(23, 9)), ("P002", at(23, 10)), ("P003", at(24, 16, 55))):
+        council.confirm(provider, date(2026, 11, 16), at=moment)
+    console.print("P001 and P002 on Monday, P003 at 16:55 on Tuesday (in time).")
+
+    console.rule("Wednesday 25/11 06:00: the second run, then approval")
+    cloud.fire_schedule("WeeklyPaymentRun", at(25, 6))
+    second = council.runs()[-1]
+    second = council.approve(second["run_id"], "Finance officer", at=at(25, 10))
+    print_run(second, False)
+
+    remittances = out_dir / "remittances"
+    remittances.mkdir(exist_ok=True)
+    for run in (first, second):
+        for provider in run["providers"]:
+            remittance = council.remittance(provider["provider_ref"], run["run_id"])
+            if remittance is None:
+                continue  # nothing happened for the provider in this run
+            xlsx, remittance_csv = remittance
+            stem = f"{provider['provider_ref']}-{run['run_id']}"
+            (remittances / f"{stem}.xlsx").write_bytes(xlsx)
+            (remittances / f"{stem}.csv").write_bytes(remittance_csv)
+        finance_dir = out_dir / "finance" / run["run_id"]
+        finance_dir.mkdir(parents=True, exist_ok=True)
+        for name, content in council.finance_files(run["run_id"]).items():
+            (finance_dir / name).write_bytes(content)
 
 
 def _print_week(console: Console, store: DynamoStore) -> None:

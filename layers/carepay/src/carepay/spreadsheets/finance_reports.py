@@ -144,6 +144,8 @@ def write_summary_workbook(
             cell.number_format = "DD/MM/YYYY"
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 20
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     providers = workbook.create_sheet("Providers")
     _table(
@@ -188,7 +190,7 @@ def write_summary_workbook(
         chart.set_categories(Reference(providers, min_col=1, min_row=2, max_row=count + 1))
         chart.height = max(7.5, 0.6 * count + 3)
         chart.width = 18
-        sheet.add_chart(chart, "D3")
+        sheet.add_chart(chart, f"A{len(facts) + 5}")  # below the totals: page 1 when printed
 
     _table(
         workbook.create_sheet("Held lines"),

@@ -23,6 +23,7 @@ from carepay.domain.finance import SettlementNote
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment_run import LineStatus, RunLine
 from carepay.domain.runs import ProviderResult
+from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
 
 HOLD_REASONS = {
@@ -76,7 +77,9 @@ class RemittanceHeader:
     payment_date: date
 
     def remittance_number(self, provider_ref: str) -> str:
-        return f"RA-{self.run_id.removeprefix('R')}-{provider_ref}"
+        """The run's time and the provider: short enough to be the payment's bank reference
+        (18 characters) for provider references up to seven characters."""
+        return f"{self.run_at.astimezone(LONDON):%y%m%d%H%M}-{provider_ref}"
 
 
 def sections(result: ProviderResult) -> list[tuple[str, list[RunLine]]]:
@@ -152,15 +155,13 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
         ("Council", header.council_name),
         ("Provider", f"{result.provider_name} ({result.provider_ref})"),
         ("Payment run", header.run_id),
-        ("Payment date", header.payment_date),
+        ("Payment date", f"{header.payment_date:%d/%m/%Y}"),  # text: a date cell shows ### here
         ("Remittance number", header.remittance_number(result.provider_ref)),
     ]
     put(sheet.cell(row=1, column=1), "Remittance advice").font = title_font
     for offset, (label, value) in enumerate(rows, start=2):
         put(sheet.cell(row=offset, column=1), label).font = bold
-        cell = put(sheet.cell(row=offset, column=3), value)
-        if isinstance(value, date):
-            cell.number_format = "DD/MM/YYYY"
+        put(sheet.cell(row=offset, column=3), value)
     row = len(rows) + 3
     for title, lines in sections(result):
         put(sheet.cell(row=row, column=1), title).font = Font(bold=True, size=12)
