@@ -231,3 +231,53 @@ def test_over_any_run_sequence_the_nets_add_up_to_what_is_due_and_no_more_than_p
         plan, actuals, {}, approvals, run_at + timedelta(weeks=len(rates))
     )
     assert paid_in_total == {line.week_commencing: line.amount_due_pence for line in final_due}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    actual=st.lists(st.integers(min_value=0, max_value=24), min_size=1, max_size=5),
+    changes=st.lists(
+        st.sampled_from(["none", "cancel", "backdate", "uplift", "approve"]), min_size=1, max_size=4
+    ),
+)
+def test_over_runs_with_backdates_and_cancellations_every_line_week_nets_to_its_final_due(
+    actual: list[int], changes: list[str]
+) -> None:
+    mondays = [JAN[0] + timedelta(weeks=n) for n in range(len(actual))]
+    versions = [line_version("L1", SID, rate="20.00")]
+    submitted = [
+        confirmed("L1", m, quarters, extra_quarters=max(0, quarters - 20), comments="x")
+        for m, quarters in zip(mondays, actual, strict=True)
+    ]
+    approvals = Approvals()
+    ledger: dict[tuple[str, date], PaidBefore] = {}
+    netted: dict[tuple[str, date], int] = {}
+    run_at = wednesday_after(mondays[-1])
+    for run, change in enumerate(changes):
+        if change == "cancel":
+            versions = [v.model_copy(update={"cancelled": True}) for v in versions]
+        elif change == "backdate":  # a replacement line for the person, from the first week
+            versions = [*versions, line_version("L2", SID, planned="6", start=mondays[0])]
+            submitted += [confirmed("L2", m, 24, planned=24) for m in mondays]
+        elif change == "uplift":
+            versions = [*versions, line_version("L1", SID, rate="21.37", start=mondays[-1])]
+        elif change == "approve":
+            approvals = Approvals.of(extras=[ExtraApproval("L1", m, 8) for m in mondays])
+        plan = plan_of(*versions)
+        lines = calculate_provider(
+            plan, submitted, ledger, approvals, run_at + timedelta(weeks=run)
+        )
+        for line in lines:
+            key = (line.line_ref, line.week_commencing)
+            netted[key] = netted.get(key, 0) + line.net_pence
+            weekly = plan.line_for_week(line.line_ref, line.week_commencing)
+            approved = approvals.approved_extra_quarters(line.line_ref, line.week_commencing)
+            assert weekly is None or line.payable_quarters <= weekly.planned_quarters + approved
+        ledger = approve(ledger, lines)
+    final = calculate_provider(
+        plan_of(*versions), submitted, {}, approvals, run_at + timedelta(weeks=len(changes))
+    )
+    due = {(line.line_ref, line.week_commencing): line.amount_due_pence for line in final}
+    assert {key: net for key, net in netted.items() if net or key in due} == {
+        key: amount for key, amount in due.items() if amount or key in netted
+    }

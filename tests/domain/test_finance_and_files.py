@@ -1,0 +1,194 @@
+"""What leaves the council: settlements, carried balances, the payment file, the charging
+periods, and the invariant that remittances, ledger and payment file agree to the penny."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from carepay.domain.finance import (
+    BankDetails,
+    BankDetailsError,
+    ChargingPeriod,
+    SettlementNote,
+    charging_period,
+    completed_periods,
+    payment_date_for,
+    settle,
+)
+from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
+from carepay.domain.runs import ProviderResult, result_from_dict, result_to_dict
+from carepay.domain.weeks import LONDON
+from carepay.spreadsheets.bacs import (
+    Credit,
+    PaymentFileError,
+    read_payment_file,
+    write_payment_file,
+)
+from carepay.spreadsheets.finance_reports import write_ledger_csv
+from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_csv
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+COUNCIL = BankDetails("123456", "12345678", "Example Council")
+RUN_AT = datetime(2026, 11, 18, 6, 0, tzinfo=LONDON)
+HEADER = RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20))
+
+
+def test_a_negative_total_is_carried_forward_as_a_recovery_never_debited() -> None:
+    settlement = settle(-2000, 0, COUNCIL)
+    assert (settlement.payment_pence, settlement.carried_out_pence) == (0, -2000)
+    assert settlement.note is SettlementNote.RECOVERY
+
+
+def test_a_recovery_is_taken_from_the_next_payment() -> None:
+    settlement = settle(7000, -10500, COUNCIL)
+    assert (settlement.payment_pence, settlement.carried_out_pence) == (0, -3500)
+    assert settle(12000, -3500, COUNCIL).payment_pence == 8500
+
+
+def test_without_bank_details_a_payment_is_carried_not_lost() -> None:
+    settlement = settle(4000, 0, None)
+    assert (settlement.payment_pence, settlement.carried_out_pence) == (0, 4000)
+    assert settlement.note is SettlementNote.NO_BANK_DETAILS
+
+
+def test_bank_details_are_checked_and_the_message_says_what_is_wrong() -> None:
+    assert BankDetails.parse("20-00-00", "5577 9911", " Acme ") == BankDetails(
+        "200000", "55779911", "Acme"
+    )
+    with pytest.raises(BankDetailsError, match="Sort code '20-00' is not six digits"):
+        BankDetails.parse("20-00", "55779911", "Acme")
+    with pytest.raises(BankDetailsError, match="Account number '1234' is not eight digits"):
+        BankDetails.parse("200000", "1234", "Acme")
+
+
+def test_money_reaches_providers_on_the_friday_after_a_wednesday_run() -> None:
+    assert payment_date_for(RUN_AT) == date(2026, 11, 20)
+    assert payment_date_for(RUN_AT.replace(day=20)) == date(2026, 11, 27)  # a Friday run: next week
+
+
+def test_charging_periods_are_four_weeks_from_week_1_and_period_13_takes_week_53() -> None:
+    assert charging_period(date(2026, 3, 30)) == ChargingPeriod(2026, 1)  # the week of 1 April
+    assert charging_period(date(2026, 11, 16)) == ChargingPeriod(2026, 9)
+    assert len(ChargingPeriod(2026, 13).weeks()) == 4  # 2026-27 has 52 weeks
+    # 2023-24 ran from Monday 27 March 2023 to Sunday 31 March 2024: 53 weeks, the last in P13.
+    fifty_three = ChargingPeriod(2023, 13).weeks()
+    assert len(fifty_three) == 5 and fifty_three[-1] == date(2024, 3, 25)
+    assert charging_period(date(2024, 3, 25)) == ChargingPeriod(2023, 13)
+    assert charging_period(date(2024, 4, 1)) == ChargingPeriod(2024, 1)
+    assert ChargingPeriod.from_slug("2026-P08") == ChargingPeriod(2026, 8)
+
+
+def test_a_run_extracts_each_period_completed_since_the_last_extract() -> None:
+    cutoff = datetime(2026, 11, 24, 17, 0, tzinfo=LONDON)  # w/c 16/11's deadline
+    assert completed_periods(None, cutoff) == [ChargingPeriod(2026, 8)]
+    last_of_p6 = ChargingPeriod(2026, 6).weeks()[-1]
+    assert completed_periods(last_of_p6, cutoff) == [
+        ChargingPeriod(2026, 7),
+        ChargingPeriod(2026, 8),
+    ]
+    assert completed_periods(ChargingPeriod(2026, 8).weeks()[-1], cutoff) == []
+
+
+def test_a_payment_file_pays_each_credit_and_balances_with_one_contra() -> None:
+    credits = [
+        Credit(BankDetails("200000", "55779911", "Acme Home Care Limited"), 141326, "2611250600-P001"),
+        Credit(BankDetails("401162", "31926819", "Bradford Day Services"), 15750, "2611250600-P002"),
+    ]  # fmt: skip
+    content = write_payment_file(credits, COUNCIL, date(2026, 11, 25), "R20261125-0600")
+    lines = content.decode().split("\r\n")[:-1]
+    assert [len(line) for line in lines] == [80, 100, 100, 100, 80]
+    assert lines[1][:17] == "20000055779911099" and lines[1][35:46] == "00000141326"
+    assert lines[1][82:100] == "ACME HOME CARE LIM"  # cut to 18 characters, upper case
+    assert lines[3][15:17] == "17" and lines[3][35:46] == "00000157076"
+    parsed = read_payment_file(content)
+    assert parsed.credit_total_pence == parsed.contra_pence == 157076
+    assert parsed.trailer == {
+        "debit_total": 157076, "credit_total": 157076, "debit_count": 1, "credit_count": 2
+    }  # fmt: skip
+    assert parsed.processing_day == date(2026, 11, 25)
+
+
+def test_a_tampered_payment_file_is_refused_by_the_checker() -> None:
+    credit = Credit(BankDetails("200000", "55779911", "Acme"), 1000, "REF")
+    content = write_payment_file([credit], COUNCIL, date(2026, 11, 25), "R1")
+    with pytest.raises(PaymentFileError, match="credit total or count"):
+        read_payment_file(content.replace(b"00000001000", b"00000002000", 1))
+    with pytest.raises(PaymentFileError, match="only positive"):
+        write_payment_file([Credit(credit.bank, -5, "REF")], COUNCIL, date(2026, 11, 25), "R1")
+
+
+def _line(provider: str, number: int, due: int, before: int, status: LineStatus) -> RunLine:
+    return RunLine(
+        provider, f"L{number}", f"SS{number}", date(2026, 11, 9) - timedelta(weeks=number % 3),
+        20, 20, 0, 0, 20 if due else 0, Fraction(due, 5) if due else Fraction(0),
+        due if status is not LineStatus.WITHHELD else 0, before, status,
+        "X2" if status is LineStatus.HELD else "",
+        AdjustmentReason.CHANGED if before else None, False,
+    )  # fmt: skip
+
+
+providers = st.lists(
+    st.tuples(
+        st.lists(
+            st.tuples(
+                st.integers(0, 50_000),
+                st.integers(0, 50_000),
+                st.sampled_from(list(LineStatus)),
+            ),
+            max_size=8,
+        ),
+        st.integers(-60_000, 20_000),  # carried in from earlier runs
+        st.booleans(),  # bank details known
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(providers=providers)
+def test_remittances_ledger_and_payment_file_always_agree_to_the_penny(
+    providers: list[tuple[list[tuple[int, int, LineStatus]], int, bool]],
+) -> None:
+    results = [
+        ProviderResult(
+            f"P{n:03d}",
+            f"Provider {n}",
+            [_line(f"P{n:03d}", i, due, before, status) for i, (due, before, status) in enumerate(lines)],
+            carried_in_pence=carried_in,
+            bank=BankDetails("200000", f"{n:08d}", f"Provider {n}") if bank else None,
+        )
+        for n, (lines, carried_in, bank) in enumerate(providers, start=1)
+    ]  # fmt: skip
+    ledger = list(csv.DictReader(io.StringIO(write_ledger_csv("R1", results).decode())))
+    ledger_total = sum(Decimal(row["net_amount"]) for row in ledger)
+    remitted = Decimal(0)
+    carried_in = carried_out = Decimal(0)
+    for result in results:
+        rows = list(csv.DictReader(io.StringIO(write_remittance_csv(HEADER, result).decode())))
+        by_section = {row["section"]: Decimal(row["net_amount"]) for row in rows}
+        lines_total = sum(Decimal(r["net_amount"]) for r in rows if r["line_ref"])
+        assert by_section["total net"] == lines_total  # a remittance adds up
+        remitted += by_section["total net"]
+        carried_in += by_section["carried in"]
+        carried_out += by_section["carried forward"]
+    credits = [
+        Credit(r.bank, r.settlement.payment_pence, HEADER.remittance_number(r.provider_ref))
+        for r in results
+        if r.bank is not None and r.settlement.payment_pence > 0
+    ]
+    paid = Decimal(0)
+    if credits:
+        payment_file = write_payment_file(credits, COUNCIL, date(2026, 11, 18), "R1")
+        paid = Decimal(read_payment_file(payment_file).credit_total_pence) / 100
+    assert ledger_total == remitted
+    assert paid == remitted + carried_in - carried_out  # nothing made or lost between runs
+    assert all(r.settlement.payment_pence >= 0 for r in results)  # never a debit to a provider
+    for result in results:  # and what is kept between calculation and approval is exact
+        assert result_from_dict(result_to_dict(result)) == result
