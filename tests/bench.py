@@ -442,6 +442,125 @@ def cold_imports(runs: int) -> None:
         print(f"{label:<44} {median:7.0f} ms {median / base:8.2f} {median / powertools:26.2f}")
 
 
+def payment_line_weeks(
+    lines: int, weeks: int, provider: str = PROVIDER
+) -> tuple[ProviderPlan, list[Any], dict[Any, Any]]:
+    """A provider's history: every line confirmed every week, the first half already paid."""
+    from fractions import Fraction
+
+    from carepay.domain.actuals import LineWeekActuals
+    from carepay.domain.payment_run import PaidBefore
+
+    versions = [
+        v.model_copy(update={"provider_ref": provider, "line_ref": f"{provider}-{v.line_ref}"})
+        for v in line_versions()[:lines]
+    ]
+    confirmed_at = datetime.combine(FIRST_WEEK, datetime.min.time(), tzinfo=LONDON)
+    actuals = []
+    paid = {}
+    for week in range(weeks):
+        monday = FIRST_WEEK + timedelta(weeks=week)
+        for number, version in enumerate(versions):
+            planned = int(version.planned_quantity * 4)
+            actual = planned - (number % 4 == 0) * 4  # a quarter of lines an hour short
+            actuals.append(
+                LineWeekActuals(
+                    provider, version.line_ref, version.ss_ref, monday, planned, actual,
+                    missed_quarters=planned - actual, comments="bench",
+                    confirmed_at=confirmed_at + timedelta(weeks=week + 1),
+                )
+            )  # fmt: skip
+            if week < weeks // 2:
+                rate = Fraction(version.unit_rate) * 100
+                paid[(version.line_ref, monday)] = PaidBefore(
+                    int(actual * rate / 4 + Fraction(1, 2)), rate, actual, version.ss_ref
+                )
+    return ProviderPlan(provider, versions), actuals, paid
+
+
+def payment_kernel(lines: int, weeks: int) -> None:
+    from carepay.domain.approvals import Approvals
+    from carepay.domain.payment_run import calculate_provider
+
+    count = lines * weeks
+    run_at = datetime.combine(
+        FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
+    )
+    print(f"\n## Payment calculation kernel: {count:,} line-weeks of one provider (best of 5)")
+    plan, actuals, paid = payment_line_weeks(lines, weeks)
+
+    def fresh() -> object:
+        fresh_plan = ProviderPlan(
+            PROVIDER, [v for vs in plan._versions_by_line.values() for v in vs]
+        )
+        return calculate_provider(fresh_plan, actuals, paid, Approvals(), run_at)
+
+    warm = best_of(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
+    unpaid = best_of(5, lambda: calculate_provider(plan, actuals, {}, Approvals(), run_at))
+    cold = best_of(5, fresh)
+    print("line-weeks/s (target 500,000)")
+    print(f"  half of the history paid by earlier runs, warm plan: {count / warm:>10,.0f}")
+    print(f"  nothing paid yet (every line-week a new line), warm: {count / unpaid:>10,.0f}")
+    print(f"  half paid, each week's terms worked out in the run:  {count / cold:>10,.0f}")
+
+
+def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
+    """A whole run through the deployed template, counting DynamoDB requests by operation."""
+    count = providers * lines * weeks
+    print(
+        f"\n## DynamoDB requests for a {count:,}-line-week payment run ({providers} providers), "
+        "calculated and approved"
+    )
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2"
+    )
+    os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")
+    from carepay.adapters.aws import client
+    from carepay.adapters.dynamodb import RunStore
+    from carepay.local.client import CarepayClient
+    from carepay.local.cloud import LocalCloud, quiet_local_cloud
+    from moto import mock_aws
+
+    with mock_aws(), quiet_local_cloud():
+        cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
+        council = CarepayClient(pump=cloud.pump, timeout_seconds=3600)
+        store = RunStore(cloud.outputs["DataTableName"])
+        for number in range(providers):
+            ref = f"B{number:03d}"
+            plan, actuals, _ = payment_line_weeks(lines, weeks, ref)
+            store.save_care_packages(
+                f"bench-{ref}", [v for vs in plan._versions_by_line.values() for v in vs], {}
+            )
+            store.save_submission(ref, f"bench-{ref}", actuals, {}, 0)
+        calls: dict[str, int] = {}
+
+        def count_call(event_name: str, **_: Any) -> None:
+            operation = event_name.rsplit(".", 1)[-1]
+            calls[operation] = calls.get(operation, 0) + 1
+
+        client("dynamodb").meta.events.register("before-call.dynamodb", count_call)
+        run_at = datetime.combine(
+            FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
+        )
+        started = time.perf_counter()
+        draft = council.pay(at=run_at)
+        calculated = dict(calls)
+        calculate_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        council.approve(draft["run_id"], "bench")
+        approve_seconds = time.perf_counter() - started
+    approved = {op: calls[op] - calculated.get(op, 0) for op in calls}
+    print(
+        f"calculate: {json.dumps(dict(sorted(calculated.items())))} in {calculate_seconds:.1f} s on moto"
+    )
+    print(
+        f"approve:   {json.dumps(dict(sorted(approved.items())))} in {approve_seconds:.1f} s on moto"
+    )
+    print(
+        f"scans: {calls.get('Scan', 0)}; requests per line-week: {sum(calls.values()) / count:.3f}"
+    )
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--memory-child"]:
         memory_child(sys.argv[2], sys.argv[3])
@@ -456,6 +575,8 @@ def main() -> None:
     dynamodb_requests(2_000 if quick else 10_000)
     peak_memory(20_000 if quick else 100_000)
     workbooks(2_000, 10_000)
+    payment_kernel(1_000, 20 if quick else 100)
+    payment_run_requests(*((5, 100, 20) if quick else (20, 100, 50)))
     cold_imports(3 if quick else 7)
 
 
