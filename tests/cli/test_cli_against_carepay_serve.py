@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,8 @@ def endpoint() -> Iterator[str]:
         if "ready" in line or not line:
             break
     assert f"export AWS_ENDPOINT_URL=http://127.0.0.1:{port}" in "".join(output), "".join(output)
+    # Keep reading what the server prints: a full pipe would stop it mid-request.
+    threading.Thread(target=output.extend, args=(server.stdout,), daemon=True).start()
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=20)
@@ -125,3 +128,43 @@ def test_confirm_prints_the_week_and_a_late_confirmation_is_marked(imported: str
 def test_a_command_that_cannot_be_understood_exits_2(imported: str) -> None:
     assert carepay(imported, "confirm", "--provider", "P003", "--week", "next week").returncode == 2
     assert carepay(imported, "upload", "no-such-file.csv", "--provider", "P001").returncode == 2
+
+
+def test_finance_runs_pays_and_approves_a_week_from_the_command_line(
+    imported: str, tmp_path: Path
+) -> None:
+    confirmed = carepay(
+        imported, "confirm", "--provider", "P001", "--week", "2026-11-16", "--at", "2026-11-23T10:00"
+    )  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stdout
+    preview = carepay(imported, "preview", "--provider", "P002", "--week", "2026-11-16", "--json")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert json.loads(preview.stdout)["total_pence"] == 17500  # 10 h at £17.50, as planned
+
+    draft = carepay(imported, "pay", "--at", "2026-11-25T06:00", "--json")
+    assert draft.returncode == 0, draft.stdout + draft.stderr
+    run = json.loads(draft.stdout)
+    assert (run["run_id"], run["status"]) == ("R20261125-0600", "draft")
+    refused = carepay(imported, "pay", "--at", "2026-12-02T06:00")
+    assert refused.returncode == 2
+    assert "R20261125-0600 is not approved yet" in " ".join(refused.stdout.split())
+
+    approved = carepay(imported, "runs", "approve", "R20261125-0600", "--by", "J Smith")
+    assert approved.returncode == 0, approved.stdout
+    assert "approved" in approved.stdout and "payment-file.txt" in approved.stdout
+    again = carepay(imported, "runs", "approve", "R20261125-0600", "--by", "J Smith")
+    assert again.returncode == 2 and "already approved" in again.stdout
+    listed = carepay(imported, "runs", "list", "--json")
+    assert [r["status"] for r in json.loads(listed.stdout)] == ["approved"]
+
+    saved = carepay(
+        imported, "remittance", "--provider", "P001", "--run", "R20261125-0600", "--out", str(tmp_path)
+    )  # fmt: skip
+    assert saved.returncode == 0, saved.stdout
+    assert (tmp_path / "remittance-P001-R20261125-0600.xlsx").stat().st_size > 4_000
+    files = carepay(imported, "finance", "--run", "R20261125-0600", "--out", str(tmp_path))
+    assert files.returncode == 0, files.stdout
+    names = {p.name for p in (tmp_path / "R20261125-0600").iterdir()}
+    assert {"ledger.csv", "summary.xlsx", "payment-file.txt"} <= names
+    missing = carepay(imported, "remittance", "--provider", "P999", "--run", "R20261125-0600")
+    assert missing.returncode == 2
