@@ -15,22 +15,35 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from carepay.adapters.events import files_arrived
-from carepay.runtime import payment_run_service
+from carepay.runtime import idempotency_store, payment_run_service
+from carepay.services.notices import FileArrived
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
+# A request delivered twice is answered once: a second "approve" must not overwrite the first
+# answer with "already approved".
+idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
+
+
+def handle_request(arrival: FileArrived) -> dict[str, Any]:
+    return payment_run_service().handle_arrival(arrival)
 
 
 def record_handler(record: SQSRecord) -> None:
-    service = payment_run_service()
     if "scheduled_time" in json.loads(record.body):  # the weekly schedule's own message
-        outcomes = [service.handle_schedule(record.body)]
+        outcomes = [payment_run_service().handle_schedule(record.body)]
     else:
-        outcomes = [service.handle_arrival(arrival) for arrival in files_arrived(record)]
+        handle_once = idempotent_function(
+            data_keyword_argument="arrival",
+            persistence_store=idempotency_store(),
+            config=idempotency,
+        )(handle_request)
+        outcomes = [handle_once(arrival=arrival) for arrival in files_arrived(record)]
     for outcome in outcomes:
         if outcome["outcome"] == "refused":
             # Logged as an error: a refused scheduled run means last week's is still unapproved.
@@ -44,6 +57,7 @@ def record_handler(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    idempotency.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from carepay.adapters.aws import client
 from carepay.domain.weeks import LONDON
 from carepay.local.client import CarepayClient, RunRequestRefused
 from carepay.local.cloud import LocalCloud
@@ -388,3 +390,25 @@ def test_a_provider_without_bank_details_is_carried_forward_not_left_out(
         "held: no bank details",
     )
     assert "payment-file.txt" not in council.finance_files(run["run_id"])
+
+
+def test_an_approval_request_delivered_twice_keeps_its_first_answer_and_pays_once(
+    cloud: LocalCloud, council: CarepayClient
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    run = council.approve(council.pay(at=wednesday_after(week))["run_id"], "finance officer")
+    [*_, (_, event)] = [(f, e) for f, e in cloud.invocations if f == "PaymentRunsFunction"]
+    queue = cloud.outputs["PaymentRunRequestsQueueUrl"]
+    client("sqs").send_message(QueueUrl=queue, MessageBody=event["Records"][0]["body"])
+    cloud.pump()
+    [answer] = [
+        json.loads(council.read_outbound(item["Key"]))
+        for item in client("s3").list_objects_v2(
+            Bucket=cloud.outputs["OutboundBucketName"], Prefix="runs/requests/"
+        )["Contents"]
+        if item["Key"].endswith("-approve.json")
+    ]
+    assert answer["outcome"] == "accepted"
+    assert council.run(run["run_id"])["totals"] == run["totals"]
+    assert cloud.failed_invocations == []
