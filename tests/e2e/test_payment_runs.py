@@ -17,6 +17,7 @@ from carepay.domain.weeks import LONDON
 from carepay.local.client import CarepayClient, RunRequestRefused
 from carepay.local.cloud import LocalCloud
 from carepay.spreadsheets.bacs import read_payment_file
+from openpyxl import load_workbook
 
 from tests.e2e.conftest import csv_bytes
 
@@ -412,3 +413,28 @@ def test_an_approval_request_delivered_twice_keeps_its_first_answer_and_pays_onc
     assert answer["outcome"] == "accepted"
     assert council.run(run["run_id"])["totals"] == run["totals"]
     assert cloud.failed_invocations == []
+
+
+def test_a_preview_says_what_confirming_now_would_pay_and_what_is_held(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    council.upload(
+        "P001",
+        "claim.csv",
+        csv_bytes(CLAIM, ["SS1005", "L1005", f"{week:%d/%m/%Y}", 7, None, 2, "Extra calls", ""]),
+        at=monday_after(week),
+    )
+    preview = council.preview("P001", week)
+    lines = {line["line_ref"]: line for line in preview["lines"]}
+    assert lines["L1005"]["amount_pence"] == 0 and lines["L1005"]["note"].startswith("X2")
+    assert lines["L1001"]["amount_pence"] == 10000  # not uploaded: confirmed as planned (E10)
+    assert preview["total_pence"] == 10 * 10000 + 13326 + 6000 - 10000  # L1005 held
+    assert "held until the council approves" in preview["message"]
+
+    xlsx, _ = council.claim_workbook("P001", week)  # regenerated once the week has ended
+    sheet = load_workbook(io.BytesIO(xlsx))["Payment preview"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(5, sheet.max_row + 1)}
+    assert sheet.cell(row=rows["L1005"], column=7).value.startswith("X2")
+    assert sheet.cell(row=rows["L1001"], column=6).value == 100
+    assert sheet.cell(row=max(rows.values()), column=6).value.startswith("=SUM(")
