@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,8 +63,7 @@ class ServiceLineVersion(BaseModel):
         return self.end_date is None or day <= self.end_date
 
 
-@dataclass(frozen=True, slots=True)
-class WeeklyLine:
+class WeeklyLine(NamedTuple):
     """What a service line plans for one week: the terms its actuals are checked and paid against."""
 
     line_ref: str
@@ -81,6 +80,10 @@ class WeeklyLine:
     whole_pence_rate: int | None = None
 
 
+_WEEK_FIELD = WeeklyLine._fields.index("week_commencing")
+_new_terms = tuple.__new__  # a WeeklyLine from a complete tuple, without keyword checking
+
+
 class ProviderPlan:
     """Every version of one provider's service lines, answering 'what was planned that week?'."""
 
@@ -91,6 +94,18 @@ class ProviderPlan:
             if version.provider_ref == provider_ref:
                 self._versions_by_line.setdefault(version.line_ref, []).append(version)
         self._weekly_cache: dict[date, dict[str, WeeklyLine]] = {}
+        # Most lines have one version all their life: its terms are the same every week it
+        # covers (one rate, so no day-weighting), worked out once here rather than every week.
+        # Kept as the terms before and after week_commencing, so a week's copy is one tuple.
+        self._single: dict[str, tuple[ServiceLineVersion, tuple[Any, ...], tuple[Any, ...]]] = {}
+        for line_ref, versions in self._versions_by_line.items():
+            if len(versions) == 1 and not versions[0].cancelled:
+                terms = _terms(versions[0], versions[0].start_date, None)
+                self._single[line_ref] = (
+                    versions[0],
+                    terms[:_WEEK_FIELD],
+                    terms[_WEEK_FIELD + 1 :],
+                )
 
     @property
     def provider_name(self) -> str:
@@ -105,7 +120,16 @@ class ProviderPlan:
         cached = self._weekly_cache.get(monday)
         if cached is None:
             cached = {}
+            sunday = monday + timedelta(days=6)
+            single = self._single
             for line_ref, versions in self._versions_by_line.items():
+                steady = single.get(line_ref)
+                if steady is not None:
+                    version, before, after = steady
+                    end = version.end_date
+                    if version.start_date <= sunday and (end is None or end >= monday):
+                        cached[line_ref] = _new_terms(WeeklyLine, (*before, monday, *after))
+                    continue
                 weekly = _weekly_terms(versions, monday)
                 if weekly is not None:
                     cached[line_ref] = weekly
@@ -146,18 +170,24 @@ def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLin
             if todays:
                 daily_rates.append(_rate_pence(todays[-1].unit_rate))
         weekly_rate = sum(daily_rates, Fraction(0)) / len(daily_rates)
+    return _terms(latest, monday, weekly_rate)
+
+
+def _terms(version: ServiceLineVersion, monday: date, weekly_rate: Fraction | None) -> WeeklyLine:
+    """A week's terms from the version in force at its end (its own rate unless day-weighted)."""
+    rate = _rate_pence(version.unit_rate) if weekly_rate is None else weekly_rate
     return WeeklyLine(
-        line_ref=latest.line_ref,
-        provider_ref=latest.provider_ref,
-        ss_ref=latest.ss_ref,
-        service_type=latest.service_type,
-        service_level=latest.service_level,
-        unit=latest.unit,
+        line_ref=version.line_ref,
+        provider_ref=version.provider_ref,
+        ss_ref=version.ss_ref,
+        service_type=version.service_type,
+        service_level=version.service_level,
+        unit=version.unit,
         week_commencing=monday,
-        planned_quarters=_quarters_of(latest.planned_quantity),
-        planned_visits=latest.planned_visits,
-        weekly_rate_pence=weekly_rate,
-        whole_pence_rate=weekly_rate.numerator if weekly_rate.denominator == 1 else None,
+        planned_quarters=_quarters_of(version.planned_quantity),
+        planned_visits=version.planned_visits,
+        weekly_rate_pence=rate,
+        whole_pence_rate=rate.numerator if rate.denominator == 1 else None,
     )
 
 
