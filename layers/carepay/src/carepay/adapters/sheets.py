@@ -1,0 +1,145 @@
+"""Google Sheets, through gspread: the only module that imports it.
+
+One client per warm container (token refreshed by google-auth), an explicit timeout on every
+call, and bounded retries with full jitter on 429 and 5xx (never gspread's BackOffHTTPClient,
+whose 6.2.1 loop can sleep without end). Every call is counted as a read or a write: Google's
+quota is 60 of each a minute per service account, and the handler reports the counts as metrics.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import gspread
+import requests
+from google.auth.transport.requests import AuthorizedSession, Request
+from google.oauth2.service_account import Credentials
+from gspread.exceptions import APIError
+from requests.adapters import BaseAdapter
+
+SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+)
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
+READ, WRITE = "read", "write"
+Cell = str | float | int | bool
+T = TypeVar("T")
+
+
+class SheetUnavailable(RuntimeError):
+    """Google did not answer after the retries: the message goes back to its queue."""
+
+
+class SheetNotShared(RuntimeError):
+    """The sheet does not exist or is not shared with carepay's service account."""
+
+
+class SheetsGateway:
+    def __init__(
+        self,
+        service_account_info: Mapping[str, Any],
+        *,
+        timeout: tuple[float, float] = (5.0, 20.0),
+        transport: BaseAdapter | None = None,
+        attempts: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 16.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        credentials = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            dict(service_account_info), scopes=SCOPES
+        )
+        token_session = requests.Session()
+        session = AuthorizedSession(  # type: ignore[no-untyped-call]
+            credentials, auth_request=Request(token_session)
+        )
+        if transport is not None:  # the local fake of Google, in tests and on the local stack
+            token_session.mount("https://", transport)
+            session.mount("https://", transport)
+        self._client = gspread.Client(auth=credentials, session=session)
+        self._client.http_client.set_timeout(timeout)
+        self.service_account_email = str(service_account_info.get("client_email", ""))
+        self.attempts, self.base_delay, self.max_delay = attempts, base_delay, max_delay
+        self.sleep = sleep
+        self.calls: Counter[str] = Counter()  # reads and writes, for the quota metric
+
+    def read(self, spreadsheet_id: str, ranges: Sequence[str]) -> list[list[list[Cell]]]:
+        """Each range's rows, as typed (numbers as numbers, ticked boxes as True), in one call."""
+        http = self._client.http_client
+        answer = self._call(
+            READ,
+            lambda: http.values_batch_get(
+                spreadsheet_id,
+                list(ranges),
+                params={
+                    "valueRenderOption": "UNFORMATTED_VALUE",
+                    "dateTimeRenderOption": "FORMATTED_STRING",
+                    "majorDimension": "ROWS",
+                },
+            ),
+        )
+        return [value_range.get("values", []) for value_range in answer.get("valueRanges", [])]
+
+    def write_values(
+        self, spreadsheet_id: str, data: Sequence[tuple[str, list[list[Cell]]]]
+    ) -> None:
+        """Write several ranges in one call, as text and numbers (never run as formulas)."""
+        if not data:
+            return
+        http = self._client.http_client
+        body = {
+            "valueInputOption": "RAW",
+            "data": [{"range": a1, "majorDimension": "ROWS", "values": rows} for a1, rows in data],
+        }
+        self._call(WRITE, lambda: http.values_batch_update(spreadsheet_id, body))
+
+    def update(self, spreadsheet_id: str, requests_: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """spreadsheets.batchUpdate: tabs, protections, drop-downs, formatting, in one call."""
+        http = self._client.http_client
+        answer: dict[str, Any] = self._call(
+            WRITE, lambda: http.batch_update(spreadsheet_id, {"requests": list(requests_)})
+        )
+        return answer
+
+    def tab_titles(self, spreadsheet_id: str) -> list[str]:
+        http = self._client.http_client
+        metadata = self._call(
+            READ,
+            lambda: http.fetch_sheet_metadata(
+                spreadsheet_id, params={"includeGridData": "false", "fields": "sheets.properties"}
+            ),
+        )
+        return [sheet["properties"]["title"] for sheet in metadata.get("sheets", [])]
+
+    def modified_at(self, spreadsheet_id: str) -> datetime:
+        """When anyone last changed the sheet (Drive's modifiedTime)."""
+        http = self._client.http_client
+        metadata = self._call(READ, lambda: http.get_file_drive_metadata(spreadsheet_id))
+        return datetime.fromisoformat(str(metadata["modifiedTime"]).replace("Z", "+00:00"))
+
+    def _call(self, kind: str, request: Callable[[], T]) -> T:
+        for attempt in range(self.attempts):
+            self.calls[kind] += 1
+            try:
+                return request()
+            except APIError as error:
+                if error.code in (403, 404):
+                    raise SheetNotShared(
+                        f"The sheet cannot be opened: share it with {self.service_account_email} "
+                        "as an editor (Google said: "
+                        f"{error.error.get('message', '')})"
+                    ) from error
+                if error.code not in RETRYABLE or attempt == self.attempts - 1:
+                    raise SheetUnavailable(f"Google Sheets answered {error}") from error
+            except requests.RequestException as error:
+                if attempt == self.attempts - 1:
+                    raise SheetUnavailable(f"Google Sheets did not answer: {error}") from error
+            # Full jitter: many providers editing at once do not retry in step.
+            self.sleep(random.random() * min(self.max_delay, self.base_delay * 2**attempt))
+        raise SheetUnavailable("unreachable")  # the loop returns or raises
