@@ -113,30 +113,32 @@ class SubmissionService:
                 f"{arrival.key} is not in a provider's folder: upload to "
                 "uploads/{your provider reference}/ so carepay knows whose claim it is.",
             )
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
+        return self.submit(submission, upload_id, uploaded_at, document.content)
+
+    def submit(
+        self, submission: SubmissionKey, upload_id: str, uploaded_at: datetime, content: bytes
+    ) -> dict[str, Any]:
+        """Check, store and explain one submission's content (a file, or a Google Sheet's rows)."""
         already = self.store.upload_summary(submission.provider_ref, upload_id)
         if already is not None:
             return {**already, "duplicate": True}  # E13: the same delivery again changes nothing
-        document = self.documents.read_inbound(arrival.key, arrival.version_id)
-        uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
         for _ in range(CHECKS_BEFORE_GIVING_UP):
             # Read before anything else: the commit succeeds only if no other commit came between.
             version = self.store.provider_version(submission.provider_ref)
             try:
                 if submission.kind == "confirmation":
-                    return self._confirm(
-                        submission, upload_id, uploaded_at, document.content, version
-                    )
+                    return self._confirm(submission, upload_id, uploaded_at, content, version)
                 with cycle_collection_paused():
-                    return self._ingest(
-                        submission, upload_id, uploaded_at, document.content, version
-                    )
+                    return self._ingest(submission, upload_id, uploaded_at, content, version)
             except ConcurrentChange:
                 continue  # another submission of this provider committed first: check again
             except AlreadyCommitted:
                 stored = self.store.upload_summary(submission.provider_ref, upload_id) or {}
                 return {**stored, "duplicate": True}
         raise ConcurrentChange(
-            f"{arrival.key}: the provider's actuals kept changing while it was checked"
+            f"{submission.key}: the provider's actuals kept changing while it was checked"
         )
 
     # -- actuals upload ------------------------------------------------------------------------
