@@ -1,0 +1,298 @@
+"""The claim as a Google Sheet tab: the same columns as the claim workbook, the plan locked,
+drop-downs where the Sheets API has them, and carepay's own Status / Errors / Exceptions columns
+to the right of everything the provider types (carepay writes only there, and the summary line).
+
+Pure: values and Sheets API request bodies in, nothing sent; the gateway sends them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from carepay.domain.money import quarters_to_decimal
+from carepay.domain.service_lines import WeeklyLine
+from carepay.domain.weeks import LONDON, confirmation_deadline, week_ending
+from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
+
+PLAN_COLUMNS = (
+    "Line Ref",
+    "SS Ref",
+    "Service",
+    "Service Level",
+    "Date",
+    "Weekly Planned Quantity",
+    "Weekly Number Of Visits",
+)
+PROVIDER_COLUMNS = (
+    "Weekly Actual Quantity",
+    "Weekly Frustrated Quantity",
+    "Weekly Missed Quantity",
+    "Weekly Extra Quantity",
+    "Comments",
+    "Missed Reason",
+    "Confirm",
+)
+CAREPAY_COLUMNS = ("Status", "Errors", "Exceptions")
+HEADER = (*PLAN_COLUMNS, *PROVIDER_COLUMNS, *CAREPAY_COLUMNS)
+HEADER_ROW = 4  # 1-based; rows 1–3: title, carepay's summary line, how to fill it in
+SUMMARY_CELL = "A2"
+FIRST_LINE_ROW = HEADER_ROW + 1
+LAST_READ_COLUMN = "N"  # the provider's last column (Confirm); carepay's columns are never read
+FIRST_CAREPAY_COLUMN = "O"
+MISSED_REASONS = ("Notice given", "Short notice / refused", "Provider unable to deliver")
+INSTRUCTIONS_TAB = "Instructions"
+HEADER_COLOUR = {"red": 0.87, "green": 0.92, "blue": 0.97}
+PLAN_COLOUR = {"red": 0.93, "green": 0.93, "blue": 0.93}
+STATUS_COLOURS = {
+    "rejected": {"red": 0.96, "green": 0.8, "blue": 0.8},
+    "held": {"red": 1.0, "green": 0.9, "blue": 0.7},
+    "accepted": {"red": 0.85, "green": 0.94, "blue": 0.83},
+}
+
+
+def claim_tab_title(monday: date) -> str:
+    return f"w/c {monday:%Y-%m-%d}"
+
+
+def remittance_tab_title(run_id: str) -> str:
+    return f"Remittance {run_id}"
+
+
+def quoted(tab: str) -> str:
+    return "'" + tab.replace("'", "''") + "'"
+
+
+def read_range(tab: str) -> str:
+    """Everything the provider and the plan columns hold: never carepay's own columns."""
+    return f"{quoted(tab)}!A1:{LAST_READ_COLUMN}"
+
+
+def claim_tab_values(
+    council_name: str,
+    provider_ref: str,
+    provider_name: str,
+    monday: date,
+    lines: Sequence[WeeklyLine],
+) -> list[list[Any]]:
+    deadline = confirmation_deadline(monday)
+    rows: list[list[Any]] = [
+        [
+            f"{council_name}: weekly claim for {provider_name} ({provider_ref}), week commencing "
+            f"{monday:%d/%m/%Y} to Sunday {week_ending(monday):%d/%m/%Y}"
+        ],
+        ["carepay has not checked this tab yet: fill in the white columns."],
+        [
+            "Fill in Actual (and Frustrated, Missed, Extra, a Comment where it differs from plan); "
+            f"tick Confirm to confirm the week by 17:00 on {deadline:%A %d/%m/%Y}. carepay "
+            "checks the tab within a minute of each edit and writes the result on the right."
+        ],
+        list(HEADER),
+    ]
+    for line in sorted(lines, key=lambda line: (line.ss_ref, line.service_level, line.line_ref)):
+        planned = float(quarters_to_decimal(line.planned_quarters))
+        rows.append(
+            [
+                line.line_ref,
+                line.ss_ref,
+                line.service_type.value,
+                line.service_level,
+                f"{monday:%d/%m/%Y}",
+                planned,
+                "" if line.planned_visits is None else line.planned_visits,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                False,
+            ]
+        )
+    return rows
+
+
+def claim_tab_requests(
+    sheet_id: int, lines: Sequence[WeeklyLine], editor_email: str
+) -> list[dict[str, Any]]:
+    """Protections, drop-downs and highlighting for a claim tab already added as `sheet_id`."""
+    first, last = FIRST_LINE_ROW - 1, FIRST_LINE_ROW - 1 + len(lines)  # 0-based, end exclusive
+    plan_end = len(PLAN_COLUMNS)
+    provider_end = plan_end + len(PROVIDER_COLUMNS)
+    carepay_end = provider_end + len(CAREPAY_COLUMNS)
+
+    def cells(start: int, end: int, first_row: int = first, last_row: int = last) -> dict[str, Any]:
+        return {
+            "sheetId": sheet_id,
+            "startRowIndex": first_row,
+            "endRowIndex": last_row,
+            "startColumnIndex": start,
+            "endColumnIndex": end,
+        }
+
+    def protect(grid: dict[str, Any], description: str) -> dict[str, Any]:
+        editors = {"users": [editor_email]}  # carepay's service account only
+        return {
+            "addProtectedRange": {
+                "protectedRange": {"range": grid, "description": description, "editors": editors}
+            }
+        }
+
+    def validate(grid: dict[str, Any], condition: dict[str, Any], hint: str = "") -> dict[str, Any]:
+        rule: dict[str, Any] = {"condition": condition, "strict": True, "showCustomUi": True}
+        if hint:
+            rule["inputMessage"] = hint
+        return {"setDataValidation": {"range": grid, "rule": rule}}
+
+    def shade(grid: dict[str, Any], fmt: dict[str, Any], fields: str) -> dict[str, Any]:
+        return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": fmt}, "fields": fields}}
+
+    def values(*texts: str) -> list[dict[str, str]]:
+        return [{"userEnteredValue": text} for text in texts]
+
+    frozen = {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": HEADER_ROW}}
+    requests: list[dict[str, Any]] = [
+        {
+            "updateSheetProperties": {
+                "properties": frozen,
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+        protect(cells(0, plan_end, 0, last), "The plan: set by the council"),
+        protect(cells(provider_end, carepay_end, 0, last), "carepay's results"),
+        validate(
+            cells(plan_end, plan_end + 4),
+            {"type": "NUMBER_BETWEEN", "values": values("0", "168")},
+            "Hours, in quarters: 0.25, 0.5, 0.75 …",
+        ),
+        validate(
+            cells(plan_end + 5, plan_end + 6),
+            {"type": "ONE_OF_LIST", "values": values(*MISSED_REASONS)},
+        ),
+        validate(cells(plan_end + 6, plan_end + 7), {"type": "BOOLEAN"}),  # a checkbox
+        shade(
+            cells(0, carepay_end, HEADER_ROW - 1, HEADER_ROW),
+            {"textFormat": {"bold": True}, "backgroundColor": HEADER_COLOUR},
+            "userEnteredFormat(textFormat,backgroundColor)",
+        ),
+        shade(
+            cells(0, plan_end),
+            {"backgroundColor": PLAN_COLOUR},
+            "userEnteredFormat.backgroundColor",
+        ),
+    ]
+    ordered = sorted(lines, key=lambda line: (line.ss_ref, line.service_level, line.line_ref))
+    for row, line in enumerate(ordered, start=first):
+        if not line.service_type.allows_frustrated:  # V6, refused as it is typed
+            requests.append(
+                validate(
+                    cells(plan_end + 1, plan_end + 2, row, row + 1),
+                    {"type": "NUMBER_EQ", "values": values("0")},
+                    "No frustrated hours at day care (V6)",
+                )
+            )
+    status_letter = chr(ord("A") + provider_end)
+    for status, colour in STATUS_COLOURS.items():
+        formula = f'=${status_letter}{FIRST_LINE_ROW}="{status}"'
+        condition = {"type": "CUSTOM_FORMULA", "values": values(formula)}
+        rule = {
+            "ranges": [cells(0, carepay_end)],
+            "booleanRule": {"condition": condition, "format": {"backgroundColor": colour}},
+        }
+        requests.append({"addConditionalFormatRule": {"index": 0, "rule": rule}})
+    return requests
+
+
+def instructions_values(council_name: str, contact: str) -> list[list[Any]]:
+    return [
+        [f"{council_name}: how to fill in your claim"],
+        [""],
+        ["Each week carepay adds a tab named w/c YYYY-MM-DD with your planned service lines."],
+        ["Grey columns are the plan: you cannot change them. Fill in the white columns:"],
+        ["  Actual: hours delivered (or cancelled at short notice and payable), in quarters."],
+        ["  Frustrated: hours not delivered because the person was in hospital (not at day care)."],
+        ["  Missed: hours not delivered; choose a Missed Reason. Extra: hours above plan."],
+        ["  Comments: required whenever a row differs from plan."],
+        ["Tick Confirm on any row to confirm the whole week, by 17:00 on the Tuesday after it."],
+        ["carepay checks the tab within a minute of each edit: Status, Errors and Exceptions"],
+        ["on the right say what was accepted and what to correct. Never type a person's name."],
+        ["After each payment run a Remittance tab shows what you were paid, and why."],
+        [f"Questions: {contact}."],
+    ]
+
+
+def sheet_rows_to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
+    """The tab's rows as the CSV an upload of the same rows would be: ticked Confirm is Y."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(_csv_cell(value) for value in row)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Y" if value else ""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def status_write_back(
+    feedback: dict[str, Any], checked_at: datetime
+) -> list[tuple[str, list[list[Any]]]]:
+    """(range, values) for carepay's columns and the summary line, from the feedback JSON.
+
+    Every line row gets Status / Errors / Exceptions (cleared when there is nothing to say), so
+    a row corrected since the last check no longer shows the old error.
+    """
+    by_row = {row["row"]: row for row in feedback.get("rows", [])}
+    last_row = max([*by_row, FIRST_LINE_ROW - 1])
+    values = []
+    for number in range(FIRST_LINE_ROW, last_row + 1):
+        row = by_row.get(number)
+        if row is None:
+            values.append(["", "", ""])
+            continue
+        status = row["status"]
+        if (
+            status == "accepted"
+            and row["exceptions"]
+            and any(e["code"] in ("X2", "X3") for e in row["exceptions"])
+        ):
+            status = "held"
+        values.append(
+            [
+                status,
+                _text(
+                    "\n".join(
+                        f"{e['code']}: {e['message']}" for e in row["errors"] + row["warnings"]
+                    )
+                ),
+                _text("\n".join(f"{e['code']}: {e['message']}" for e in row["exceptions"])),
+            ]
+        )
+    summary = (
+        f"Checked {checked_at.astimezone(LONDON):%d/%m/%Y %H:%M}: {feedback.get('accepted', 0)} "
+        f"accepted, {feedback.get('rejected', 0)} rejected. {feedback.get('next_step', '')}"
+    )
+    confirmations = " ".join(
+        f"Week {c['week_commencing']}: {c['status']}." for c in feedback.get("confirmations", [])
+    )
+    return [
+        (SUMMARY_CELL, [[_text(f"{summary} {confirmations}".strip())]]),
+        (f"{FIRST_CAREPAY_COLUMN}{FIRST_LINE_ROW}", values),
+    ]
+
+
+def _text(value: str) -> str:
+    """Written RAW, so nothing runs; a leading apostrophe keeps it looking like text too."""
+    return "'" + value if value.startswith(TEXT_THAT_WOULD_RUN) else value
+
+
+def remittance_tab_values(remittance_csv: bytes, heading: str) -> list[list[Any]]:
+    rows = list(csv.reader(io.StringIO(remittance_csv.decode("utf-8"))))
+    return [[heading], [], *[[_text(cell) for cell in row] for row in rows]]
