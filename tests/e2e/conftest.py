@@ -26,7 +26,9 @@ MONDAY_AFTER = datetime(2026, 11, 16, 9, 30, tzinfo=LONDON)
 @pytest.fixture
 def cloud() -> Iterator[LocalCloud]:
     with mock_aws():
-        yield LocalCloud().deploy()
+        deployed = LocalCloud().deploy()
+        yield deployed
+        deployed.close()
 
 
 @pytest.fixture

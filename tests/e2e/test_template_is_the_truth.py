@@ -29,7 +29,15 @@ def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) 
         "workbook-requests/": queue_arn["ClaimWorkbooksFunction"],
         "approvals/": queue_arn["ImportCarePackagesFunction"],
         "payment-runs/": queue_arn["PaymentRunsFunction"],
+        "sheets-requests/": queue_arn_of(cloud, "SheetsRequestsQueueUrl"),
     }
+
+
+def queue_arn_of(cloud: LocalCloud, output: str) -> str:
+    arn: str = client("sqs").get_queue_attributes(
+        QueueUrl=cloud.outputs[output], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    return arn
 
 
 def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> None:
@@ -46,12 +54,14 @@ def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> N
         )
         redrive = json.loads(attributes["RedrivePolicy"])
         dead_letter_output = {
-            "IngestActualsFunction": "SubmissionsDeadLetterQueueUrl",
-            "ImportCarePackagesFunction": "CarePackagesDeadLetterQueueUrl",
-            "ClaimWorkbooksFunction": "WorkbookRequestsDeadLetterQueueUrl",
-            "PaymentRunsFunction": "PaymentRunRequestsDeadLetterQueueUrl",
-            "ProviderPaymentsFunction": "ProviderPaymentsDeadLetterQueueUrl",
-        }[trigger.function.logical_id]
+            "SubmissionsQueueUrl": "SubmissionsDeadLetterQueueUrl",
+            "CarePackagesQueueUrl": "CarePackagesDeadLetterQueueUrl",
+            "WorkbookRequestsQueueUrl": "WorkbookRequestsDeadLetterQueueUrl",
+            "PaymentRunRequestsQueueUrl": "PaymentRunRequestsDeadLetterQueueUrl",
+            "ProviderPaymentsQueueUrl": "ProviderPaymentsDeadLetterQueueUrl",
+            "SheetsRequestsQueueUrl": "SheetsRequestsDeadLetterQueueUrl",
+            "SheetSyncQueueUrl": "SheetSyncDeadLetterQueueUrl",
+        }[next(k for k, v in cloud.outputs.items() if v == trigger.queue_url)]
         dead_letter_arn = client("sqs").get_queue_attributes(
             QueueUrl=cloud.outputs[dead_letter_output], AttributeNames=["QueueArn"]
         )["Attributes"]["QueueArn"]
@@ -66,8 +76,11 @@ def test_each_queue_triggers_its_function_with_partial_batch_failures(cloud: Loc
         "ClaimWorkbooksFunction",
         "PaymentRunsFunction",
         "ProviderPaymentsFunction",
+        "SheetsFunction",
     }
-    assert all(t.reports_item_failures for t in triggers.values())
+    assert all(t.reports_item_failures for t in cloud.triggers)
+    sheets = {t.queue_url for t in cloud.triggers if t.function.logical_id == "SheetsFunction"}
+    assert sheets == {cloud.outputs["SheetSyncQueueUrl"], cloud.outputs["SheetsRequestsQueueUrl"]}
     assert triggers["IngestActualsFunction"].batch_size == 5
 
 
@@ -181,6 +194,25 @@ def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> No
             "dynamodb:UpdateItem",
             "s3:GetObject",
             "s3:PutObject",
+            "sqs:SendMessage",
+        ],
+        "SheetNoticesFunction": [
+            "dynamodb:PutItem",
+            "secretsmanager:GetSecretValue",
+            "sqs:SendMessage",
+        ],
+        "SheetsFunction": [
+            "dynamodb:BatchWriteItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "secretsmanager:GetSecretValue",
+            "sqs:SendMessage",
         ],
     }
     for name, resource in resources.items():
@@ -215,3 +247,18 @@ def test_no_payment_function_may_run_longer_than_a_minute(cloud: LocalCloud) -> 
         assert cloud.functions[name].timeout == 60
     fan_out = cloud.functions["PaymentRunsFunction"].environment["PROVIDER_PAYMENTS_QUEUE_URL"]
     assert fan_out == cloud.outputs["ProviderPaymentsQueueUrl"]
+
+
+def test_the_notice_endpoint_is_a_function_url_and_its_secrets_are_not_in_the_template(
+    cloud: LocalCloud,
+) -> None:
+    assert cloud.outputs["SheetNoticesUrl"].startswith("https://")
+    text = TEMPLATE.read_text()
+    assert "private_key" not in text  # the key is put in Secrets Manager after deploying
+    resources = load_template(TEMPLATE)["Resources"]
+    generated = resources["SheetsNoticeSecret"]["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32
+    fifo = resources["SheetSyncQueue"]["Properties"]
+    assert fifo["FifoQueue"] is True and "ContentBasedDeduplication" not in fifo
+    schedule = client("scheduler").get_schedule(Name="carepay-SheetsPoll")
+    assert schedule["ScheduleExpression"] == "rate(10 minutes)"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from typing import TYPE_CHECKING
 
 from carepay.adapters.aws import client
 from carepay.adapters.documents import S3Documents
-from carepay.adapters.dynamodb import DynamoStore, RunStore
-from carepay.adapters.queues import SqsMessages
+from carepay.adapters.dynamodb import DynamoStore, Nonces, RunStore, SheetLinks
+from carepay.adapters.queues import SqsMessages, SqsSyncQueue
+from carepay.adapters.sheets import ForwardingTransport, SheetsGateway, SheetsNotConfigured
 from carepay.domain.finance import BankDetails
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
 from carepay.services.payment_runs import PaymentRunService
+from carepay.services.sheet_notices import NoticeReceiver
+from carepay.services.sheets import SheetsService
 from carepay.services.submissions import SubmissionService
 from carepay.settings import Settings, current_settings
 from carepay.spreadsheets.claim_workbook import CouncilNotice
@@ -40,6 +44,23 @@ def claim_workbook_service() -> ClaimWorkbookService:
 
 def payment_run_service() -> PaymentRunService:
     return _payment_run_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def sheets_service() -> SheetsService:
+    return _sheets_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def sheets_gateway() -> SheetsGateway:
+    settings = current_settings()
+    return _sheets_gateway(
+        settings.sheets_service_account_secret,
+        settings.google_api_endpoint,
+        os.environ.get("AWS_ENDPOINT_URL"),
+    )
+
+
+def notice_receiver() -> NoticeReceiver:
+    return _notice_receiver(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def idempotency_store() -> DynamoDBPersistenceLayer:
@@ -106,6 +127,55 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         settings.council_name,
         originator,
         settings.trial_mode,
+        settings.sheets_requests_queue_url,
+    )
+
+
+@cache
+def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
+    documents = S3Documents(settings.inbound_bucket, settings.outbound_bucket)
+    return SheetsService(
+        SheetLinks(settings.table_name),
+        DynamoStore(settings.table_name),
+        SubmissionService(
+            DynamoStore(settings.table_name), documents, settings.council_name, trial_mode=False
+        ),
+        documents,
+        sheets_gateway,
+        SqsSyncQueue(settings.sheet_sync_queue_url),
+        settings.council_name,
+        settings.council_contact,
+    )
+
+
+@cache
+def _sheets_gateway(secret_name: str, google_endpoint: str, _endpoint: str | None) -> SheetsGateway:
+    """One Google client per warm container, its key read once from Secrets Manager."""
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        key = json.loads(str(parameters.get_secret(secret_name)))
+        if key.get("type") != "service_account":
+            raise ValueError("not a service account key")
+    except (ValueError, parameters.exceptions.GetParameterError) as missing:
+        raise SheetsNotConfigured(
+            f"The secret {secret_name} does not hold a Google service account key: put the "
+            "JSON key of carepay's service account there (README, Google Sheets)."
+        ) from missing
+    transport = ForwardingTransport(google_endpoint) if google_endpoint else None
+    return SheetsGateway(key, transport=transport)
+
+
+@cache
+def _notice_receiver(settings: Settings, _endpoint: str | None) -> NoticeReceiver:
+    from aws_lambda_powertools.utilities import parameters
+
+    def secret() -> str:
+        # Cached by Powertools for five minutes: a rotated secret is picked up without a deploy.
+        return str(parameters.get_secret(settings.sheets_notice_secret, max_age=300))
+
+    return NoticeReceiver(
+        secret, Nonces(settings.idempotency_table_name), SqsSyncQueue(settings.sheet_sync_queue_url)
     )
 
 
@@ -123,6 +193,9 @@ def forget_services() -> None:
         _approval_import_service,
         _claim_workbook_service,
         _payment_run_service,
+        _sheets_service,
+        _sheets_gateway,
+        _notice_receiver,
         _idempotency_store,
     ):
         factory.cache_clear()

@@ -23,6 +23,11 @@ class Settings(BaseModel):
     council_sort_code: str = ""
     council_account_number: str = ""
     council_account_name: str = ""
+    sheets_service_account_secret: str = ""
+    sheets_notice_secret: str = ""
+    sheet_sync_queue_url: str = ""
+    sheets_requests_queue_url: str = ""
+    google_api_endpoint: str = ""
 
 
 def current_settings() -> Settings:
@@ -41,4 +46,10 @@ def current_settings() -> Settings:
         council_sort_code=env.get("COUNCIL_SORT_CODE", ""),
         council_account_number=env.get("COUNCIL_ACCOUNT_NUMBER", ""),
         council_account_name=env.get("COUNCIL_ACCOUNT_NAME", ""),
+        sheets_service_account_secret=env.get("SHEETS_SERVICE_ACCOUNT_SECRET", ""),
+        sheets_notice_secret=env.get("SHEETS_NOTICE_SECRET", ""),
+        sheet_sync_queue_url=env.get("SHEET_SYNC_QUEUE_URL", ""),
+        sheets_requests_queue_url=env.get("SHEETS_REQUESTS_QUEUE_URL", ""),
+        # Like AWS_ENDPOINT_URL: Google's APIs at another address (the local fake).
+        google_api_endpoint=env.get("GOOGLE_API_ENDPOINT", ""),
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -743,3 +744,105 @@ def _run_from_item(item: Item) -> PaymentRun:
         else None,
         charging_periods=json.loads(item["charging_periods"]["S"]),
     )
+
+
+# -- Google Sheets --------------------------------------------------------------------------------
+SHEETS = "SHEETS"  # one partition: every linked sheet, so the poller finds them without a scan
+
+
+@dataclass(slots=True)
+class SheetLink:
+    spreadsheet_id: str
+    provider_ref: str
+    claim_tabs: list[str] = field(default_factory=list)  # the week tabs carepay prepared
+    other_tabs: list[str] = field(default_factory=list)  # Instructions, Remittance …
+    last_read: datetime | None = None
+
+
+class SheetLinks(DynamoStore):
+    def link(self, provider_ref: str, spreadsheet_id: str) -> SheetLink:
+        """Record the provider's sheet (a provider has one; linking another replaces it)."""
+        previous = self.sheet_of(provider_ref)
+        if previous is not None and previous.spreadsheet_id != spreadsheet_id:
+            client("dynamodb").delete_item(
+                TableName=self.table_name,
+                Key={"PK": _s(SHEETS), "SK": _s(f"SHEET#{previous.spreadsheet_id}")},
+            )
+        link = self.sheet(spreadsheet_id) or SheetLink(spreadsheet_id, provider_ref)
+        link.provider_ref = provider_ref
+        self.save(link)
+        client("dynamodb").put_item(
+            TableName=self.table_name,
+            Item={
+                "PK": _s(provider_key(provider_ref)),
+                "SK": _s("SHEET"),
+                "spreadsheet_id": _s(spreadsheet_id),
+            },
+        )
+        return link
+
+    def save(self, link: SheetLink) -> None:
+        item: Item = {
+            "PK": _s(SHEETS),
+            "SK": _s(f"SHEET#{link.spreadsheet_id}"),
+            "spreadsheet_id": _s(link.spreadsheet_id),
+            "provider_ref": _s(link.provider_ref),
+            "claim_tabs": _s(json.dumps(link.claim_tabs)),
+            "other_tabs": _s(json.dumps(link.other_tabs)),
+        }
+        if link.last_read is not None:
+            item["last_read"] = _s(link.last_read.isoformat())
+        client("dynamodb").put_item(TableName=self.table_name, Item=item)
+
+    def sheet(self, spreadsheet_id: str) -> SheetLink | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(SHEETS), "SK": _s(f"SHEET#{spreadsheet_id}")},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return _sheet_link(item) if item else None
+
+    def sheet_of(self, provider_ref: str) -> SheetLink | None:
+        response = client("dynamodb").get_item(
+            TableName=self.table_name,
+            Key={"PK": _s(provider_key(provider_ref)), "SK": _s("SHEET")},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return self.sheet(item["spreadsheet_id"]["S"]) if item else None
+
+    def sheets(self) -> list[SheetLink]:
+        return [_sheet_link(item) for item in self._query(SHEETS, "SHEET#", "SHEET#" + HIGH)]
+
+
+def _sheet_link(item: Item) -> SheetLink:
+    return SheetLink(
+        spreadsheet_id=item["spreadsheet_id"]["S"],
+        provider_ref=item["provider_ref"]["S"],
+        claim_tabs=json.loads(item["claim_tabs"]["S"]),
+        other_tabs=json.loads(item["other_tabs"]["S"]),
+        last_read=datetime.fromisoformat(item["last_read"]["S"]) if "last_read" in item else None,
+    )
+
+
+class Nonces:
+    """Notice nonces, in the idempotency table: its TTL removes them once notices are stale."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    def claim(self, nonce: str, keep_until: datetime) -> bool:
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.put_item(
+                TableName=self.table_name,
+                Item={
+                    "id": _s(f"sheet-notice#{nonce}"),
+                    "expiration": _n(int(keep_until.timestamp())),
+                },
+                ConditionExpression="attribute_not_exists(id)",
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from carepay.adapters.aws import client
@@ -32,3 +33,18 @@ class SqsMessages:
                     break
             if pending:
                 raise RuntimeError(f"SQS refused {len(pending)} messages after retries")
+
+
+class SqsSyncQueue:
+    """The FIFO queue of sheets to read: one message per sheet per minute (deduplication id)."""
+
+    def __init__(self, queue_url: str) -> None:
+        self.queue_url = queue_url
+
+    def request_sync(self, spreadsheet_id: str, deduplication_id: str, reason: str) -> None:
+        client("sqs").send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=json.dumps({"spreadsheet_id": spreadsheet_id, "reason": reason}),
+            MessageGroupId=spreadsheet_id,  # one sheet's syncs never run at once
+            MessageDeduplicationId=deduplication_id,
+        )

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import gspread
 import requests
@@ -34,6 +35,10 @@ T = TypeVar("T")
 
 class SheetUnavailable(RuntimeError):
     """Google did not answer after the retries: the message goes back to its queue."""
+
+
+class SheetsNotConfigured(RuntimeError):
+    """carepay has no Google service account key: the council must put one in Secrets Manager."""
 
 
 class SheetNotShared(RuntimeError):
@@ -143,3 +148,26 @@ class SheetsGateway:
             # Full jitter: many providers editing at once do not retry in step.
             self.sleep(random.random() * min(self.max_delay, self.base_delay * 2**attempt))
         raise SheetUnavailable("unreachable")  # the loop returns or raises
+
+
+class ForwardingTransport(BaseAdapter):
+    """Sends Google-bound requests to another endpoint (a local fake), naming the real host."""
+
+    def __init__(self, endpoint: str) -> None:
+        super().__init__()
+        self.endpoint = endpoint.rstrip("/")
+        self.inner = requests.adapters.HTTPAdapter()
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        original = urlsplit(request.url or "")
+        forwarded = request.copy()
+        forwarded.url = f"{self.endpoint}{original.path}" + (
+            f"?{original.query}" if original.query else ""
+        )
+        forwarded.headers["X-Forwarded-Host"] = original.hostname or "sheets.googleapis.com"
+        return self.inner.send(forwarded, **kwargs)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -112,6 +112,10 @@ class ProviderPlan:
         names = [v.provider_name for vs in self._versions_by_line.values() for v in vs]
         return next((name for name in reversed(names) if name), self.provider_ref)
 
+    @property
+    def line_refs(self) -> list[str]:
+        return list(self._versions_by_line)
+
     def versions_of(self, line_ref: str) -> list[ServiceLineVersion]:
         return list(self._versions_by_line.get(line_ref, []))
 

@@ -25,6 +25,7 @@ from carepay.services.payment_runs import (
     request_result_key,
     run_key,
 )
+from carepay.services.sheets import request_result_key as sheets_request_result_key
 from carepay.services.submissions import feedback_keys_for
 
 DEFAULT_TIMEOUT_SECONDS = 120.0
@@ -192,6 +193,24 @@ class CarepayClient:
             None,
         )
         return self._wait_for_json(preview_key(provider_ref, week), sent)
+
+    # -- Google Sheets ---------------------------------------------------------------------------
+    def link_sheet(self, provider_ref: str, spreadsheet_id: str) -> dict[str, Any]:
+        return self._sheets_request(
+            provider_ref, {"action": "link", "spreadsheet_id": spreadsheet_id}
+        )
+
+    def prepare_sheet(self, provider_ref: str, week: date) -> dict[str, Any]:
+        return self._sheets_request(
+            provider_ref, {"action": "prepare", "week_commencing": week.isoformat()}
+        )
+
+    def _sheets_request(self, provider_ref: str, request: dict[str, str]) -> dict[str, Any]:
+        body = json.dumps({**request, "provider_ref": provider_ref}).encode()
+        sent = self._put(
+            f"sheets-requests/{provider_ref}/{_stamp()}-{request['action']}.json", body, None
+        )
+        return self._wait_for_json(sheets_request_result_key(sent.key), sent)
 
     def feedback_workbook(self, feedback: dict[str, Any]) -> bytes:
         return self.read_outbound(feedback_keys_for(str(feedback["source_key"]))[1])

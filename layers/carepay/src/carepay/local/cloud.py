@@ -19,7 +19,9 @@ import io
 import json
 import logging
 import os
+import secrets
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -27,11 +29,13 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
 
 from carepay.adapters.aws import client, forget_clients
+from carepay.local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
 from carepay.local.schedules import cron_matches
 from carepay.local.template import Resolver, Template, load_template, sam_transform
 from carepay.runtime import forget_services
@@ -57,6 +61,7 @@ SKIPPED_BY_MOTO_CLOUDFORMATION = frozenset(
         "AWS::DynamoDB::Table",
         "AWS::CloudWatch::Alarm",
         "AWS::Scheduler::Schedule",
+        "AWS::Lambda::Url",  # not created at all: the local cloud creates it, and fills the output
     }
 )
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
@@ -181,6 +186,12 @@ class LocalCloud:
         self.triggers: list[QueueTrigger] = []
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
+        self.function_urls: dict[str, str] = {}  # function ARN → its URL
+        self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
+        self.google: FakeSheets = FakeSheets()
+        self.google_server: ThreadingHTTPServer | None = None
+        self.service_account: dict[str, str] = {}
+        self._invoking = threading.RLock()  # handlers share this process's environment
 
     # -- deploy --------------------------------------------------------------------------------
     def deploy(self) -> LocalCloud:
@@ -194,7 +205,9 @@ class LocalCloud:
         cloudformation = client("cloudformation")
         cloudformation.create_stack(
             StackName=self.stack_name,
-            TemplateBody=json.dumps(self.template),
+            TemplateBody=json.dumps(
+                _without_outputs_moto_cannot_resolve(self._with_secrets_created(self.template))
+            ),
             Parameters=[
                 {"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()
             ],
@@ -224,7 +237,89 @@ class LocalCloud:
         # Before notifications are set: S3's test events must not reach moto's own pollers.
         self._take_over_queue_polling()
         self.apply_skipped_properties()
+        self._fake_google()
         return self
+
+    def _fake_google(self) -> None:
+        """Google's APIs for the functions: the local fake, on 127.0.0.1, and a made-up service
+        account key in the stack's secret (as a council puts its real one there)."""
+        self.google = FakeSheets()
+        self.google_server = serve_fake_sheets(self.google)
+        host, port = self.google_server.server_address[:2]
+        self.extra_function_env.setdefault("GOOGLE_API_ENDPOINT", f"http://{host!s}:{port}")
+        self.service_account = fake_service_account()
+        secret = self.secret_arns.get("SheetsServiceAccountSecret")
+        if secret:
+            client("secretsmanager").put_secret_value(
+                SecretId=secret, SecretString=json.dumps(self.service_account)
+            )
+
+    def close(self) -> None:
+        if self.google_server is not None:
+            self.google_server.shutdown()
+            self.google_server.server_close()
+            self.google_server = None
+
+    def post_to_function_url(
+        self, logical_id: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        """An HTTPS request to a function's URL, as Lambda hands it to the function (payload 2.0)."""
+        function = self.functions[logical_id]
+        now = datetime.now(UTC)
+        event = {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": path,
+            "rawQueryString": "",
+            "headers": {k.lower(): v for k, v in headers.items()},
+            "requestContext": {
+                "accountId": "anonymous",
+                "apiId": function.name,
+                "domainName": f"{function.name}.lambda-url.{REGION}.on.aws",
+                "domainPrefix": function.name,
+                "http": {
+                    "method": "POST",
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1",
+                    "userAgent": headers.get("User-Agent", "Google-Apps-Script"),
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": "$default",
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
+            },
+            "body": body.decode(),
+            "isBase64Encoded": False,
+        }
+        response: dict[str, Any] = self.invoke(function, event)
+        return response
+
+    def _with_secrets_created(self, template: Template) -> Template:
+        """moto's CloudFormation cannot create Secrets Manager secrets: create them here, as
+        CloudFormation would (a generated string, or the template's), and refer to them."""
+        secrets_manager = client("secretsmanager")
+        created: dict[str, str] = {}
+        resources = dict(template["Resources"])
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "AWS::SecretsManager::Secret":
+                continue
+            properties = resource.get("Properties", {})
+            value = properties.get("SecretString")
+            if value is None:
+                length = properties.get("GenerateSecretString", {}).get("PasswordLength", 32)
+                value = secrets.token_urlsafe(length)[:length]
+            created[logical_id] = secrets_manager.create_secret(
+                Name=f"{self.stack_name}-{logical_id}", SecretString=value
+            )["ARN"]
+            del resources[logical_id]
+        self.secret_arns = created
+        text = json.dumps({**template, "Resources": resources})
+        for logical_id, arn in created.items():
+            text = text.replace(json.dumps({"Ref": logical_id}), json.dumps(arn))
+        loaded: Template = json.loads(text)
+        return loaded
 
     def parameters_with_defaults(self) -> dict[str, str]:
         declared = self.template.get("Parameters", {})
@@ -346,6 +441,16 @@ class LocalCloud:
                     )
             elif kind == "AWS::CloudWatch::Alarm":
                 _put_alarm(logical_id, properties)
+            elif kind == "AWS::Lambda::Url":
+                function_arn = properties["TargetFunctionArn"]
+                url = client("lambda").create_function_url_config(
+                    FunctionName=function_arn.rsplit(":", 1)[-1],
+                    AuthType=properties["AuthType"],
+                )["FunctionUrl"]
+                self.function_urls[function_arn] = url
+                for output, spec in self.template.get("Outputs", {}).items():
+                    if spec["Value"] == {"Fn::GetAtt": [logical_id, "FunctionUrl"]}:
+                        self.outputs[output] = url
             elif kind == "AWS::Scheduler::Schedule":
                 client("scheduler").create_schedule(
                     Name=f"{self.stack_name}-{logical_id}",
@@ -436,7 +541,7 @@ class LocalCloud:
         if os.environ.get("AWS_ENDPOINT_URL"):
             env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
         context = LocalLambdaContext(function.name, function.arn, function.memory, function.timeout)
-        with environment(env):
+        with self._invoking, environment(env):
             handler = function.load_handler()
             self.invocations.append((function.logical_id, event))
             return handler(event, context)
@@ -531,3 +636,22 @@ def _put_alarm(logical_id: str, properties: dict[str, Any]) -> None:
     }
     alarm = {name: value for name, value in properties.items() if name in names}
     client("cloudwatch").put_metric_alarm(AlarmName=logical_id, **alarm)
+
+
+def _without_outputs_moto_cannot_resolve(template: Template) -> Template:
+    """The template as moto's CloudFormation can create it: outputs of resources it cannot
+    create (function URLs) are left out, and filled in by the local cloud."""
+    unsupported = {
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Url"
+    }
+    outputs = {
+        name: spec
+        for name, spec in template.get("Outputs", {}).items()
+        if not (
+            isinstance(spec["Value"], dict)
+            and spec["Value"].get("Fn::GetAtt", [""])[0] in unsupported
+        )
+    }
+    return {**template, "Outputs": outputs}

@@ -535,14 +535,15 @@ class FakeSheetsTransport(BaseAdapter):
 def serve_fake_sheets(fake: FakeSheets, port: int = 0) -> ThreadingHTTPServer:
     """The fake on 127.0.0.1, for processes that cannot share its memory (`carepay serve`).
 
-    Requests arrive with the Google host in the X-Fake-Host header (see ForwardingTransport).
+    Requests arrive with the Google host in the X-Forwarded-Host header (carepay's gateway
+    forwards there when GOOGLE_API_ENDPOINT is set, as boto3 does with AWS_ENDPOINT_URL).
     """
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            host = self.headers.get("X-Fake-Host", SHEETS_HOST)
+            host = self.headers.get("X-Forwarded-Host", SHEETS_HOST)
             code, payload = fake.answer(
                 self.command, f"https://{host}{self.path}", dict(self.headers.items()), body
             )
@@ -561,29 +562,6 @@ def serve_fake_sheets(fake: FakeSheets, port: int = 0) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
-
-
-class ForwardingTransport(BaseAdapter):
-    """Sends Google-bound requests to a fake served on 127.0.0.1, naming the real host."""
-
-    def __init__(self, endpoint: str) -> None:
-        super().__init__()
-        self.endpoint = endpoint.rstrip("/")
-        self.inner = requests.adapters.HTTPAdapter()
-
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, **kwargs: Any
-    ) -> requests.Response:
-        original = urlsplit(request.url or "")
-        forwarded = request.copy()
-        forwarded.url = f"{self.endpoint}{original.path}" + (
-            f"?{original.query}" if original.query else ""
-        )
-        forwarded.headers["X-Fake-Host"] = original.hostname or SHEETS_HOST
-        return self.inner.send(forwarded, **kwargs)
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def fake_service_account(

@@ -124,6 +124,7 @@ class PaymentRunService:
         council_name: str,
         originator: BankDetails | None,
         trial_mode: bool = False,
+        sheets_queue_url: str = "",
     ) -> None:
         self.store = store
         self.documents = documents
@@ -132,6 +133,7 @@ class PaymentRunService:
         self.council_name = council_name
         self.originator = originator
         self.trial_mode = trial_mode
+        self.sheets_queue_url = sheets_queue_url  # a provider on Google Sheets gets a tab too
 
     # -- requests: the schedule, or a file finance drops under payment-runs/ ------------------
     def handle_schedule(self, body: str) -> dict[str, Any]:
@@ -332,6 +334,9 @@ class PaymentRunService:
             write_remittance_csv(header, result),
             "text/csv",
         )
+        if self.sheets_queue_url:
+            remitted = {"remittance_run": run.run_id, "provider_ref": provider_ref}
+            self.messages.send_all(self.sheets_queue_url, [json.dumps(remitted)])
 
     # -- the last provider done ----------------------------------------------------------------
     def _finish(self, run: PaymentRun, phase: str) -> None:

@@ -1,0 +1,60 @@
+"""The Google Sheets channel's worker: a sheet to sync (FIFO queue, from notices and the
+poller), the 10-minute poll, a remittance tab, or the council's link / prepare requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from carepay.adapters.events import files_arrived
+from carepay.adapters.sheets import SheetsNotConfigured
+from carepay.runtime import sheets_gateway, sheets_service
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+# Stops at a failed sheet, so a FIFO group's later messages wait for it; standard messages too.
+processor = SqsFifoPartialProcessor()
+
+
+def record_handler(record: SQSRecord) -> None:
+    service = sheets_service()
+    message = json.loads(record.body)
+    if "spreadsheet_id" in message:
+        outcome = service.sync(message["spreadsheet_id"])
+    elif "scheduled_time" in message:  # the poll schedule's own message
+        scheduled = datetime.fromisoformat(message["scheduled_time"].replace("Z", "+00:00"))
+        outcome = {"queued": service.poll(scheduled)}
+    elif "remittance_run" in message:
+        outcome = service.remittance_tab(message["provider_ref"], message["remittance_run"])
+    else:
+        outcome = {"requests": [service.handle_arrival(a) for a in files_arrived(record)]}
+    logger.info("sheets message handled", outcome=outcome)
+    _quota_metrics()
+
+
+def _quota_metrics() -> None:
+    """Google allows 60 reads and 60 writes a minute per service account: watch the use."""
+    try:
+        calls = sheets_gateway().calls
+    except SheetsNotConfigured:
+        return  # no key yet: nothing was called (the request's answer says what to do)
+    metrics.add_metric("SheetsReadRequests", MetricUnit.Count, calls["read"])
+    metrics.add_metric("SheetsWriteRequests", MetricUnit.Count, calls["write"])
+    calls.clear()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,306 @@
+"""The Google Sheets channel: a provider's claim lives in a sheet the council shares with them.
+
+  link / prepare (carepay sheets …) ──► the sheet gets a week's claim tab and Instructions
+  the provider edits ──► Apps Script's signed notice ──► FIFO queue ──► sync:
+      one values:batchGet of every claim tab → the same check-store-explain path as an upload
+      (SubmissionService.submit) → one values:batchUpdate of Status / Errors / Exceptions
+  every 10 minutes ──► poll: a sheet changed since it was last read is queued again
+  an approved payment run ──► a Remittance tab
+
+A sync trusts nothing from the notice but the spreadsheet id, and only for a linked sheet: the
+provider is the one the sheet is linked to, and the rows are read from the sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from carepay.adapters.dynamodb import SheetLink
+from carepay.adapters.sheets import SheetNotShared, SheetsGateway, SheetsNotConfigured
+from carepay.domain.service_lines import ProviderPlan
+from carepay.services.notices import FileArrived
+from carepay.services.payment_runs import RunDocuments, remittance_key
+from carepay.services.sheet_notices import SyncQueue
+from carepay.services.submissions import SubmissionKey, SubmissionService
+from carepay.spreadsheets.claim_sheet import (
+    INSTRUCTIONS_TAB,
+    claim_tab_requests,
+    claim_tab_title,
+    claim_tab_values,
+    instructions_values,
+    quoted,
+    read_range,
+    remittance_tab_title,
+    remittance_tab_values,
+    sheet_rows_to_csv,
+    status_write_back,
+)
+
+REQUESTS = "sheets-requests/"
+
+
+def request_result_key(inbound_key: str) -> str:
+    name = inbound_key.removeprefix(REQUESTS).rsplit(".", 1)[0]
+    return f"sheets/requests/{name}.json"
+
+
+class SheetLinkStore(Protocol):
+    def link(self, provider_ref: str, spreadsheet_id: str) -> SheetLink: ...
+    def save(self, link: SheetLink) -> None: ...
+    def sheet(self, spreadsheet_id: str) -> SheetLink | None: ...
+    def sheet_of(self, provider_ref: str) -> SheetLink | None: ...
+    def sheets(self) -> list[SheetLink]: ...
+
+
+class PlanSource(Protocol):
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+
+
+class SheetRequestRefused(ValueError):
+    """A link or prepare request that cannot be done; the message says what to do."""
+
+
+class SheetsService:
+    def __init__(
+        self,
+        links: SheetLinkStore,
+        plans: PlanSource,
+        submissions: SubmissionService,
+        documents: RunDocuments,
+        gateway: Callable[[], SheetsGateway],
+        queue: SyncQueue,
+        council_name: str,
+        council_contact: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.links = links
+        self.plans = plans
+        self.submissions = submissions
+        self.documents = documents
+        self.gateway = gateway
+        self.queue = queue
+        self.council_name = council_name
+        self.council_contact = council_contact
+        self.clock = clock
+
+    # -- requests from the council (carepay sheets link / prepare) -----------------------------
+    def handle_arrival(self, arrival: FileArrived) -> dict[str, Any]:
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        try:
+            request = json.loads(document.content)
+            action, provider_ref = str(request["action"]), str(request["provider_ref"])
+            if action == "link":
+                outcome = self.link(provider_ref, str(request["spreadsheet_id"]))
+            elif action == "prepare":
+                outcome = self.prepare(provider_ref, date.fromisoformat(request["week_commencing"]))
+            else:
+                raise SheetRequestRefused(f"Unknown action {action!r}: use link or prepare.")
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            SheetRequestRefused,
+            SheetNotShared,
+            SheetsNotConfigured,
+        ) as refused:
+            outcome = {"outcome": "refused", "message": str(refused)}
+        outcome["source_key"] = arrival.key
+        self._write_json(request_result_key(arrival.key), outcome)
+        return outcome
+
+    def link(self, provider_ref: str, spreadsheet_id: str) -> dict[str, Any]:
+        plan = self.plans.provider_plan(provider_ref)
+        if not plan.line_refs:
+            raise SheetRequestRefused(
+                f"{provider_ref} has no service lines: import its care packages first."
+            )
+        titles = self.gateway().tab_titles(spreadsheet_id)  # refused here if not shared
+        link = self.links.link(provider_ref, spreadsheet_id)
+        return {
+            "outcome": "linked",
+            "provider_ref": provider_ref,
+            "spreadsheet_id": spreadsheet_id,
+            "tabs": titles,
+            "message": f"{provider_ref}'s claims are now read from this sheet.",
+            "claim_tabs": link.claim_tabs,
+        }
+
+    def prepare(self, provider_ref: str, monday: date) -> dict[str, Any]:
+        """Add the week's claim tab (and the Instructions tab the first time): two API calls."""
+        if monday.weekday() != 0:
+            raise SheetRequestRefused(f"{monday:%d/%m/%Y} is not a Monday.")
+        link = self.links.sheet_of(provider_ref)
+        if link is None:
+            raise SheetRequestRefused(
+                f"{provider_ref} has no linked sheet: carepay sheets link --provider "
+                f"{provider_ref} --sheet SPREADSHEET_ID first."
+            )
+        title = claim_tab_title(monday)
+        if title in link.claim_tabs:
+            return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
+        plan = self.plans.provider_plan(provider_ref)
+        lines = list(plan.lines_for_week(monday).values())
+        if not lines:
+            raise SheetRequestRefused(
+                f"{provider_ref} has no planned service lines in the week commencing "
+                f"{monday:%d/%m/%Y}."
+            )
+        gateway = self.gateway()
+        tab_id = _tab_id(link.spreadsheet_id, title)
+        requests: list[dict[str, Any]] = [
+            {"addSheet": {"properties": {"sheetId": tab_id, "title": title, "index": 0}}}
+        ]
+        values = [
+            (
+                f"{quoted(title)}!A1",
+                claim_tab_values(
+                    self.council_name, provider_ref, plan.provider_name, monday, lines
+                ),
+            )
+        ]
+        if INSTRUCTIONS_TAB not in link.other_tabs:
+            instructions_id = _tab_id(link.spreadsheet_id, INSTRUCTIONS_TAB)
+            requests.append(
+                {
+                    "addSheet": {
+                        "properties": {"sheetId": instructions_id, "title": INSTRUCTIONS_TAB}
+                    }
+                }
+            )
+            values.append(
+                (
+                    f"{quoted(INSTRUCTIONS_TAB)}!A1",
+                    instructions_values(self.council_name, self.council_contact),
+                )
+            )
+        requests += claim_tab_requests(tab_id, lines, gateway.service_account_email)
+        gateway.update(link.spreadsheet_id, requests)
+        gateway.write_values(link.spreadsheet_id, values)
+        link.claim_tabs.append(title)
+        if INSTRUCTIONS_TAB not in link.other_tabs:
+            link.other_tabs.append(INSTRUCTIONS_TAB)
+        self.links.save(link)
+        return {
+            "outcome": "prepared",
+            "tab": title,
+            "provider_ref": provider_ref,
+            "lines": len(lines),
+            "calls": dict(gateway.calls),
+        }
+
+    # -- a sheet to read (from a notice, or the poller) ----------------------------------------
+    def sync(self, spreadsheet_id: str) -> dict[str, Any]:
+        link = self.links.sheet(spreadsheet_id)
+        if link is None or not link.claim_tabs:
+            return {"outcome": "ignored", "reason": "not a linked sheet with claim tabs"}
+        gateway = self.gateway()
+        read_at = self.clock()
+        tabs = list(link.claim_tabs)
+        contents = gateway.read(spreadsheet_id, [read_range(tab) for tab in tabs])
+        write_back: list[tuple[str, list[list[Any]]]] = []
+        summaries = {}
+        for tab, rows in zip(tabs, contents, strict=True):
+            content = sheet_rows_to_csv(rows)
+            identity = f"{spreadsheet_id}/{tab}/".encode() + content
+            submission = SubmissionKey(
+                kind="upload",
+                provider_ref=link.provider_ref,
+                name=f"google-sheet-{_slug(tab)}.csv",
+                key=f"sheets/{spreadsheet_id}/{tab}",
+            )
+            summary = self.submissions.submit(
+                submission, hashlib.sha256(identity).hexdigest()[:20], read_at, content
+            )
+            summaries[tab] = summary
+            feedback = self.documents.read_outbound(summary["feedback_key"])
+            if feedback is None:
+                continue
+            for a1, values in status_write_back(json.loads(feedback), read_at):
+                write_back.append((f"{quoted(tab)}!{a1}", values))
+        gateway.write_values(spreadsheet_id, write_back)
+        link.last_read = self.clock()  # after the write-back: carepay's own write is not a change
+        self.links.save(link)
+        return {
+            "outcome": "synced",
+            "provider_ref": link.provider_ref,
+            "tabs": {
+                tab: {
+                    k: summary.get(k)
+                    for k in ("accepted", "rejected", "duplicate", "file_rejected")
+                }
+                for tab, summary in summaries.items()
+            },
+            "calls": dict(gateway.calls),
+        }
+
+    def poll(self, now: datetime) -> list[str]:
+        """Queue every linked sheet changed since carepay last read it: a lost notice only waits."""
+        queued = []
+        gateway = self.gateway()
+        for link in self.links.sheets():
+            if not link.claim_tabs:
+                continue
+            try:
+                modified = gateway.modified_at(link.spreadsheet_id)
+            except SheetNotShared:
+                continue  # unshared since it was linked: the link request said how to share it
+            if link.last_read is None or modified > link.last_read:
+                self.queue.request_sync(
+                    link.spreadsheet_id, f"{link.spreadsheet_id}-{now:%Y%m%d%H%M}", "poll"
+                )
+                queued.append(link.spreadsheet_id)
+        return queued
+
+    # -- after an approved payment run ----------------------------------------------------------
+    def remittance_tab(self, provider_ref: str, run_id: str) -> dict[str, Any]:
+        link = self.links.sheet_of(provider_ref)
+        if link is None:
+            return {"outcome": "ignored", "reason": "no linked sheet"}
+        title = remittance_tab_title(run_id)
+        if title in link.other_tabs:
+            return {"outcome": "already written", "tab": title}
+        remittance = self.documents.read_outbound(remittance_key(provider_ref, run_id, "csv"))
+        if remittance is None:
+            return {"outcome": "ignored", "reason": "no remittance for this provider in the run"}
+        gateway = self.gateway()
+        gateway.update(
+            link.spreadsheet_id,
+            [
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": _tab_id(link.spreadsheet_id, title),
+                            "title": title,
+                        }
+                    }
+                }
+            ],
+        )
+        heading = f"{self.council_name}: remittance advice for payment run {run_id}"
+        gateway.write_values(
+            link.spreadsheet_id,
+            [(f"{quoted(title)}!A1", remittance_tab_values(remittance, heading))],
+        )
+        link.other_tabs.append(title)
+        self.links.save(link)
+        return {"outcome": "written", "tab": title, "calls": dict(gateway.calls)}
+
+    def _write_json(self, key: str, content: dict[str, Any]) -> None:
+        self.documents.write_outbound(
+            key, json.dumps(content, indent=1, default=str).encode(), "application/json"
+        )
+
+
+def _tab_id(spreadsheet_id: str, title: str) -> int:
+    """A stable tab id of carepay's choosing, so a tab and its formatting go in one call."""
+    return zlib.crc32(f"{spreadsheet_id}/{title}".encode()) & 0x3FFFFFFF
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", title).strip("-").lower()

@@ -1,0 +1,236 @@
+"""The Google Sheets channel through the deployed template, against the local fake of Google:
+a provider edits a shared sheet, the Apps Script's signed notice arrives at the function URL,
+the sheet is queued, read once, validated and stored as an upload would be, and the results are
+written back beside what the provider typed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from carepay.adapters.aws import client
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.local.apps_script import signed_notice
+from carepay.local.client import CarepayClient
+from carepay.local.cloud import LocalCloud
+from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
+
+from tests.e2e.conftest import stored_week, xlsx_bytes
+
+WEEK = date(2026, 11, 9)
+TAB = "w/c 2026-11-09"
+
+
+def notice_secret(cloud: LocalCloud) -> str:
+    arn = cloud.outputs["SheetsNoticeSecretArn"]
+    return str(client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+
+
+def post_notice(cloud: LocalCloud, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    return cloud.post_to_function_url("SheetNoticesFunction", "/notices", body, headers)
+
+
+def edit(cloud: LocalCloud, sheet_id: str, ss_ref: str, **columns: Any) -> None:
+    """The provider typing into the claim tab, by SS Ref and column heading."""
+    rows = cloud.google.values(sheet_id, TAB)
+    row = next(n for n, r in enumerate(rows, start=1) if len(r) > 1 and r[1] == ss_ref)
+    for heading, value in columns.items():
+        column = chr(ord("A") + HEADER.index(heading.replace("_", " ")))
+        cloud.google.type_in(sheet_id, TAB, f"{column}{row}", value)
+
+
+def notify(cloud: LocalCloud, sheet_id: str) -> dict[str, Any]:
+    """What the Apps Script does on an edit, then Lambda's pollers."""
+    body, headers = signed_notice(notice_secret(cloud), sheet_id, TAB, "H5")
+    response = post_notice(cloud, body, headers)
+    cloud.pump()
+    return response
+
+
+@pytest.fixture
+def sheet(cloud: LocalCloud, council: CarepayClient) -> str:
+    sheet_id = cloud.google.create("Bradford Day Services: claims")
+    linked = council.link_sheet("P002", sheet_id)
+    assert linked["outcome"] == "linked", linked
+    prepared = council.prepare_sheet("P002", WEEK)
+    assert prepared["outcome"] == "prepared", prepared
+    return sheet_id
+
+
+def test_the_week_tab_has_the_plan_locked_drop_downs_and_instructions(
+    cloud: LocalCloud, sheet: str
+) -> None:
+    assert set(cloud.google.titles(sheet)) == {TAB, "Sheet1", "Instructions"}
+    rows = cloud.google.values(sheet, TAB)
+    assert rows[FIRST_LINE_ROW - 2] == list(HEADER)
+    assert [r[0] for r in rows[FIRST_LINE_ROW - 1 :]] == ["L2001", "L2002"]
+    tab = cloud.google.tab(sheet, TAB)
+    assert {p["description"] for p in tab.protected_ranges} == {
+        "The plan: set by the council",
+        "carepay's results",
+    }
+    kinds = [v["rule"]["condition"]["type"] for v in tab.validations]
+    assert {"ONE_OF_LIST", "BOOLEAN", "NUMBER_BETWEEN", "NUMBER_EQ"} <= set(kinds)  # V6 at day care
+    with pytest.raises(PermissionError):
+        cloud.google.type_in(sheet, TAB, f"F{FIRST_LINE_ROW}", 99)  # the plan cannot be changed
+
+
+def test_an_edit_is_stored_exactly_as_the_same_rows_uploaded_as_xlsx(
+    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+) -> None:
+    edit(cloud, sheet, "SS2001", Weekly_Actual_Quantity=3, Weekly_Missed_Quantity=3,
+         Comments="Closed for a day", Missed_Reason="Notice given")  # fmt: skip
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)
+    assert notify(cloud, sheet)["statusCode"] == 202
+    from_sheet = {line: state.actuals for line, state in stored_week(store, "P002").items()}
+
+    header = ["SS Ref", "Line Ref", "Date", "Weekly Actual Quantity", "Weekly Missed Quantity",
+              "Comments", "Missed Reason"]  # fmt: skip
+    xlsx = xlsx_bytes(
+        header,
+        ["SS2001", "L2001", "09/11/2026", 3, 3, "Closed for a day", "Notice given"],
+        ["SS2002", "L2002", "09/11/2026", 4, None, None, None],
+    )
+    uploaded = council.upload("P002", "same-rows.xlsx", xlsx, at=datetime.now(UTC))
+    assert uploaded["accepted"] == 2
+    from_upload = {line: state.actuals for line, state in stored_week(store, "P002").items()}
+    comparable = ("line_ref", "ss_ref", "week_commencing", "planned_quarters", "actual_quarters",
+                  "frustrated_quarters", "missed_quarters", "extra_quarters", "comments",
+                  "missed_reason", "exceptions", "confirmed_at")  # fmt: skip
+    for line in ("L2001", "L2002"):
+        sheet_actuals, upload_actuals = from_sheet[line], from_upload[line]
+        assert sheet_actuals is not None and upload_actuals is not None
+        assert {k: getattr(sheet_actuals, k) for k in comparable} == {
+            k: getattr(upload_actuals, k) for k in comparable
+        }
+
+
+def test_results_are_written_beside_the_rows_and_what_the_provider_typed_is_kept(
+    cloud: LocalCloud, sheet: str
+) -> None:
+    edit(
+        cloud,
+        sheet,
+        "SS2001",
+        Weekly_Actual_Quantity=3,
+        Weekly_Frustrated_Quantity=3,
+        Comments="=hospital",
+    )  # fmt: skip  (V6: frustrated at day care; a comment like a formula)
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4, Confirm=True)
+    typed_before = [
+        row[: HEADER.index("Confirm") + 1] for row in cloud.google.values(sheet, TAB)[3:]
+    ]
+    notify(cloud, sheet)
+    rows = cloud.google.values(sheet, TAB)
+    assert [row[: HEADER.index("Confirm") + 1] for row in rows[3:]] == typed_before
+    status = HEADER.index("Status")
+    first, second = rows[FIRST_LINE_ROW - 1], rows[FIRST_LINE_ROW]
+    assert first[status] == "rejected" and first[status + 1].startswith("V6")
+    assert second[status] == "accepted" and second[status + 1] == ""
+    summary = rows[1][0]
+    assert "1 accepted, 1 rejected" in summary and "not confirmed" in summary
+    assert rows[0][0].startswith("Example Council: weekly claim")  # the title is untouched
+
+
+def test_a_ticked_confirm_confirms_the_week_like_confirm_y(
+    cloud: LocalCloud, store: DynamoStore, sheet: str
+) -> None:
+    edit(cloud, sheet, "SS2001", Weekly_Actual_Quantity=6)
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4, Confirm=True)
+    notify(cloud, sheet)
+    states = stored_week(store, "P002")
+    assert all(state.confirmed for state in states.values())
+    assert "Week 2026-11-09: confirmed" in cloud.google.values(sheet, TAB)[1][0]
+
+
+def test_a_burst_of_20_edits_in_a_minute_is_one_read(cloud: LocalCloud, sheet: str) -> None:
+    reads_before = [p for _, p in cloud.google.requests if p.endswith("values:batchGet")]
+    secret = notice_secret(cloud)
+    for quarter_hours in range(20):
+        cloud.google.type_in(sheet, TAB, f"H{FIRST_LINE_ROW}", quarter_hours / 4)
+        body, headers = signed_notice(secret, sheet, TAB, f"H{FIRST_LINE_ROW}")
+        assert post_notice(cloud, body, headers)["statusCode"] == 202
+    cloud.pump()
+    reads = [p for _, p in cloud.google.requests if p.endswith("values:batchGet")]
+    assert len(reads) - len(reads_before) == 1
+    if datetime.now(UTC).second < 1:  # the burst may straddle a minute: then it is two reads
+        pytest.skip("the burst crossed a minute boundary")
+
+
+def test_bad_signature_stale_and_replayed_notices_are_refused(
+    cloud: LocalCloud, sheet: str
+) -> None:
+    secret = notice_secret(cloud)
+    body, headers = signed_notice("not the secret", sheet, TAB)
+    assert post_notice(cloud, body, headers)["statusCode"] == 401
+    body, headers = signed_notice(secret, sheet, TAB, at=datetime.now(UTC) - timedelta(minutes=6))
+    stale = post_notice(cloud, body, headers)
+    assert stale["statusCode"] == 401 and "stale" in stale["body"]
+    body, headers = signed_notice(secret, sheet, TAB)
+    assert post_notice(cloud, body, headers)["statusCode"] == 202
+    replayed = post_notice(cloud, body, headers)
+    assert replayed["statusCode"] == 409 and "replayed" in replayed["body"]
+    tampered = body.replace(sheet.encode(), b"another-sheet-id-000")
+    assert post_notice(cloud, tampered, headers)["statusCode"] == 401
+    queue = cloud.outputs["SheetSyncQueueUrl"]
+    attributes = client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"  # only the good one
+
+
+def test_a_429_from_google_is_retried_and_the_sync_succeeds(
+    cloud: LocalCloud, store: DynamoStore, sheet: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import carepay.adapters.sheets as gateway
+
+    monkeypatch.setattr(gateway.time, "sleep", lambda _: None)  # jittered waits, not real ones
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)
+    cloud.google.fail_with_quota_exceeded(times=2)
+    notify(cloud, sheet)
+    assert cloud.failed_invocations == []
+    assert stored_week(store, "P002")["L2002"].actuals is not None
+
+
+def test_a_lost_notice_only_waits_for_the_poller(
+    cloud: LocalCloud, store: DynamoStore, sheet: str
+) -> None:
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)  # no notice arrives
+    cloud.fire_schedule("SheetsPoll", datetime.now(UTC))
+    assert stored_week(store, "P002")["L2002"].actuals is not None
+    reads = len([p for _, p in cloud.google.requests if p.endswith("values:batchGet")])
+    cloud.fire_schedule("SheetsPoll", datetime.now(UTC) + timedelta(minutes=10))
+    assert len([p for _, p in cloud.google.requests if p.endswith("values:batchGet")]) == reads
+
+
+def test_a_sheet_not_shared_with_carepay_is_refused_with_what_to_do(
+    cloud: LocalCloud, council: CarepayClient
+) -> None:
+    refused = council.link_sheet("P002", "1NotSharedWithCarepayAtAll000")
+    assert refused["outcome"] == "refused"
+    assert cloud.service_account["client_email"] in refused["message"]
+
+
+def test_after_an_approved_run_the_sheet_gets_a_remittance_tab(
+    cloud: LocalCloud, council: CarepayClient, sheet: str
+) -> None:
+    council.confirm("P002", WEEK, at=datetime(2026, 11, 16, 10, tzinfo=UTC))
+    run = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=UTC))
+    council.approve(run["run_id"], "finance officer")
+    cloud.pump()
+    title = f"Remittance {run['run_id']}"
+    assert title in cloud.google.titles(sheet)
+    values = cloud.google.values(sheet, title)
+    assert values[0][0].endswith(run["run_id"])
+    assert values[2][:2] == ["remittance_number", "section"]
+    assert any(row[4:5] == ["L2001"] for row in values)
+
+
+def test_the_sync_reads_the_claim_tabs_whatever_the_notice_names(
+    cloud: LocalCloud, sheet: str
+) -> None:
+    body, headers = signed_notice(notice_secret(cloud), sheet, "Sheet1", "Z99")
+    post_notice(cloud, body, headers)
+    cloud.pump()
+    [read] = [q for _, q in cloud.google.requests if q.endswith("values:batchGet")]
+    assert read == f"/v4/spreadsheets/{sheet}/values:batchGet"
+    assert cloud.failed_invocations == []
