@@ -41,6 +41,8 @@ lint: deps ## ruff (format and lint) and mypy --strict
 	$(RUN) ruff format --check .
 	$(RUN) ruff check .
 	$(RUN) mypy layers/carepay/src functions
+	@# The council's Apps Script is JavaScript (node checks by extension, so from stdin)
+	"$(NODE)" --check < spreadsheets/apps-script/carepay-notify.gs
 
 format: deps
 	$(RUN) ruff format .
