@@ -6,14 +6,13 @@ is done here: the sheet is read by the sync, from the sheet.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from carepay.runtime import notice_receiver
+from carepay.runtime import notice_receiver, now
 from carepay.services.sheet_notices import SIGNATURE_HEADER, NoticeRefused
 
 logger = Logger()
@@ -28,7 +27,7 @@ def receive_notice() -> Response[dict[str, Any]]:
     body = event.decoded_body or ""
     signature = event.headers.get(SIGNATURE_HEADER, "")
     try:
-        notice = notice_receiver().receive(body.encode(), signature, datetime.now(UTC))
+        notice = notice_receiver().receive(body.encode(), signature, now())
     except NoticeRefused as refused:
         # The body is not logged: it says nothing the queue needs, and a log is not a store.
         logger.warning("sheet notice refused", reason=refused.reason, status=refused.status)

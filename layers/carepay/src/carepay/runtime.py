@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,14 @@ from carepay.spreadsheets.claim_workbook import CouncilNotice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+
+def now() -> datetime:
+    """The time, or on a trial stack a simulated one (CAREPAY_TRIAL_NOW, as files' --at)."""
+    simulated = os.environ.get("CAREPAY_TRIAL_NOW")
+    if simulated and current_settings().trial_mode:
+        return datetime.fromisoformat(simulated)
+    return datetime.now(UTC)
 
 
 def submission_service() -> SubmissionService:
@@ -145,6 +154,7 @@ def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
         SqsSyncQueue(settings.sheet_sync_queue_url),
         settings.council_name,
         settings.council_contact,
+        clock=now,
     )
 
 

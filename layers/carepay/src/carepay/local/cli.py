@@ -35,6 +35,8 @@ approvals_app = typer.Typer(
 app.add_typer(approvals_app, name="approvals")
 runs_app = typer.Typer(help="Payment runs: list, show, approve, recalculate.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+sheets_app = typer.Typer(help="Providers who claim in a Google Sheet.", no_args_is_help=True)
+app.add_typer(sheets_app, name="sheets")
 # Piped output (make demo | tee, CI logs) gets a width that fits the tables, not the default 80.
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -132,7 +134,7 @@ def serve(
     """Run the local stack: template.yaml in a moto server, events routed to the handlers."""
     from moto.server import ThreadedMotoServer
 
-    from carepay.local.cloud import LocalCloud, quiet_local_cloud
+    from carepay.local.cloud import LocalCloud, quiet_local_cloud, serve_function_url
 
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -149,6 +151,15 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     with quiet_local_cloud():
         cloud = LocalCloud().deploy()
+    notices = serve_function_url(cloud, "SheetNoticesFunction", port + 1)
+    google_host, google_port = (
+        cloud.google_server.server_address[:2] if cloud.google_server else ("", 0)
+    )
+    print(
+        f"Google Sheets: notices at http://127.0.0.1:{notices.server_address[1]}/notices, "
+        f"the fake Google API at http://{google_host!s}:{google_port}",
+        flush=True,
+    )
     print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
     last_minute = None
     try:
@@ -160,6 +171,8 @@ def serve(
             if not cloud.pump():
                 time.sleep(0.2)
     finally:
+        notices.shutdown()
+        cloud.close()
         server.stop()
 
 
@@ -399,6 +412,43 @@ def preview(
     console.print(
         f"  Total: [bold]{format_pounds(result['total_pence'])}[/bold]. {result['message']}"
     )
+
+
+@sheets_app.command("link")
+def link_sheet(
+    provider: Annotated[str, typer.Option("--provider", help="The provider reference.")],
+    sheet: Annotated[
+        str, typer.Option("--sheet", help="The Google spreadsheet's id (from its URL).")
+    ],
+    stack: StackOption = "carepay",
+) -> None:
+    """Record the provider's Google Sheet (shared with carepay's service account as an editor)."""
+    outcome = _waited(lambda: _client(stack).link_sheet(provider, sheet))
+    _print_sheet_outcome(outcome)
+
+
+@sheets_app.command("prepare")
+def prepare_sheet(
+    provider: Annotated[str, typer.Option("--provider", help="The provider reference.")],
+    week: Annotated[str, typer.Option("--week", help="The week's Monday, YYYY-MM-DD.")],
+    stack: StackOption = "carepay",
+) -> None:
+    """Write the week's claim tab (and the Instructions tab) into the provider's sheet."""
+    monday = _monday(week)
+    outcome = _waited(lambda: _client(stack).prepare_sheet(provider, monday))
+    _print_sheet_outcome(outcome)
+
+
+def _print_sheet_outcome(outcome: dict[str, Any]) -> None:
+    if outcome["outcome"] == "refused":
+        console.print(f"[red]{outcome['message']}[/red]")
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    details = ", ".join(
+        f"{k} {v}"
+        for k, v in outcome.items()
+        if k in ("provider_ref", "tab", "lines", "spreadsheet_id")
+    )
+    console.print(f"{outcome['outcome']}: {details}. {outcome.get('message', '')}".strip())
 
 
 def _run_step(action: Any) -> Any:

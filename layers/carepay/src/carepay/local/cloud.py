@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
 
@@ -655,3 +655,27 @@ def _without_outputs_moto_cannot_resolve(template: Template) -> Template:
         )
     }
     return {**template, "Outputs": outputs}
+
+
+def serve_function_url(cloud: LocalCloud, logical_id: str, port: int) -> ThreadingHTTPServer:
+    """A function's URL on 127.0.0.1 (Lambda's function URLs need AWS): POSTs become its events."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            answer = cloud.post_to_function_url(
+                logical_id, self.path, body, dict(self.headers.items())
+            )
+            content = str(answer.get("body", "")).encode()
+            self.send_response(int(answer.get("statusCode", 200)))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

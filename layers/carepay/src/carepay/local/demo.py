@@ -22,6 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.actuals import parse_week_date
 from carepay.domain.money import format_pounds, quarters_to_decimal
@@ -278,16 +279,27 @@ def _payment_runs(
     )
     print_submission(console, feedback)
 
-    console.rule("Monday 23/11: every provider confirms the week commencing 16/11")
-    for provider, moment in (("P001", at(23, 9)), ("P002", at(23, 10)), ("P003", at(24, 16, 55))):
+    sheet_id = _google_sheet_week(console, cloud, council)
+
+    console.rule("Monday 23/11: the other providers confirm the week commencing 16/11")
+    for provider, moment in (("P001", at(23, 9)), ("P003", at(24, 16, 55))):
         council.confirm(provider, date(2026, 11, 16), at=moment)
-    console.print("P001 and P002 on Monday, P003 at 16:55 on Tuesday (in time).")
+    console.print("P001 on Monday, P003 at 16:55 on Tuesday (in time).")
 
     console.rule("Wednesday 25/11 06:00: the second run, then approval")
     cloud.fire_schedule("WeeklyPaymentRun", at(25, 6))
     second = council.runs()[-1]
     second = council.approve(second["run_id"], "Finance officer", at=at(25, 10))
     print_run(second, False)
+
+    cloud.pump()  # the remittance tab for the provider on Google Sheets
+    sheets_dir = out_dir / "sheets"
+    sheets_dir.mkdir(exist_ok=True)
+    (sheets_dir / "P002-google-sheet.xlsx").write_bytes(_sheet_as_workbook(cloud, sheet_id))
+    console.print(
+        f"Bradford's Google Sheet now has tabs {', '.join(cloud.google.titles(sheet_id))}; "
+        f"a copy is in {sheets_dir}/P002-google-sheet.xlsx."
+    )
 
     remittances = out_dir / "remittances"
     remittances.mkdir(exist_ok=True)
@@ -304,6 +316,70 @@ def _payment_runs(
         finance_dir.mkdir(parents=True, exist_ok=True)
         for name, content in council.finance_files(run["run_id"]).items():
             (finance_dir / name).write_bytes(content)
+
+
+def _google_sheet_week(console: Console, cloud: LocalCloud, council: CarepayClient) -> str:
+    """Bradford moves to a Google Sheet for the week commencing 16/11."""
+    from carepay.local.apps_script import signed_notice
+    from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
+
+    week = date(2026, 11, 16)
+    console.rule("Monday 23/11: Bradford Day Services claims in a Google Sheet instead")
+    sheet_id = cloud.google.create("Bradford Day Services: carepay claims")
+    council.link_sheet("P002", sheet_id)
+    prepared = council.prepare_sheet("P002", week)
+    tab = prepared["tab"]
+    console.print(
+        f"The council links Bradford's sheet and writes the tab '{tab}' (plan locked, "
+        "drop-downs, a Confirm checkbox) and an Instructions tab."
+    )
+
+    def cell(heading: str) -> str:
+        return f"{chr(ord('A') + HEADER.index(heading))}{FIRST_LINE_ROW}"
+
+    cloud.extra_function_env["CAREPAY_TRIAL_NOW"] = at(23, 10).isoformat()
+    for heading, value in (
+        ("Weekly Actual Quantity", 5),
+        ("Weekly Missed Quantity", 1),
+        ("Comments", "Centre closed early on Friday"),
+        ("Missed Reason", "Notice given"),
+        ("Confirm", True),
+    ):
+        cloud.google.type_in(sheet_id, tab, cell(heading), value)
+    secret = client("secretsmanager").get_secret_value(
+        SecretId=cloud.outputs["SheetsNoticeSecretArn"]
+    )["SecretString"]
+    body, headers = signed_notice(secret, sheet_id, tab, cell("Confirm"), at=at(23, 10))
+    answer = cloud.post_to_function_url("SheetNoticesFunction", "/notices", body, headers)
+    cloud.pump()
+    del cloud.extra_function_env["CAREPAY_TRIAL_NOW"]
+    rows = cloud.google.values(sheet_id, tab)
+    status = HEADER.index("Status")
+    console.print(
+        f"10:00 the day centre fills in its row and ticks Confirm; the Apps Script's signed "
+        f"notice is answered {answer['statusCode']}, the sheet is read once and checked."
+    )
+    console.print(f"  The sheet now says: [bold]{rows[1][0]}[/bold]")
+    for row in rows[FIRST_LINE_ROW - 1 :]:
+        console.print(f"  {row[0]} {row[1]}: {row[status]} {row[status + 1] or ''}".rstrip())
+    return sheet_id
+
+
+def _sheet_as_workbook(cloud: LocalCloud, sheet_id: str) -> bytes:
+    """The fake Google Sheet's tabs, as a workbook to look at."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title in cloud.google.titles(sheet_id):
+        sheet = workbook.create_sheet(title.replace("/", "-"))
+        for row in cloud.google.values(sheet_id, title):
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _print_week(console: Console, store: DynamoStore) -> None:
