@@ -168,3 +168,11 @@ def test_finance_runs_pays_and_approves_a_week_from_the_command_line(
     assert {"ledger.csv", "summary.xlsx", "payment-file.txt"} <= names
     missing = carepay(imported, "remittance", "--provider", "P999", "--run", "R20261125-0600")
     assert missing.returncode == 2
+
+
+def test_linking_a_sheet_carepay_cannot_open_says_how_to_share_it(imported: str) -> None:
+    refused = carepay(
+        imported, "sheets", "link", "--provider", "P001", "--sheet", "1NoSuchSheet0000"
+    )
+    assert refused.returncode == 2
+    assert "share it with" in " ".join(refused.stdout.split())

@@ -154,6 +154,7 @@ def test_a_sheet_not_shared_with_carepay_says_how_to_share_it(fake: FakeSheets) 
         gateway.read("not-a-sheet", ["Sheet1"])
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_no_test_can_reach_google_or_any_other_host() -> None:
     from pytest_socket import SocketConnectBlockedError
 
