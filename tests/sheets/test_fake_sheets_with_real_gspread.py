@@ -160,3 +160,23 @@ def test_no_test_can_reach_google_or_any_other_host() -> None:
 
     with pytest.raises(SocketConnectBlockedError):
         socket.create_connection(("142.250.180.10", 443), timeout=2)  # a Google address
+
+
+def test_append_clear_batch_clear_and_tab_changes_behave_as_google_does(fake: FakeSheets) -> None:
+    sheet_id = fake.create("Claims")
+    spreadsheet = real_gspread_client(fake).open_by_key(sheet_id)
+    worksheet = spreadsheet.sheet1
+    worksheet.append_rows([["a", 1], ["b", 2]], value_input_option="RAW")
+    worksheet.append_rows([["c", 3]], value_input_option="RAW")
+    assert fake.values(sheet_id, "Sheet1") == [["a", 1], ["b", 2], ["c", 3]]
+    spreadsheet.values_clear("Sheet1!B1:B2")
+    worksheet.batch_clear(["A3"])
+    assert worksheet.get_all_values() == [["a", ""], ["b", ""], ["", "3"]]
+    worksheet.update_title("Renamed")
+    spreadsheet.batch_update(
+        {"requests": [{"repeatCell": {"range": {"sheetId": 0}, "cell": {}, "fields": "*"}}]}
+    )
+    added = spreadsheet.add_worksheet("Extra", rows=10, cols=5)
+    assert [w.title for w in spreadsheet.worksheets()] == ["Renamed", "Extra"]
+    spreadsheet.del_worksheet(added)
+    assert fake.titles(sheet_id) == ["Renamed"]
