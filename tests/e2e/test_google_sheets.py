@@ -234,3 +234,16 @@ def test_the_sync_reads_the_claim_tabs_whatever_the_notice_names(
     [read] = [q for _, q in cloud.google.requests if q.endswith("values:batchGet")]
     assert read == f"/v4/spreadsheets/{sheet}/values:batchGet"
     assert cloud.failed_invocations == []
+
+
+def test_a_deleted_week_tab_is_forgotten_and_the_other_tabs_still_sync(
+    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+) -> None:
+    council.prepare_sheet("P002", WEEK + timedelta(weeks=1))
+    spreadsheet = cloud.google.spreadsheets[sheet]
+    spreadsheet.tabs.remove(cloud.google.tab(sheet, TAB))  # the provider deletes a tab
+    later = "w/c 2026-11-16"
+    cloud.google.type_in(sheet, later, f"H{FIRST_LINE_ROW}", 6)
+    notify(cloud, sheet)
+    assert cloud.failed_invocations == []
+    assert stored_week(store, "P002", WEEK + timedelta(weeks=1))["L2001"].actuals is not None

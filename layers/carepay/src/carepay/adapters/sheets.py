@@ -37,6 +37,10 @@ class SheetUnavailable(RuntimeError):
     """Google did not answer after the retries: the message goes back to its queue."""
 
 
+class TabMissing(RuntimeError):
+    """A range names a tab the sheet no longer has (the provider deleted or renamed it)."""
+
+
 class SheetsNotConfigured(RuntimeError):
     """carepay has no Google service account key: the council must put one in Secrets Manager."""
 
@@ -140,6 +144,8 @@ class SheetsGateway:
                         "as an editor (Google said: "
                         f"{error.error.get('message', '')})"
                     ) from error
+                if error.code == 400 and "Unable to parse range" in str(error.error.get("message")):
+                    raise TabMissing(str(error.error.get("message"))) from error
                 if error.code not in RETRYABLE or attempt == self.attempts - 1:
                     raise SheetUnavailable(f"Google Sheets answered {error}") from error
             except requests.RequestException as error:

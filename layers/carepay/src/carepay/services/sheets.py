@@ -22,7 +22,12 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from carepay.adapters.dynamodb import SheetLink
-from carepay.adapters.sheets import SheetNotShared, SheetsGateway, SheetsNotConfigured
+from carepay.adapters.sheets import (
+    SheetNotShared,
+    SheetsGateway,
+    SheetsNotConfigured,
+    TabMissing,
+)
 from carepay.domain.service_lines import ProviderPlan
 from carepay.services.notices import FileArrived
 from carepay.services.payment_runs import RunDocuments, remittance_key
@@ -201,8 +206,17 @@ class SheetsService:
             return {"outcome": "ignored", "reason": "not a linked sheet with claim tabs"}
         gateway = self.gateway()
         read_at = self.clock()
+        try:
+            contents = gateway.read(spreadsheet_id, [read_range(t) for t in link.claim_tabs])
+        except TabMissing:
+            # The provider deleted or renamed a week's tab: read the ones still there.
+            present = set(gateway.tab_titles(spreadsheet_id))
+            link.claim_tabs = [tab for tab in link.claim_tabs if tab in present]
+            self.links.save(link)
+            if not link.claim_tabs:
+                return {"outcome": "ignored", "reason": "the sheet has no claim tabs left"}
+            contents = gateway.read(spreadsheet_id, [read_range(t) for t in link.claim_tabs])
         tabs = list(link.claim_tabs)
-        contents = gateway.read(spreadsheet_id, [read_range(tab) for tab in tabs])
         write_back: list[tuple[str, list[list[Any]]]] = []
         summaries = {}
         for tab, rows in zip(tabs, contents, strict=True):
