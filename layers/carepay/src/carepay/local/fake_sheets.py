@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
+from carepay.spreadsheets.layout import column_letter
+
 SHEETS_HOST = "sheets.googleapis.com"
 DRIVE_HOST = "www.googleapis.com"
 TOKEN_HOST = "oauth2.googleapis.com"  # noqa: S105 - a host name, not a secret
@@ -96,8 +98,8 @@ class GridRange:
     def a1(self) -> str:
         end = ""
         if self.last_row is not None and self.last_column is not None:
-            end = f":{_letters(self.last_column + 1)}{self.last_row + 1}"
-        return f"'{self.tab}'!{_letters(self.first_column + 1)}{self.first_row + 1}{end}"
+            end = f":{column_letter(self.last_column + 1)}{self.last_row + 1}"
+        return f"'{self.tab}'!{column_letter(self.first_column + 1)}{self.first_row + 1}{end}"
 
 
 _A1 = re.compile(r"^([A-Za-z]*)(\d*)$")
@@ -134,14 +136,6 @@ def _cell(reference: str) -> tuple[int | None, int | None]:
             column = column * 26 + ord(letter) - 64
         column -= 1
     return column, int(digits) - 1 if digits else None
-
-
-def _letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 class FakeSheets:
@@ -371,7 +365,7 @@ class FakeSheets:
     ) -> dict[str, Any]:
         grid = parse_range(a1, spreadsheet.tabs[0].title)
         tab = spreadsheet.tab(grid.tab)
-        start = _letters(grid.first_column + 1)
+        start = column_letter(grid.first_column + 1)
         updates = self._write(
             spreadsheet, f"'{tab.title}'!{start}{len(tab.rows) + 1}", values, option
         )

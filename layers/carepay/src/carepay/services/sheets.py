@@ -238,7 +238,9 @@ class SheetsService:
             for a1, values in status_write_back(json.loads(feedback), read_at):
                 write_back.append((f"{quoted(tab)}!{a1}", values))
         gateway.write_values(spreadsheet_id, write_back)
-        link.last_read = self.clock()  # after the write-back: carepay's own write is not a change
+        # Drive's clock, not a trial stack's simulated one; after the write-back, so carepay's
+        # own write is not taken for the provider's change.
+        link.last_read = datetime.now(UTC)
         self.links.save(link)
         return {
             "outcome": "synced",
