@@ -247,3 +247,16 @@ def test_a_deleted_week_tab_is_forgotten_and_the_other_tabs_still_sync(
     notify(cloud, sheet)
     assert cloud.failed_invocations == []
     assert stored_week(store, "P002", WEEK + timedelta(weeks=1))["L2001"].actuals is not None
+
+
+def test_from_monday_morning_the_poller_adds_the_tab_of_the_week_just_ended(
+    cloud: LocalCloud, sheet: str
+) -> None:
+    monday_0610 = datetime(2026, 11, 16, 6, 10, tzinfo=UTC)
+    cloud.fire_schedule("SheetsPoll", monday_0610)
+    assert "w/c 2026-11-09" in cloud.google.titles(sheet)  # prepared by the fixture
+    cloud.fire_schedule("SheetsPoll", monday_0610 + timedelta(weeks=1))
+    assert "w/c 2026-11-16" in cloud.google.titles(sheet)
+    tabs_before = cloud.google.titles(sheet)
+    cloud.fire_schedule("SheetsPoll", monday_0610 + timedelta(weeks=1, minutes=10))
+    assert cloud.google.titles(sheet) == tabs_before  # once only

@@ -29,6 +29,7 @@ from carepay.adapters.sheets import (
     TabMissing,
 )
 from carepay.domain.service_lines import ProviderPlan
+from carepay.services.claim_workbooks import week_just_ended
 from carepay.services.notices import FileArrived
 from carepay.services.payment_runs import RunDocuments, remittance_key
 from carepay.services.sheet_notices import SyncQueue
@@ -48,6 +49,7 @@ from carepay.spreadsheets.claim_sheet import (
 )
 
 REQUESTS = "sheets-requests/"
+PREPARES_PER_POLL = 20
 
 
 def request_result_key(inbound_key: str) -> str:
@@ -256,9 +258,11 @@ class SheetsService:
         }
 
     def poll(self, now: datetime) -> list[str]:
-        """Queue every linked sheet changed since carepay last read it: a lost notice only waits."""
+        """Queue every linked sheet changed since carepay last read it (a lost notice only
+        waits), and give sheets the tab of the week just ended (from Monday morning on)."""
         queued = []
         gateway = self.gateway()
+        self._prepare_new_week(week_just_ended(now))
         for link in self.links.sheets():
             if not link.claim_tabs:
                 continue
@@ -272,6 +276,17 @@ class SheetsService:
                 )
                 queued.append(link.spreadsheet_id)
         return queued
+
+    def _prepare_new_week(self, monday: date) -> None:
+        """At most PREPARES_PER_POLL sheets a poll: two writes each, within Google's quota of
+        60 writes a minute; the rest get theirs at the next poll."""
+        title = claim_tab_title(monday)
+        waiting = [link for link in self.links.sheets() if title not in link.claim_tabs]
+        for link in waiting[:PREPARES_PER_POLL]:
+            try:
+                self.prepare(link.provider_ref, monday)
+            except (SheetRequestRefused, SheetNotShared):
+                continue  # no lines that week, or unshared: nothing to prepare
 
     # -- after an approved payment run ----------------------------------------------------------
     def remittance_tab(self, provider_ref: str, run_id: str) -> dict[str, Any]:
