@@ -150,6 +150,7 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
     bold = Font(bold=True)
     title_font = Font(bold=True, size=14)
     band = PatternFill("solid", fgColor="DDEBF7")
+    centred = Alignment(horizontal="center")
     settlement = result.settlement
     rows: list[tuple[str, object]] = [
         ("Council", header.council_name),
@@ -189,6 +190,8 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
                         cell.number_format = '"£"#,##0.00#'
                     elif 9 <= column <= 11:
                         cell.number_format = MONEY
+                    elif column == 12:
+                        cell.alignment = centred
                 row += 1
             put(sheet.cell(row=row, column=8), "Week total").font = bold
             for column in (9, 10, 11):
