@@ -37,6 +37,8 @@ def handle_request(arrival: FileArrived) -> dict[str, Any]:
 def record_handler(record: SQSRecord) -> None:
     if "scheduled_time" in json.loads(record.body):  # the weekly schedule's own message
         outcomes = [payment_run_service().handle_schedule(record.body)]
+        if outcomes[0]["outcome"] == "refused":  # last week's run still waits for approval
+            metrics.add_metric("ScheduledPaymentRunsRefused", MetricUnit.Count, 1)
     else:
         handle_once = idempotent_function(
             data_keyword_argument="arrival",

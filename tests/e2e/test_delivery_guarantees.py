@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -171,3 +171,46 @@ def test_a_submission_checked_on_state_that_changed_before_it_committed_is_check
     stored = stored_week(store, "P001")
     assert stored["L1009"].paid and stored["L1009"].actuals is None
     assert stored["L1003"].actuals is not None and stored["L1003"].actuals.actual_quarters == 16
+
+
+def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_completes_once(
+    cloud: LocalCloud,
+) -> None:
+    from fractions import Fraction
+
+    from carepay.adapters.dynamodb import RunStore
+    from carepay.domain.actuals import LineWeekActuals
+    from carepay.domain.payment_run import LineStatus, RunLine
+    from carepay.services.ports import ConcurrentChange
+
+    store = RunStore(cloud.outputs["DataTableName"])
+    week = date(2026, 11, 9)
+    paid = RunLine("P001", "L1001", "SS1001", week, 20, 20, 0, 0, 20, Fraction(2000), 10000, 0,
+                   LineStatus.PAID)  # fmt: skip
+    correction = LineWeekActuals("P001", "L1001", "SS1001", week, 20, 16, comments="late fix")
+    real_batch_write = RunStore._batch_write
+
+    meanwhile: list[str] = []
+
+    def upload_during_the_paid_items(self: RunStore, items: Any) -> None:
+        real_batch_write(self, items)
+        if meanwhile:
+            return  # the upload's own items
+        meanwhile.append("tried")
+        version = self.provider_version("P001")
+        with pytest.raises(ConcurrentChange):  # the upload is checked again later, not committed
+            self.save_submission("P001", "upload-meanwhile", [correction], {}, version)
+
+    RunStore._batch_write = upload_during_the_paid_items  # type: ignore[method-assign]
+    try:
+        assert store.save_payment("P001", "R20261118-0600", [paid], 0) is True
+    finally:
+        RunStore._batch_write = real_batch_write  # type: ignore[method-assign]
+    assert meanwhile == ["tried"]
+    assert store.upload_summary("P001", "upload-meanwhile") is None
+    # Checked again now, the line-week is paid: the lock is in place (V7 refuses it).
+    assert store.stored_line_weeks("P001", week, week)[("L1001", week)].paid
+    version = store.provider_version("P001")
+    store.save_submission("P001", "upload-after", [], {}, version)  # commits: no mark is left
+    assert store.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
+    store.save_submission("P001", "upload-after-again", [], {}, store.provider_version("P001"))

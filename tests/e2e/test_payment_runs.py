@@ -438,3 +438,19 @@ def test_a_preview_says_what_confirming_now_would_pay_and_what_is_held(
     assert sheet.cell(row=rows["L1005"], column=7).value.startswith("X2")
     assert sheet.cell(row=rows["L1001"], column=6).value == 100
     assert sheet.cell(row=max(rows.values()), column=6).value.startswith("=SUM(")
+
+
+def test_a_wednesday_run_finding_last_weeks_unapproved_is_refused_and_raises_an_alarm(
+    cloud: LocalCloud, council: CarepayClient
+) -> None:
+    week = date(2026, 11, 9)
+    cloud.fire_schedule("WeeklyPaymentRun", wednesday_after(week))
+    cloud.fire_schedule("WeeklyPaymentRun", wednesday_after(week) + timedelta(weeks=1))
+    answer = json.loads(council.read_outbound("runs/requests/scheduled-20261125-0600.json"))
+    assert answer["outcome"] == "refused"
+    assert "R20261118-0600 is not approved yet" in answer["message"]
+    [alarm] = client("cloudwatch").describe_alarms(AlarmNames=["ScheduledPaymentRunRefusedAlarm"])[
+        "MetricAlarms"
+    ]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("carepay", "ScheduledPaymentRunsRefused")
+    assert [r["run_id"] for r in council.runs()] == ["R20261118-0600"]

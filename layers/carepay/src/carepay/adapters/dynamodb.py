@@ -231,18 +231,32 @@ class DynamoStore:
         )
 
     def _commit(
-        self, change: TransactWriteItemTypeDef, provider_ref: str, expected_version: int
+        self,
+        change: TransactWriteItemTypeDef,
+        provider_ref: str,
+        expected_version: int,
+        *,
+        finishing_payment: bool = False,
     ) -> None:
-        """Apply `change` and advance the provider's state version, if it is still the one read."""
+        """Apply `change` and advance the provider's state version, if it is still the one read.
+
+        While an approved run is writing a provider's paid line-weeks (`paying` is set on the
+        state), nothing else commits for that provider: a submission is checked again once the
+        lock is complete, so it cannot slip between the paid items and the lock (V7).
+        """
         dynamodb = client("dynamodb")
+        condition = "version = :read"
+        if expected_version == 0:
+            condition = "(attribute_not_exists(version) OR version = :read)"
+        if not finishing_payment:
+            condition += " AND attribute_not_exists(paying)"
         advance: TransactWriteItemTypeDef = {
             "Update": {
                 "TableName": self.table_name,
                 "Key": {"PK": _s(provider_key(provider_ref)), "SK": _s("STATE")},
-                "UpdateExpression": "SET version = :next",
-                "ConditionExpression": "attribute_not_exists(version) OR version = :read"
-                if expected_version == 0
-                else "version = :read",
+                "UpdateExpression": "SET version = :next"
+                + (" REMOVE paying" if finishing_payment else ""),
+                "ConditionExpression": condition,
                 "ExpressionAttributeValues": {
                     ":next": _n(expected_version + 1),
                     ":read": _n(expected_version),
@@ -534,10 +548,19 @@ class RunStore(DynamoStore):
     ) -> bool:
         """Record an approved run's lines as paid (locking their line-weeks, V7) and its balance.
 
-        The PAID items are written first, then one transaction writes the run's marker and
-        advances the provider's state version: a submission checked before the lock is checked
-        again. Redelivered, it finds the marker and changes nothing (returns False).
+        Three steps: mark the provider as being paid (no submission commits meanwhile), write the
+        PAID items, then one transaction writes the run's marker and clears the mark. Redelivered,
+        it finds the marker, clears the mark and changes nothing else (returns False).
         """
+        dynamodb = client("dynamodb")
+        state_key = {"PK": _s(provider_key(provider_ref)), "SK": _s("STATE")}
+        self.write_requests += 1
+        dynamodb.update_item(
+            TableName=self.table_name,
+            Key=state_key,
+            UpdateExpression="SET paying = :run ADD version :one",
+            ExpressionAttributeValues={":run": _s(run_id), ":one": _n(1)},
+        )
         self._batch_write(
             _paid_item(provider_ref, run_id, line)
             for line in lines
@@ -556,15 +579,17 @@ class RunStore(DynamoStore):
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
-        for _attempt in range(5):
-            try:
-                self._commit(change, provider_ref, self.provider_version(provider_ref))
-                return True
-            except AlreadyCommitted:
-                return False
-            except ConcurrentChange:
-                continue  # an upload committed meanwhile: take the new version and lock again
-        raise StoreError(f"{provider_ref}'s state kept changing while run {run_id} was approved")
+        try:
+            self._commit(
+                change, provider_ref, self.provider_version(provider_ref), finishing_payment=True
+            )
+        except AlreadyCommitted:
+            self.write_requests += 1
+            dynamodb.update_item(
+                TableName=self.table_name, Key=state_key, UpdateExpression="REMOVE paying"
+            )
+            return False
+        return True
 
     # -- the runs themselves -------------------------------------------------------------------
     def open_run(self, run: PaymentRun) -> None:
