@@ -258,6 +258,8 @@ def test_the_notice_endpoint_is_a_function_url_and_its_secrets_are_not_in_the_te
     resources = load_template(TEMPLATE)["Resources"]
     generated = resources["SheetsNoticeSecret"]["Properties"]["GenerateSecretString"]
     assert generated["PasswordLength"] >= 32
+    sync = resources["SheetsFunction"]["Properties"]["Events"]["SheetSyncs"]["Properties"]
+    assert sync["ScalingConfig"]["MaximumConcurrency"] <= 5  # Google's quota, not Lambda's
     fifo = resources["SheetSyncQueue"]["Properties"]
     assert fifo["FifoQueue"] is True and "ContentBasedDeduplication" not in fifo
     schedule = client("scheduler").get_schedule(Name="carepay-SheetsPoll")
