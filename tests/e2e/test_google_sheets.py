@@ -5,6 +5,7 @@ written back beside what the provider typed."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -260,3 +261,18 @@ def test_from_monday_morning_the_poller_adds_the_tab_of_the_week_just_ended(
     tabs_before = cloud.google.titles(sheet)
     cloud.fire_schedule("SheetsPoll", monday_0610 + timedelta(weeks=1, minutes=10))
     assert cloud.google.titles(sheet) == tabs_before  # once only
+
+
+def test_each_sync_reports_its_google_reads_and_writes_as_metrics(
+    cloud: LocalCloud, sheet: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    capfd.readouterr()
+    notify(cloud, sheet)
+    emitted = [
+        json.loads(line)
+        for line in capfd.readouterr().out.splitlines()
+        if line.startswith("{") and "SheetsReadRequests" in line
+    ]
+    assert emitted, "the sheets function emitted no quota metrics"
+    [metric] = emitted
+    assert (metric["SheetsReadRequests"], metric["SheetsWriteRequests"]) == ([1.0], [1.0])
