@@ -276,3 +276,19 @@ def test_each_sync_reports_its_google_reads_and_writes_as_metrics(
     assert emitted, "the sheets function emitted no quota metrics"
     [metric] = emitted
     assert (metric["SheetsReadRequests"], metric["SheetsWriteRequests"]) == ([1.0], [1.0])
+
+
+def test_preparing_a_tab_the_sheet_already_has_adopts_it_instead_of_failing(
+    cloud: LocalCloud, council: CarepayClient, sheet: str
+) -> None:
+    from carepay.adapters.dynamodb import SheetLinks
+
+    links = SheetLinks(cloud.outputs["DataTableName"])
+    link = links.sheet(sheet)
+    assert link is not None
+    link.claim_tabs.remove(TAB)  # as if a crash came between writing the tab and recording it
+    links.save(link)
+    again = council.prepare_sheet("P002", WEEK)
+    assert again["outcome"] == "already prepared"
+    assert cloud.google.titles(sheet).count(TAB) == 1
+    assert cloud.failed_invocations == []

@@ -26,6 +26,7 @@ from carepay.adapters.sheets import (
     SheetNotShared,
     SheetsGateway,
     SheetsNotConfigured,
+    SheetUnavailable,
     TabMissing,
 )
 from carepay.domain.service_lines import ProviderPlan
@@ -159,6 +160,13 @@ class SheetsService:
                 f"{monday:%d/%m/%Y}."
             )
         gateway = self.gateway()
+        present = gateway.tab_titles(link.spreadsheet_id)
+        if title in present:  # written before, but not recorded (a crash in between)
+            link.claim_tabs.append(title)
+            self.links.save(link)
+            return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
+        if INSTRUCTIONS_TAB in present and INSTRUCTIONS_TAB not in link.other_tabs:
+            link.other_tabs.append(INSTRUCTIONS_TAB)
         tab_id = _tab_id(link.spreadsheet_id, title)
         requests: list[dict[str, Any]] = [
             {"addSheet": {"properties": {"sheetId": tab_id, "title": title, "index": 0}}}
@@ -285,8 +293,8 @@ class SheetsService:
         for link in waiting[:PREPARES_PER_POLL]:
             try:
                 self.prepare(link.provider_ref, monday)
-            except (SheetRequestRefused, SheetNotShared):
-                continue  # no lines that week, or unshared: nothing to prepare
+            except (SheetRequestRefused, SheetNotShared, SheetUnavailable):
+                continue  # no lines that week, unshared, or Google busy: the next poll tries
 
     # -- after an approved payment run ----------------------------------------------------------
     def remittance_tab(self, provider_ref: str, run_id: str) -> dict[str, Any]:
