@@ -14,7 +14,7 @@ count of providers done is a set.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -175,9 +175,9 @@ class PaymentRunService:
         self._write_json(request_result_key(arrival.key), outcome)
         return outcome
 
-    def _attempt(self, step: Any) -> dict[str, Any]:
+    def _attempt(self, step: Callable[[], PaymentRun]) -> dict[str, Any]:
         try:
-            run: PaymentRun = step()
+            run = step()
         except RunRefused as refused:
             return {"outcome": "refused", "message": str(refused)}
         return {"outcome": "accepted", "run_id": run.run_id, "generation": run.generation}
