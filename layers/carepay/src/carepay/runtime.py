@@ -12,19 +12,22 @@ from carepay.adapters.aws import client
 from carepay.adapters.documents import S3Documents
 from carepay.adapters.dynamodb import DynamoStore, Nonces, RunStore, SheetLinks
 from carepay.adapters.queues import SqsMessages, SqsSyncQueue
-from carepay.adapters.sheets import ForwardingTransport, SheetsGateway, SheetsNotConfigured
 from carepay.domain.finance import BankDetails
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
-from carepay.services.payment_runs import PaymentRunService
 from carepay.services.sheet_notices import NoticeReceiver
-from carepay.services.sheets import SheetsService
 from carepay.services.submissions import SubmissionService
 from carepay.settings import Settings, current_settings
 from carepay.spreadsheets.claim_workbook import CouncilNotice
 
 if TYPE_CHECKING:
+    # Imported where they are built, not here: every handler imports this module, and Google's
+    # client (and the finance writers' openpyxl) would otherwise add to every cold start.
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from carepay.adapters.sheets import SheetsGateway
+    from carepay.services.payment_runs import PaymentRunService
+    from carepay.services.sheets import SheetsService
 
 
 def now() -> datetime:
@@ -120,6 +123,8 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
 
 @cache
 def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRunService:
+    from carepay.services.payment_runs import PaymentRunService
+
     originator = None
     if settings.council_sort_code:
         # Refused at the first run, not silently skipped: a misconfigured stack is told early.
@@ -142,6 +147,8 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
 
 @cache
 def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
+    from carepay.services.sheets import SheetsService
+
     documents = S3Documents(settings.inbound_bucket, settings.outbound_bucket)
     return SheetsService(
         SheetLinks(settings.table_name),
@@ -162,6 +169,8 @@ def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
 def _sheets_gateway(secret_name: str, google_endpoint: str, _endpoint: str | None) -> SheetsGateway:
     """One Google client per warm container, its key read once from Secrets Manager."""
     from aws_lambda_powertools.utilities import parameters
+
+    from carepay.adapters.sheets import ForwardingTransport, SheetsGateway, SheetsNotConfigured
 
     try:
         key = json.loads(str(parameters.get_secret(secret_name)))
