@@ -46,3 +46,11 @@ def test_a_handler_that_does_not_use_google_or_write_workbooks_at_start_does_not
     function: str,
 ) -> None:
     assert heavy_modules_imported(function) == EXPECTED[function]
+
+
+def test_every_test_folder_is_one_pytest_collects() -> None:
+    """pytest never looks inside folders named build, dist, venv or node_modules (its default
+    norecursedirs): tests kept there would silently never run."""
+    ignored_by_pytest = {"build", "dist", "venv", "node_modules", "CVS", "_darcs"}
+    folders = {path.name for path in (ROOT / "tests").iterdir() if path.is_dir()}
+    assert folders & ignored_by_pytest == set()
