@@ -224,6 +224,13 @@ def test_after_an_approved_run_the_sheet_gets_a_remittance_tab(
     assert values[0][0].endswith(run["run_id"])
     assert values[2][:2] == ["remittance_number", "section"]
     assert any(row[4:5] == ["L2001"] for row in values)
+    # The paid week's tab is kept, says so, and is no longer read.
+    assert cloud.google.values(sheet, TAB)[1][0].startswith("This week has been paid")
+    reads = len([p for _, p in cloud.google.requests if p.endswith("values:batchGet")])
+    body, headers = signed_notice(notice_secret(cloud), sheet, TAB, "H5")
+    post_notice(cloud, body, headers)
+    cloud.pump()
+    assert len([p for _, p in cloud.google.requests if p.endswith("values:batchGet")]) == reads
 
 
 def test_the_sync_reads_the_claim_tabs_whatever_the_notice_names(

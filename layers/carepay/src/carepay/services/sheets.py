@@ -29,6 +29,7 @@ from carepay.adapters.sheets import (
     SheetUnavailable,
     TabMissing,
 )
+from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.service_lines import ProviderPlan
 from carepay.services.claim_workbooks import week_just_ended
 from carepay.services.notices import FileArrived
@@ -37,6 +38,7 @@ from carepay.services.sheet_notices import SyncQueue
 from carepay.services.submissions import SubmissionKey, SubmissionService
 from carepay.spreadsheets.claim_sheet import (
     INSTRUCTIONS_TAB,
+    SUMMARY_CELL,
     claim_tab_requests,
     claim_tab_title,
     claim_tab_values,
@@ -50,6 +52,10 @@ from carepay.spreadsheets.claim_sheet import (
 )
 
 REQUESTS = "sheets-requests/"
+PAID_TAB_NOTE = (
+    "This week has been paid: the tab is kept for your records and is no longer read. If the "
+    "payment is wrong, contact the council."
+)
 PREPARES_PER_POLL = 20
 
 
@@ -68,6 +74,9 @@ class SheetLinkStore(Protocol):
 
 class PlanSource(Protocol):
     def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
 
 
 class SheetRequestRefused(ValueError):
@@ -322,13 +331,39 @@ class SheetsService:
             ],
         )
         heading = f"{self.council_name}: remittance advice for payment run {run_id}"
-        gateway.write_values(
-            link.spreadsheet_id,
-            [(f"{quoted(title)}!A1", remittance_tab_values(remittance, heading))],
-        )
+        retired = self._paid_claim_tabs(link)
+        values: list[tuple[str, list[list[Any]]]] = [
+            (f"{quoted(title)}!A1", remittance_tab_values(remittance, heading))
+        ]
+        values += [(f"{quoted(tab)}!{SUMMARY_CELL}", [[PAID_TAB_NOTE]]) for tab in retired]
+        gateway.write_values(link.spreadsheet_id, values)
         link.other_tabs.append(title)
+        # A week paid in full is locked (V7): its tab is no longer read, so syncs stay one
+        # small read however many weeks the sheet holds.
+        link.claim_tabs = [tab for tab in link.claim_tabs if tab not in retired]
+        link.other_tabs += retired
         self.links.save(link)
-        return {"outcome": "written", "tab": title, "calls": dict(gateway.calls)}
+        return {
+            "outcome": "written",
+            "tab": title,
+            "retired": retired,
+            "calls": dict(gateway.calls),
+        }
+
+    def _paid_claim_tabs(self, link: SheetLink) -> list[str]:
+        """The claim tabs whose every planned line-week has been paid."""
+        plan = self.plans.provider_plan(link.provider_ref)
+        paid = []
+        for tab in link.claim_tabs:
+            monday = date.fromisoformat(tab.removeprefix("w/c "))
+            lines = plan.lines_for_week(monday)
+            stored = self.plans.stored_line_weeks(link.provider_ref, monday, monday)
+            if lines and all(
+                (line_ref, monday) in stored and stored[(line_ref, monday)].paid
+                for line_ref in lines
+            ):
+                paid.append(tab)
+        return paid
 
     def _write_json(self, key: str, content: dict[str, Any]) -> None:
         self.documents.write_outbound(
