@@ -19,9 +19,10 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-from carepay.domain.actuals import FRUSTRATED_WEEKS_PAID, LineWeekActuals
+from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.approvals import Approvals
-from carepay.domain.money import QUARTERS_PER_UNIT, line_amount_pence
+from carepay.domain.money import line_amount_pence
+from carepay.domain.payment import payable_quarters
 from carepay.domain.service_lines import ProviderPlan, WeeklyLine
 from carepay.domain.weeks import (
     CONFIRMATION_DEADLINE,
@@ -85,9 +86,6 @@ class PaidBefore(NamedTuple):
 
 
 NEVER_PAID = PaidBefore(0, Fraction(0), 0)
-# A RunLine built from a ready tuple: half the cost of the NamedTuple's keyword-checking __new__,
-# which matters once per line-week. Every field must be given, in order.
-_new_line = tuple.__new__
 _ZERO = Fraction(0)
 
 
@@ -144,26 +142,23 @@ def calculate_provider(
                     ss_ref = submitted.ss_ref if submitted else before.ss_ref
                     gone_reason = _gone_reason(plan, line_ref, ss_ref, weekly_lines)
                     append(
-                        _new_line(
-                            RunLine,
-                            (
-                                provider_ref,
-                                line_ref,
-                                submitted.ss_ref if submitted else before.ss_ref,
-                                monday,
-                                0,
-                                0,
-                                0,
-                                0,
-                                0,
-                                _ZERO,
-                                0,
-                                before.amount_pence,
-                                LineStatus.PAID,
-                                "",
-                                gone_reason,
-                                False,
-                            ),
+                        RunLine(
+                            provider_ref,
+                            line_ref,
+                            ss_ref,
+                            monday,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            _ZERO,
+                            0,
+                            before.amount_pence,
+                            LineStatus.PAID,
+                            "",
+                            gone_reason,
+                            False,
                         )
                     )
                 continue
@@ -174,54 +169,37 @@ def calculate_provider(
             if confirmed_at is None or confirmed_at > cutoff:
                 if not before.amount_pence:
                     append(
-                        _new_line(
-                            RunLine,
-                            (
-                                provider_ref,
-                                line_ref,
-                                weekly.ss_ref,
-                                monday,
-                                weekly.planned_quarters,
-                                submitted.actual_quarters,
-                                submitted.frustrated_quarters,
-                                submitted.missed_quarters,
-                                0,
-                                rate,
-                                0,
-                                0,
-                                LineStatus.WITHHELD,
-                                "",
-                                None,
-                                submitted.late_confirmation,
-                            ),
+                        RunLine(
+                            provider_ref,
+                            line_ref,
+                            weekly.ss_ref,
+                            monday,
+                            weekly.planned_quarters,
+                            submitted.actual_quarters,
+                            submitted.frustrated_quarters,
+                            submitted.missed_quarters,
+                            0,
+                            rate,
+                            0,
+                            0,
+                            LineStatus.WITHHELD,
+                            "",
+                            None,
+                            submitted.late_confirmation,
                         )
                     )
                 continue
-            # payable_quarters(), inlined: this is the line every line-week of history runs.
-            planned = weekly.planned_quarters
-            actual = submitted.actual_quarters
-            frustrated = submitted.frustrated_quarters
-            approved_extra = extras.get((line_ref, monday), 0) if extras else 0
-            cap = planned + approved_extra
-            hold = ""
-            if (
-                frustrated
-                and submitted.frustrated_week_in_run > FRUSTRATED_WEEKS_PAID
-                and not ((up_to := retainers.get(line_ref)) is not None and monday <= up_to)
-            ):
-                payable = actual if actual < cap else cap
-                hold = "X3"
-            elif (actual > planned or submitted.extra_quarters) and not approved_extra:
-                payable = 0
-                hold = "X2"
-            else:
-                claimed = actual + frustrated
-                payable = claimed if claimed < cap else cap
-            whole_pence = weekly.whole_pence_rate
-            if whole_pence is not None:
-                due = (payable * whole_pence + 2) // QUARTERS_PER_UNIT
-            else:
-                due = line_amount_pence(payable, rate)
+            up_to = retainers.get(line_ref)
+            payable, _held, hold = payable_quarters(
+                weekly.planned_quarters,
+                submitted.actual_quarters,
+                submitted.frustrated_quarters,
+                submitted.extra_quarters,
+                submitted.frustrated_week_in_run,
+                extras.get((line_ref, monday), 0),
+                up_to is not None and monday <= up_to,
+            )
+            due = line_amount_pence(payable, rate)
             reason: AdjustmentReason | None = None
             if before is not NEVER_PAID:
                 if due == before.amount_pence and not hold:
@@ -229,26 +207,23 @@ def calculate_provider(
                 if due != before.amount_pence:
                     reason = _change_reason(before, payable, rate)
             append(
-                _new_line(
-                    RunLine,
-                    (
-                        provider_ref,
-                        line_ref,
-                        weekly.ss_ref,
-                        monday,
-                        weekly.planned_quarters,
-                        submitted.actual_quarters,
-                        submitted.frustrated_quarters,
-                        submitted.missed_quarters,
-                        payable,
-                        rate,
-                        due,
-                        before.amount_pence,
-                        LineStatus.HELD if hold else LineStatus.PAID,
-                        hold,
-                        reason,
-                        submitted.late_confirmation,
-                    ),
+                RunLine(
+                    provider_ref,
+                    line_ref,
+                    weekly.ss_ref,
+                    monday,
+                    weekly.planned_quarters,
+                    submitted.actual_quarters,
+                    submitted.frustrated_quarters,
+                    submitted.missed_quarters,
+                    payable,
+                    rate,
+                    due,
+                    before.amount_pence,
+                    LineStatus.HELD if hold else LineStatus.PAID,
+                    hold,
+                    reason,
+                    submitted.late_confirmation,
                 )
             )
     return lines

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,12 +76,6 @@ class WeeklyLine(NamedTuple):
     planned_quarters: int
     planned_visits: int | None
     weekly_rate_pence: Fraction
-    # The rate in whole pence (the usual case) so the payment run multiplies integers; else None.
-    whole_pence_rate: int | None = None
-
-
-_WEEK_FIELD = WeeklyLine._fields.index("week_commencing")
-_new_terms = tuple.__new__  # a WeeklyLine from a complete tuple, without keyword checking
 
 
 class ProviderPlan:
@@ -96,16 +90,11 @@ class ProviderPlan:
         self._weekly_cache: dict[date, dict[str, WeeklyLine]] = {}
         # Most lines have one version all their life: its terms are the same every week it
         # covers (one rate, so no day-weighting), worked out once here rather than every week.
-        # Kept as the terms before and after week_commencing, so a week's copy is one tuple.
-        self._single: dict[str, tuple[ServiceLineVersion, tuple[Any, ...], tuple[Any, ...]]] = {}
-        for line_ref, versions in self._versions_by_line.items():
-            if len(versions) == 1 and not versions[0].cancelled:
-                terms = _terms(versions[0], versions[0].start_date, None)
-                self._single[line_ref] = (
-                    versions[0],
-                    terms[:_WEEK_FIELD],
-                    terms[_WEEK_FIELD + 1 :],
-                )
+        self._single: dict[str, tuple[ServiceLineVersion, WeeklyLine]] = {
+            line_ref: (versions[0], _terms(versions[0], versions[0].start_date, None))
+            for line_ref, versions in self._versions_by_line.items()
+            if len(versions) == 1 and not versions[0].cancelled
+        }
 
     @property
     def provider_name(self) -> str:
@@ -129,10 +118,10 @@ class ProviderPlan:
             for line_ref, versions in self._versions_by_line.items():
                 steady = single.get(line_ref)
                 if steady is not None:
-                    version, before, after = steady
+                    version, terms = steady
                     end = version.end_date
                     if version.start_date <= sunday and (end is None or end >= monday):
-                        cached[line_ref] = _new_terms(WeeklyLine, (*before, monday, *after))
+                        cached[line_ref] = terms._replace(week_commencing=monday)
                     continue
                 weekly = _weekly_terms(versions, monday)
                 if weekly is not None:
@@ -191,7 +180,6 @@ def _terms(version: ServiceLineVersion, monday: date, weekly_rate: Fraction | No
         planned_quarters=_quarters_of(version.planned_quantity),
         planned_visits=version.planned_visits,
         weekly_rate_pence=rate,
-        whole_pence_rate=rate.numerator if rate.denominator == 1 else None,
     )
 
 
