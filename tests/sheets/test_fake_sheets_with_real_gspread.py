@@ -180,3 +180,35 @@ def test_append_clear_batch_clear_and_tab_changes_behave_as_google_does(fake: Fa
     assert [w.title for w in spreadsheet.worksheets()] == ["Renamed", "Extra"]
     spreadsheet.del_worksheet(added)
     assert fake.titles(sheet_id) == ["Renamed"]
+
+
+def test_write_back_is_raw_so_a_formula_like_comment_and_a_recoup_arrive_as_they_read(
+    fake: FakeSheets,
+) -> None:
+    from datetime import UTC, datetime
+
+    from carepay.spreadsheets.claim_sheet import remittance_tab_values, status_write_back
+
+    sheet_id = fake.create("Claims")
+    gateway = SheetsGateway(SERVICE_ACCOUNT, transport=fake.transport())
+    feedback = {
+        "rows": [
+            {"row": 5, "status": "rejected", "warnings": [], "exceptions": [],
+             "errors": [{"code": "V5", "message": "=add a comment"}]},
+        ],
+        "accepted": 0, "rejected": 1, "next_step": "-fix row 5",
+    }  # fmt: skip
+    remittance = b"section,net_amount\r\nadjustment,-60.00\r\n"
+    gateway.write_values(
+        sheet_id,
+        [
+            *[
+                (f"Sheet1!{a1}", values)
+                for a1, values in status_write_back(feedback, datetime.now(UTC))
+            ],
+            ("Sheet1!A10", remittance_tab_values(remittance, "Remittance")),
+        ],
+    )
+    rows = fake.values(sheet_id, "Sheet1")
+    assert rows[4][15] == "V5: =add a comment"  # text, shown as typed: nothing runs under RAW
+    assert rows[12] == ["adjustment", "-60.00"]  # a recoup is not turned into "'-60.00"

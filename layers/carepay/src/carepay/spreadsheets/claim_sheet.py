@@ -16,7 +16,6 @@ from typing import Any
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.service_lines import WeeklyLine
 from carepay.domain.weeks import LONDON, confirmation_deadline, week_ending
-from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
 
 PLAN_COLUMNS = (
     "Line Ref",
@@ -267,12 +266,8 @@ def status_write_back(
         values.append(
             [
                 status,
-                _text(
-                    "\n".join(
-                        f"{e['code']}: {e['message']}" for e in row["errors"] + row["warnings"]
-                    )
-                ),
-                _text("\n".join(f"{e['code']}: {e['message']}" for e in row["exceptions"])),
+                "\n".join(f"{e['code']}: {e['message']}" for e in row["errors"] + row["warnings"]),
+                "\n".join(f"{e['code']}: {e['message']}" for e in row["exceptions"]),
             ]
         )
     summary = (
@@ -283,16 +278,11 @@ def status_write_back(
         f"Week {c['week_commencing']}: {c['status']}." for c in feedback.get("confirmations", [])
     )
     return [
-        (SUMMARY_CELL, [[_text(f"{summary} {confirmations}".strip())]]),
+        (SUMMARY_CELL, [[f"{summary} {confirmations}".strip()]]),
         (f"{FIRST_CAREPAY_COLUMN}{FIRST_LINE_ROW}", values),
     ]
 
 
-def _text(value: str) -> str:
-    """Written RAW, so nothing runs; a leading apostrophe keeps it looking like text too."""
-    return "'" + value if value.startswith(TEXT_THAT_WOULD_RUN) else value
-
-
 def remittance_tab_values(remittance_csv: bytes, heading: str) -> list[list[Any]]:
     rows = list(csv.reader(io.StringIO(remittance_csv.decode("utf-8"))))
-    return [[heading], [], *[[_text(cell) for cell in row] for row in rows]]
+    return [[heading], [], *rows]
