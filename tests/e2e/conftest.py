@@ -88,3 +88,33 @@ def row_codes(feedback: dict[str, Any]) -> dict[int, tuple[str, list[str]]]:
         )
         for row in feedback["rows"]
     }
+
+
+def pay(
+    table_name: str, provider_ref: str, line_refs: list[str], run_id: str, week: date = WEEK
+) -> None:
+    """Lock line-weeks as an approved payment run does (the paid ledger and V7 lock)."""
+    from fractions import Fraction
+
+    from carepay.adapters.dynamodb import RunStore
+    from carepay.domain.payment_run import LineStatus, RunLine
+
+    lines = [
+        RunLine(
+            provider_ref,
+            line_ref,
+            "",
+            week,
+            20,
+            20,
+            0,
+            0,
+            20,
+            Fraction(2000),
+            10000,
+            0,
+            LineStatus.PAID,
+        )
+        for line_ref in line_refs
+    ]
+    RunStore(table_name).save_payment(provider_ref, run_id, lines, 0)

@@ -12,7 +12,7 @@ from carepay.adapters.dynamodb import DynamoStore
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud
 
-from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, stored_week
+from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, pay, stored_week
 
 LINES_OF_P001 = [f"SS{1000 + n}" for n in range(1, 11)]
 
@@ -148,7 +148,7 @@ def test_a_submission_checked_on_state_that_changed_before_it_committed_is_check
     def payment_approved_meanwhile(self: DynamoStore, *arguments: Any) -> None:
         if not locked:
             locked.append(True)
-            self.mark_paid("P001", "L1009", WEEK, run_id="run-7")
+            pay(self.table_name, "P001", ["L1009"], run_id="run-7")
         real_save(self, *arguments)
 
     monkeypatch.setattr(DynamoStore, "save_submission", payment_approved_meanwhile)

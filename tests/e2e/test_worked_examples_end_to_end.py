@@ -10,7 +10,15 @@ from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import LONDON
 from carepay.local.client import CarepayClient
 
-from tests.e2e.conftest import MONDAY_AFTER, WEEK, csv_bytes, row_codes, stored_week, xlsx_bytes
+from tests.e2e.conftest import (
+    MONDAY_AFTER,
+    WEEK,
+    csv_bytes,
+    pay,
+    row_codes,
+    stored_week,
+    xlsx_bytes,
+)
 
 HEADER = [
     "SS Ref",
@@ -189,8 +197,7 @@ def test_a_confirmed_week_is_locked_against_new_uploads(council: CarepayClient) 
 
 
 def test_a_paid_week_cannot_be_confirmed(council: CarepayClient, store: DynamoStore) -> None:
-    for line in ("L2001", "L2002"):
-        store.mark_paid("P002", line, WEEK, run_id="run-1")
+    pay(store.table_name, "P002", ["L2001", "L2002"], run_id="run-1")
     refused = council.confirm("P002", WEEK, at=MONDAY_AFTER)
     assert refused["file_rejected"] and refused["confirmations"][0]["status"] == "refused"
     assert "payment has already been processed" in refused["file_findings"][0]["message"]

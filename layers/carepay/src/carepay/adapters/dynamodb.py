@@ -331,22 +331,6 @@ class DynamoStore:
             },
         )
 
-    def mark_paid(self, provider_ref: str, line_ref: str, week: date, run_id: str) -> None:
-        """Lock a line-week as paid by an approved payment run (V7).
-
-        It advances the provider's state version, so a submission checked before the lock cannot
-        commit after it.
-        """
-        paid: Item = {
-            "PK": _s(provider_key(provider_ref)),
-            "SK": _s(f"PAID#{week}#{line_ref}"),
-            "line_ref": _s(line_ref),
-            "week": _s(week.isoformat()),
-            "run_id": _s(run_id),
-        }
-        change: TransactWriteItemTypeDef = {"Put": {"TableName": self.table_name, "Item": paid}}
-        self._commit(change, provider_ref, self.provider_version(provider_ref))
-
     def save_approval(
         self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
     ) -> None:

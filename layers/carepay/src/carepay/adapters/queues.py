@@ -11,9 +11,6 @@ SQS_BATCH = 10
 
 
 class SqsMessages:
-    def __init__(self) -> None:
-        self.requests = 0
-
     def send_all(self, queue_url: str, bodies: Sequence[str]) -> None:
         """Send every body, ten to a request, retrying entries SQS could not take."""
         sqs = client("sqs")
@@ -23,7 +20,6 @@ class SqsMessages:
                 for index, body in enumerate(bodies[start : start + SQS_BATCH], start=start)
             }
             for _attempt in range(5):
-                self.requests += 1
                 response = sqs.send_message_batch(
                     QueueUrl=queue_url,
                     Entries=[{"Id": key, "MessageBody": body} for key, body in pending.items()],

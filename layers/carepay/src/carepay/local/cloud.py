@@ -186,7 +186,6 @@ class LocalCloud:
         self.triggers: list[QueueTrigger] = []
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
-        self.function_urls: dict[str, str] = {}  # function ARN → its URL
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
         self.google: FakeSheets = FakeSheets()
         self.google_server: ThreadingHTTPServer | None = None
@@ -447,7 +446,6 @@ class LocalCloud:
                     FunctionName=function_arn.rsplit(":", 1)[-1],
                     AuthType=properties["AuthType"],
                 )["FunctionUrl"]
-                self.function_urls[function_arn] = url
                 for output, spec in self.template.get("Outputs", {}).items():
                     if spec["Value"] == {"Fn::GetAtt": [logical_id, "FunctionUrl"]}:
                         self.outputs[output] = url

@@ -43,6 +43,7 @@ from carepay.domain.runs import (
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON, week_commencing
 from carepay.services.notices import FileArrived, received_at
+from carepay.services.ports import Documents
 from carepay.spreadsheets.bacs import Credit, write_payment_file
 from carepay.spreadsheets.finance_reports import (
     write_charging_csv,
@@ -104,12 +105,6 @@ class PaymentRunStore(Protocol):
     def close_run(self, run: PaymentRun) -> None: ...
 
 
-class RunDocuments(Protocol):
-    def read_inbound(self, key: str, version_id: str | None = None) -> Any: ...
-    def read_outbound(self, key: str) -> bytes | None: ...
-    def write_outbound(self, key: str, body: bytes, content_type: str) -> None: ...
-
-
 class Messages(Protocol):
     def send_all(self, queue_url: str, bodies: Sequence[str]) -> None: ...
 
@@ -118,7 +113,7 @@ class PaymentRunService:
     def __init__(
         self,
         store: PaymentRunStore,
-        documents: RunDocuments,
+        documents: Documents,
         messages: Messages,
         provider_queue_url: str,
         council_name: str,

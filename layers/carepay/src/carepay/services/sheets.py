@@ -33,7 +33,8 @@ from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.service_lines import ProviderPlan
 from carepay.services.claim_workbooks import week_just_ended
 from carepay.services.notices import FileArrived
-from carepay.services.payment_runs import RunDocuments, remittance_key
+from carepay.services.payment_runs import remittance_key
+from carepay.services.ports import Documents
 from carepay.services.sheet_notices import SyncQueue
 from carepay.services.submissions import SubmissionKey, SubmissionService
 from carepay.spreadsheets.claim_sheet import (
@@ -89,7 +90,7 @@ class SheetsService:
         links: SheetLinkStore,
         plans: PlanSource,
         submissions: SubmissionService,
-        documents: RunDocuments,
+        documents: Documents,
         gateway: Callable[[], SheetsGateway],
         queue: SyncQueue,
         council_name: str,
