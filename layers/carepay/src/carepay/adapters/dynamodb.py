@@ -482,15 +482,21 @@ class RunStore(DynamoStore):
         states = self.stored_line_weeks(provider_ref, date(1900, 1, 1), date(9999, 12, 27))
         return [state.actuals for state in states.values() if state.actuals is not None]
 
-    def paid_ledger(self, provider_ref: str) -> dict[tuple[str, date], PaidBefore]:
+    def paid_ledger(
+        self, provider_ref: str, week: date | None = None
+    ) -> dict[tuple[str, date], PaidBefore]:
+        """What approved runs paid on each line-week: all of them, or one week's."""
+        low, high = (
+            ("PAID#", "PAID#" + HIGH) if week is None else (f"PAID#{week}", f"PAID#{week}#{HIGH}")
+        )
         return {
             (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"])): PaidBefore(
-                int(item["amount"]["N"]) if "amount" in item else 0,
-                Fraction(item["rate"]["S"]) if "rate" in item else Fraction(0),
-                int(item["quarters"]["N"]) if "quarters" in item else 0,
-                item["ss_ref"]["S"] if "ss_ref" in item else "",
+                int(item["amount"]["N"]),
+                Fraction(item["rate"]["S"]),
+                int(item["quarters"]["N"]),
+                item["ss_ref"]["S"],
             )
-            for item in self._query(provider_key(provider_ref), "PAID#", "PAID#" + HIGH)
+            for item in self._query(provider_key(provider_ref), low, high)
         }
 
     def carried_balance(self, provider_ref: str) -> int:

@@ -76,7 +76,7 @@ class ClaimWorkbookService:
         return preview_week(
             plan,
             [*confirmation.confirmed, *already],
-            self.store.paid_ledger(provider_ref),
+            self.store.paid_ledger(provider_ref, monday),  # that week's only
             self.store.approvals(provider_ref),
             now,
             refusal,
@@ -142,5 +142,7 @@ class PreviewStore(PlanStore, Protocol):
     def stored_line_weeks(
         self, provider_ref: str, first_week: date, last_week: date
     ) -> dict[tuple[str, date], StoredLineWeek]: ...
-    def paid_ledger(self, provider_ref: str) -> dict[tuple[str, date], PaidBefore]: ...
+    def paid_ledger(
+        self, provider_ref: str, week: date | None = None
+    ) -> dict[tuple[str, date], PaidBefore]: ...
     def approvals(self, provider_ref: str) -> Approvals: ...

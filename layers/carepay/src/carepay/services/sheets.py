@@ -280,8 +280,9 @@ class SheetsService:
         waits), and give sheets the tab of the week just ended (from Monday morning on)."""
         queued = []
         gateway = self.gateway()
-        self._prepare_new_week(week_just_ended(now))
-        for link in self.links.sheets():
+        links = self.links.sheets()
+        self._prepare_new_week(links, week_just_ended(now))
+        for link in links:
             if not link.claim_tabs:
                 continue
             try:
@@ -295,11 +296,11 @@ class SheetsService:
                 queued.append(link.spreadsheet_id)
         return queued
 
-    def _prepare_new_week(self, monday: date) -> None:
+    def _prepare_new_week(self, links: list[SheetLink], monday: date) -> None:
         """At most PREPARES_PER_POLL sheets a poll: two writes each, within Google's quota of
         60 writes a minute; the rest get theirs at the next poll."""
         title = claim_tab_title(monday)
-        waiting = [link for link in self.links.sheets() if title not in link.claim_tabs]
+        waiting = [link for link in links if title not in link.claim_tabs]
         for link in waiting[:PREPARES_PER_POLL]:
             try:
                 self.prepare(link.provider_ref, monday)
