@@ -16,15 +16,21 @@ NPM := $(CURDIR)/.venv/bin/npm
 export POWERTOOLS_TRACE_DISABLED := 1
 export AWS_DEFAULT_REGION ?= eu-west-2
 LAYER_REQUIREMENTS := layers/carepay/requirements.txt
+# What the python3.13 Lambda runtime itself provides: boto3 and the packages it depends on. The
+# layer never ships them (a layer's copy would shadow the runtime's for botocore too);
+# tests/artefacts checks this list against boto3's own dependencies.
+LAMBDA_RUNTIME_PACKAGES := boto3 botocore s3transfer jmespath python-dateutil six urllib3
+CHECKOV := $(UV) tool run --from checkov==3.3.30 checkov
+export SAM_CLI_TELEMETRY := 0
 PYC313 := tools/pyc313/node_modules/pyodide/package.json
 
-.PHONY: demo test lint format bench build validate deps layer-requirements clean screenshots office
+.PHONY: demo test lint format bench build build-tools deploy deploy-guided sam validate deps layer-requirements clean screenshots office
 
 demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 	$(RUN) carepay demo --out out
 
 test: deps lint validate office ## everything CI checks
-	$(RUN) pytest -n 2 --dist loadfile -q
+	$(RUN) pytest -n 2 --dist loadfile -q --least-privilege
 
 office: ## LibreOffice for tests/office, from Debian's packages when missing (needs root; else they skip)
 	@command -v soffice >/dev/null 2>&1 || { \
@@ -55,17 +61,27 @@ validate: deps $(LAYER_REQUIREMENTS) ## template: cfn-lint and sam validate --li
 	@diff -u $(LAYER_REQUIREMENTS) .tools/requirements.check.txt || \
 		{ echo "$(LAYER_REQUIREMENTS) is out of date with uv.lock: run make layer-requirements"; exit 1; }
 
-build: deps $(PYC313) ## sam build: arm64 / Python 3.13 artefacts with CPython 3.13 bytecode
-	$(SAM) build --region $(AWS_DEFAULT_REGION)
+build: build-tools ## sam build: arm64 / Python 3.13 artefacts with CPython 3.13 bytecode
+	$(SAM) build --parallel --region $(AWS_DEFAULT_REGION)
+
+build-tools: deps $(PYC313) ## what the artefacts' Makefiles need (plain `sam build` runs this too)
+
+deploy: build ## sam deploy with the answers saved in samconfig.toml (the pinned SAM CLI)
+	$(SAM) deploy
+
+deploy-guided: build ## the first deployment: sam deploy --guided asks the questions in the README
+	$(SAM) deploy --guided
+
+sam: $(UV) ## any other SAM CLI command, the pinned one: make sam ARGS="logs --stack-name carepay"
+	$(SAM) $(ARGS)
 
 bench: deps ## prints figures; asserts nothing
 	$(RUN) python -m tests.bench
 
-layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (boto3 comes with the Lambda runtime)
+layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (without what the Lambda runtime provides)
 	@mkdir -p $(dir $(LAYER_REQUIREMENTS))
 	$(UV) export --frozen --quiet --no-header --no-dev --no-hashes --package carepay --no-emit-workspace \
-		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer \
-		--no-emit-package python-dateutil --no-emit-package six --no-emit-package urllib3 \
+		$(foreach package,$(LAMBDA_RUNTIME_PACKAGES),--no-emit-package $(package)) \
 		--output-file $(LAYER_REQUIREMENTS) > /dev/null
 
 deps: .venv/.synced

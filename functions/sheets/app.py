@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from carepay.adapters.events import files_arrived
 from carepay.adapters.sheets import SheetsNotConfigured
-from carepay.runtime import sheets_gateway, sheets_service
+from carepay.runtime import google_calls_within, sheets_gateway, sheets_service
 
 logger = Logger()
 tracer = Tracer()
@@ -24,9 +24,16 @@ metrics = Metrics()
 processor = SqsFifoPartialProcessor()
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    try:
+        with google_calls_within(lambda_context.get_remaining_time_in_millis() / 1000):
+            _handle(json.loads(record.body), record)
+    finally:
+        _quota_metrics()  # a failed sync's attempts count against Google's quota too
+
+
+def _handle(message: dict[str, Any], record: SQSRecord) -> None:
     service = sheets_service()
-    message = json.loads(record.body)
     if "spreadsheet_id" in message:
         outcome = service.sync(message["spreadsheet_id"])
     elif "scheduled_time" in message:  # the poll schedule's own message
@@ -37,7 +44,6 @@ def record_handler(record: SQSRecord) -> None:
     else:
         outcome = {"requests": [service.handle_arrival(a) for a in files_arrived(record)]}
     logger.info("sheets message handled", outcome=outcome)
-    _quota_metrics()
 
 
 def _quota_metrics() -> None:

@@ -299,3 +299,17 @@ def test_preparing_a_tab_the_sheet_already_has_adopts_it_instead_of_failing(
     assert again["outcome"] == "already prepared"
     assert cloud.google.titles(sheet).count(TAB) == 1
     assert cloud.failed_invocations == []
+
+
+def test_linking_another_sheet_replaces_the_provider_s_first_one(
+    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+) -> None:
+    replacement = cloud.google.create("Bradford Day Services: claims 2027")
+    assert council.link_sheet("P002", replacement)["outcome"] == "linked"
+    assert council.prepare_sheet("P002", WEEK)["outcome"] == "prepared"
+    edit(cloud, sheet, "SS2001", Weekly_Actual_Quantity=3)  # the old sheet is no longer read
+    notify(cloud, sheet)
+    assert stored_week(store, "P002").get("L2001") is None
+    edit(cloud, replacement, "SS2001", Weekly_Actual_Quantity=6)
+    notify(cloud, replacement)
+    assert stored_week(store, "P002")["L2001"].actuals is not None

@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from carepay.adapters.aws import client
@@ -454,3 +455,40 @@ def test_a_wednesday_run_finding_last_weeks_unapproved_is_refused_and_raises_an_
     ]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("carepay", "ScheduledPaymentRunsRefused")
     assert [r["run_id"] for r in council.runs()] == ["R20261118-0600"]
+
+
+def test_a_run_request_that_fails_is_retried_by_the_queue_and_starts_the_run_once(
+    cloud: LocalCloud, council: CarepayClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carepay.adapters.queues import SqsMessages
+
+    real_send = SqsMessages.send_all
+    failures = {"left": 1}
+
+    def fail_once(self: SqsMessages, queue_url: str, bodies: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("SQS did not answer")
+        real_send(self, queue_url, bodies)
+
+    monkeypatch.setattr(SqsMessages, "send_all", fail_once)
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    # The failed attempt's idempotency record is removed, so the redelivery is handled again: it
+    # finds the run it had opened before failing, and finishes starting it.
+    run = council.pay(at=wednesday_after(week))
+    assert (run["run_id"], run["status"]) == ("R20261118-0600", "draft")
+    assert [run["run_id"] for run in council.runs()] == ["R20261118-0600"]
+    assert len(cloud.failed_invocations) == 1
+
+
+def test_a_run_before_any_provider_is_imported_is_an_empty_draft_that_approves(
+    cloud: LocalCloud,
+) -> None:
+    council = CarepayClient(pump=cloud.pump, timeout_seconds=20)
+    run = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=LONDON))
+    assert (run["status"], run["providers"]) == ("draft", [])
+    approved = council.approve(run["run_id"], "finance officer")
+    assert approved["status"] == "approved"
+    assert {"ledger.csv", "summary.xlsx"} <= set(council.finance_files(run["run_id"]))
+    assert council.pay(at=datetime(2026, 11, 25, 6, tzinfo=LONDON))["status"] == "draft"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from carepay.adapters.aws import client
 from carepay.local.cloud import LocalCloud
+from carepay.local.iam import RECORDER, Request, policy_allows
 from carepay.local.template import load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -135,90 +136,69 @@ def test_s3_test_events_sent_when_notifications_are_set_are_ignored(cloud: Local
     assert cloud.failed_invocations == []  # …and the functions passed over them
 
 
-def test_buckets_refuse_plain_http_and_functions_have_only_what_they_use() -> None:
-    resources = load_template(TEMPLATE)["Resources"]
-    for policy_name in ("InboundBucketPolicy", "OutboundBucketPolicy"):
-        [statement] = resources[policy_name]["Properties"]["PolicyDocument"]["Statement"]
-        assert statement["Effect"] == "Deny" and statement["Condition"] == {
-            "Bool": {"aws:SecureTransport": "false"}
+def test_buckets_refuse_plain_http(cloud: LocalCloud) -> None:
+    for policy_name in ("InboundBucketPolicy", "OutboundBucketPolicy", "AccessLogsBucketPolicy"):
+        policy = cloud.resolved_properties(policy_name)
+        bucket = f"arn:aws:s3:::{policy['Bucket']}"
+        plain_http = Request(
+            {"AWS": "arn:aws:iam::123456789012:root"},
+            "s3:GetObject",
+            f"{bucket}/uploads/P001/claim.csv",
+            {"aws:SecureTransport": "false"},
+        )
+        assert not policy_allows(policy["PolicyDocument"], plain_http), policy_name
+        [deny] = [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_each_function_has_a_role_of_its_own_naming_what_it_may_touch(cloud: LocalCloud) -> None:
+    roles = {
+        name: cloud.template["Resources"][name]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for name in cloud.functions
+    }
+    assert len(set(roles.values())) == len(roles) == 7
+    for function, role in roles.items():
+        properties = cloud.template["Resources"][role]["Properties"]
+        assert "ManagedPolicyArns" not in properties  # nothing granted on "*" by AWS's policies
+        for grant in cloud.grants[function]:
+            # X-Ray has no resource-level permissions; everything else names its resource.
+            assert grant.resource != "*" or grant.action.startswith("xray:"), (function, grant)
+
+
+def test_the_event_source_mappings_poll_with_the_functions_own_roles(cloud: LocalCloud) -> None:
+    for trigger in cloud.triggers:
+        pollers = {
+            grant.action
+            for grant in cloud.grants[trigger.function.logical_id]
+            if grant.resource == trigger.queue_arn
         }
-    granted = {
-        name: sorted({a for s in r["Properties"]["Policies"][0]["Statement"] for a in s["Action"]})
-        for name, r in resources.items()
-        if r["Type"] == "AWS::Serverless::Function"
+        assert pollers >= {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+
+
+def test_a_call_the_role_does_not_allow_is_refused_as_aws_would(cloud: LocalCloud) -> None:
+    """The local cloud enforces the template's roles: here, a claim-workbook request handled by
+    a function whose role has lost its read of workbook-requests/."""
+    function = cloud.functions["ClaimWorkbooksFunction"]
+    cloud.grants[function.logical_id] = [
+        g for g in cloud.grants[function.logical_id] if g.sid != "ReadWorkbookRequests"
+    ]
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"],
+        Key="workbook-requests/P001/w-c-2026-11-09.json",
+        Body=b'{"week_commencing": "2026-11-09"}',
+    )
+    refused_before = len(RECORDER.denied)
+    cloud.pump()
+    refused = RECORDER.denied[refused_before:]
+    del RECORDER.denied[refused_before:]  # caused on purpose: not a finding of the suite
+    assert {(d.function, d.operation, d.permission.action) for d in refused} == {
+        ("ClaimWorkbooksFunction", "GetObject", "s3:GetObjectVersion")
     }
-    assert granted == {
-        "ImportCarePackagesFunction": [
-            "dynamodb:BatchWriteItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:UpdateItem",
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:PutObject",
-        ],
-        "IngestActualsFunction": [
-            "dynamodb:BatchWriteItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:UpdateItem",
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:PutObject",
-        ],
-        "ClaimWorkbooksFunction": [
-            "dynamodb:Query",
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:PutObject",
-        ],
-        "PaymentRunsFunction": [
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:UpdateItem",
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:PutObject",
-            "sqs:SendMessage",
-        ],
-        "ProviderPaymentsFunction": [
-            "dynamodb:BatchWriteItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:UpdateItem",
-            "s3:GetObject",
-            "s3:PutObject",
-            "sqs:SendMessage",
-        ],
-        "SheetNoticesFunction": [
-            "dynamodb:PutItem",
-            "secretsmanager:GetSecretValue",
-            "sqs:SendMessage",
-        ],
-        "SheetsFunction": [
-            "dynamodb:BatchWriteItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:Query",
-            "dynamodb:UpdateItem",
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:PutObject",
-            "secretsmanager:GetSecretValue",
-            "sqs:SendMessage",
-        ],
-    }
-    for name, resource in resources.items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for statement in resource["Properties"]["Policies"][0]["Statement"]:
-                assert "*" not in json.dumps(statement["Resource"]).replace("/*", ""), name
+    assert "AccessDenied" in cloud.failed_invocations[-1]
+    dead_letters = client("sqs").receive_message(
+        QueueUrl=cloud.outputs["WorkbookRequestsDeadLetterQueueUrl"]
+    )
+    assert len(dead_letters["Messages"]) == 1  # after five tries, as in AWS
 
 
 def test_the_monday_schedule_exists_in_london_time_and_targets_the_workbook_queue(
@@ -264,3 +244,81 @@ def test_the_notice_endpoint_is_a_function_url_and_its_secrets_are_not_in_the_te
     assert fifo["FifoQueue"] is True and "ContentBasedDeduplication" not in fifo
     schedule = client("scheduler").get_schedule(Name="carepay-SheetsPoll")
     assert schedule["ScheduleExpression"] == "rate(10 minutes)"
+
+
+def test_alarms_publish_to_a_topic_whose_own_key_lets_this_stacks_alarms_use_it(
+    cloud: LocalCloud,
+) -> None:
+    """CloudWatch cannot use the AWS-managed alias/aws/sns key, so no alarm would reach anyone."""
+    topic = cloud.resolved_properties("AlarmTopic")
+    assert topic["KmsMasterKeyId"] == cloud.physical_ids["AlarmTopicKey"]
+    key_policy = cloud.resolved_properties("AlarmTopicKey")["KeyPolicy"]
+    topic_policy = cloud.resolved_properties("AlarmTopicPolicy")["PolicyDocument"]
+    account = cloud.account
+    cloudwatch = {"Service": "cloudwatch.amazonaws.com"}
+    ours = {
+        "aws:SourceAccount": account,
+        # CloudFormation names an alarm {stack}-{logical id}-{suffix}
+        "aws:SourceArn": f"arn:aws:cloudwatch:eu-west-2:{account}:alarm:carepay-SomeAlarm-1AB2C3",
+    }
+    someone_elses = {**ours, "aws:SourceArn": ours["aws:SourceArn"].replace("carepay-", "other-")}
+    for action in ("kms:Decrypt", "kms:GenerateDataKey"):
+        assert policy_allows(key_policy, Request(cloudwatch, action, "*", ours))
+        assert not policy_allows(key_policy, Request(cloudwatch, action, "*", someone_elses))
+    publish = Request(cloudwatch, "sns:Publish", cloud.outputs["AlarmTopicArn"], ours)
+    assert policy_allows(topic_policy, publish)
+    administrator = Request({"AWS": f"arn:aws:iam::{account}:root"}, "kms:ScheduleKeyDeletion", "*")
+    assert policy_allows(key_policy, administrator)  # the council can always manage its key
+    alarms = client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert alarms and all(a["AlarmActions"] == [cloud.outputs["AlarmTopicArn"]] for a in alarms)
+
+
+def test_the_public_notice_url_has_reserved_concurrency(cloud: LocalCloud) -> None:
+    name = cloud.functions["SheetNoticesFunction"].name
+    reserved = client("lambda").get_function_concurrency(FunctionName=name)
+    assert reserved["ReservedConcurrentExecutions"] == 5
+
+
+def test_a_schedule_that_cannot_deliver_retries_then_dead_letters_with_an_alarm(
+    cloud: LocalCloud,
+) -> None:
+    dead_letters = queue_arn_of(cloud, "SchedulesDeadLetterQueueUrl")
+    for logical_id in ("WeeklyPaymentRun", "WeeklyClaimWorkbooks", "SheetsPoll"):
+        target = client("scheduler").get_schedule(Name=f"carepay-{logical_id}")["Target"]
+        assert target["DeadLetterConfig"]["Arn"] == dead_letters
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 5
+        role = cloud.template["Resources"][logical_id]["Properties"]["Target"]["RoleArn"]
+        [policy] = cloud.resolved_properties(role["Fn::GetAtt"][0])["Policies"]
+        # An identity policy: it applies to whoever holds the role, here the scheduler.
+        held = [{**s, "Principal": "*"} for s in policy["PolicyDocument"]["Statement"]]
+        for queue in (target["Arn"], dead_letters):
+            request = Request({"Service": "scheduler.amazonaws.com"}, "sqs:SendMessage", queue)
+            assert policy_allows({"Statement": held}, request), (logical_id, queue)
+    alarms = client("cloudwatch").describe_alarms(AlarmNames=["SchedulesDeadLetterAlarm"])
+    [alarm] = alarms["MetricAlarms"]
+    assert alarm["Dimensions"][0]["Value"] == dead_letters.rsplit(":", 1)[1]
+
+
+def test_every_read_and_write_of_the_buckets_is_logged_for_audit(cloud: LocalCloud) -> None:
+    s3 = client("s3")
+    logs = cloud.outputs["AccessLogsBucketName"]
+    for output, prefix in (("InboundBucketName", "inbound/"), ("OutboundBucketName", "outbound/")):
+        enabled = s3.get_bucket_logging(Bucket=cloud.outputs[output])["LoggingEnabled"]
+        assert (enabled["TargetBucket"], enabled["TargetPrefix"]) == (logs, prefix)
+    policy = cloud.resolved_properties("AccessLogsBucketPolicy")["PolicyDocument"]
+    delivery = {"Service": "logging.s3.amazonaws.com"}
+    inbound = f"arn:aws:s3:::{cloud.outputs['InboundBucketName']}"
+    context = {
+        "aws:SourceAccount": cloud.account,
+        "aws:SourceArn": inbound,
+        "aws:SecureTransport": "true",
+    }
+    assert policy_allows(
+        policy, Request(delivery, "s3:PutObject", f"arn:aws:s3:::{logs}/inbound/x", context)
+    )
+    elsewhere = {**context, "aws:SourceArn": "arn:aws:s3:::someone-elses-bucket"}
+    assert not policy_allows(
+        policy, Request(delivery, "s3:PutObject", f"arn:aws:s3:::{logs}/x", elsewhere)
+    )
+    [rule] = cloud.resolved_properties("AccessLogsBucket")["LifecycleConfiguration"]["Rules"]
+    assert int(rule["ExpirationInDays"]) == 2557

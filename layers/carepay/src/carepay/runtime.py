@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
@@ -28,6 +32,23 @@ if TYPE_CHECKING:
     from carepay.adapters.sheets import SheetsGateway
     from carepay.services.payment_runs import PaymentRunService
     from carepay.services.sheets import SheetsService
+
+
+# Calls to Google stop this long before the function's timeout: the message then goes back to
+# its queue through a clean failure, instead of the function being killed mid-write.
+GOOGLE_RESERVE_SECONDS = 10.0
+# When the current invocation's calls to Google must be over (time.monotonic()), if it set one.
+_google_deadline: ContextVar[float | None] = ContextVar("google_deadline", default=None)
+
+
+@contextmanager
+def google_calls_within(seconds_left: float) -> Iterator[None]:
+    """Google calls made meanwhile (and their retries) end before the invocation's time is up."""
+    token = _google_deadline.set(time.monotonic() + seconds_left - GOOGLE_RESERVE_SECONDS)
+    try:
+        yield
+    finally:
+        _google_deadline.reset(token)
 
 
 def now() -> datetime:
@@ -182,7 +203,7 @@ def _sheets_gateway(secret_name: str, google_endpoint: str, _endpoint: str | Non
             "JSON key of carepay's service account there (README, Google Sheets)."
         ) from missing
     transport = ForwardingTransport(google_endpoint) if google_endpoint else None
-    return SheetsGateway(key, transport=transport)
+    return SheetsGateway(key, transport=transport, deadline=_google_deadline.get)
 
 
 @cache

@@ -1,9 +1,13 @@
 """Google Sheets, through gspread: the only module that imports it.
 
 One client per warm container (token refreshed by google-auth), an explicit timeout on every
-call, and bounded retries with full jitter on 429 and 5xx (never gspread's BackOffHTTPClient,
-whose 6.2.1 loop can sleep without end). Every call is counted as a read or a write: Google's
-quota is 60 of each a minute per service account, and the handler reports the counts as metrics.
+call, and bounded retries with full jitter on 429 and 5xx, waiting at least what Google's
+Retry-After asks (never gspread's BackOffHTTPClient, whose 6.2.1 loop can sleep without end).
+Within an invocation the retries also keep to a deadline: no attempt starts, and no wait is
+begun, that could end after it, so the function gives up in time and its message goes back to
+the queue instead of the function timing out mid-write. Every call is counted as a read or a
+write: Google's quota is 60 of each a minute per service account, and the handler reports the
+counts as metrics.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,6 +34,8 @@ SCOPES = (
 )
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 READ, WRITE = "read", "write"
+# An attempt needs at least this long: with less left before the deadline, none is started.
+SHORTEST_ATTEMPT_SECONDS = 2.0
 Cell = str | float | int | bool
 T = TypeVar("T")
 
@@ -60,6 +67,8 @@ class SheetsGateway:
         base_delay: float = 1.0,
         max_delay: float = 16.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        deadline: Callable[[], float | None] = lambda: None,
     ) -> None:
         credentials = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
             dict(service_account_info), scopes=SCOPES
@@ -72,10 +81,12 @@ class SheetsGateway:
             token_session.mount("https://", transport)
             session.mount("https://", transport)
         self._client = gspread.Client(auth=credentials, session=session)
-        self._client.http_client.set_timeout(timeout)
+        self.timeout = timeout
         self.service_account_email = str(service_account_info.get("client_email", ""))
         self.attempts, self.base_delay, self.max_delay = attempts, base_delay, max_delay
-        self.sleep = sleep
+        self.sleep, self.clock = sleep, clock
+        # When this invocation's Google calls must be over (the clock's time), or None.
+        self.deadline = deadline
         self.calls: Counter[str] = Counter()  # reads and writes, for the quota metric
 
     def read(self, spreadsheet_id: str, ranges: Sequence[str]) -> list[list[list[Cell]]]:
@@ -134,26 +145,75 @@ class SheetsGateway:
 
     def _call(self, kind: str, request: Callable[[], T]) -> T:
         for attempt in range(self.attempts):
+            self._time_this_attempt()
             self.calls[kind] += 1
             try:
                 return request()
             except APIError as error:
-                if error.code in (403, 404):
-                    raise SheetNotShared(
-                        f"The sheet cannot be opened: share it with {self.service_account_email} "
-                        "as an editor (Google said: "
-                        f"{error.error.get('message', '')})"
-                    ) from error
-                if error.code == 400 and "Unable to parse range" in str(error.error.get("message")):
-                    raise TabMissing(str(error.error.get("message"))) from error
-                if error.code not in RETRYABLE or attempt == self.attempts - 1:
-                    raise SheetUnavailable(f"Google Sheets answered {error}") from error
+                self._raise_unless_retryable(error, attempt)
+                wait = max(self._backoff(attempt), retry_after(error.response) or 0.0)
             except requests.RequestException as error:
                 if attempt == self.attempts - 1:
                     raise SheetUnavailable(f"Google Sheets did not answer: {error}") from error
-            # Full jitter: many providers editing at once do not retry in step.
-            self.sleep(random.random() * min(self.max_delay, self.base_delay * 2**attempt))
+                wait = self._backoff(attempt)
+            self._wait(wait)
         raise SheetUnavailable("unreachable")  # the loop returns or raises
+
+    def _raise_unless_retryable(self, error: APIError, attempt: int) -> None:
+        if error.code in (403, 404):
+            raise SheetNotShared(
+                f"The sheet cannot be opened: share it with {self.service_account_email} "
+                f"as an editor (Google said: {error.error.get('message', '')})"
+            ) from error
+        if error.code == 400 and "Unable to parse range" in str(error.error.get("message")):
+            raise TabMissing(str(error.error.get("message"))) from error
+        if error.code not in RETRYABLE or attempt == self.attempts - 1:
+            raise SheetUnavailable(f"Google Sheets answered {error}") from error
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: many providers editing at once do not retry in step."""
+        return random.random() * min(self.max_delay, self.base_delay * 2.0**attempt)
+
+    def _time_left(self) -> float | None:
+        deadline = self.deadline()
+        return None if deadline is None else deadline - self.clock()
+
+    def _time_this_attempt(self) -> None:
+        """No attempt is started that could end after the deadline: each is given what is left."""
+        left = self._time_left()
+        if left is not None and left < SHORTEST_ATTEMPT_SECONDS:
+            raise SheetUnavailable(
+                "No time is left in this invocation for another call to Google: the message "
+                "goes back to its queue and is tried again."
+            )
+        connect, read = self.timeout
+        if left is not None:  # connecting and then reading, together, within what is left
+            connect = min(connect, left / 2)
+            read = min(read, left - connect)
+        self._client.http_client.set_timeout((connect, read))
+
+    def _wait(self, seconds: float) -> None:
+        left = self._time_left()
+        if left is not None and seconds + SHORTEST_ATTEMPT_SECONDS > left:
+            raise SheetUnavailable(
+                f"Google asked carepay to wait {seconds:.0f} s, more than this invocation has "
+                "left: the message goes back to its queue and is tried again."
+            )
+        self.sleep(seconds)
+
+
+def retry_after(response: requests.Response | None) -> float | None:
+    """Google's Retry-After, in seconds or as an HTTP date; None when it sends none."""
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class ForwardingTransport(BaseAdapter):

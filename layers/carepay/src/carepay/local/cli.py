@@ -135,6 +135,7 @@ def serve(
     from moto.server import ThreadedMotoServer
 
     from carepay.local.cloud import LocalCloud, quiet_local_cloud, serve_function_url
+    from carepay.local.iam import save_records
 
     endpoint = f"http://127.0.0.1:{port}"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -174,6 +175,7 @@ def serve(
         notices.shutdown()
         cloud.close()
         server.stop()
+        save_records(f"serve-{os.getpid()}")
 
 
 @packages_app.command("import")

@@ -10,6 +10,8 @@
    `pump` plays Lambda's part: it polls each mapped queue and calls the handler in-process
    with the function's environment, deleting what succeeded and leaving failures to be
    redelivered and, after maxReceiveCount, dead-lettered — as the real service does.
+4. moto enforces no IAM: each handler runs under its role from the template
+   (`carepay.local.iam`), so a call the role does not allow is refused as AWS would refuse it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any, Final
 
 from carepay.adapters.aws import client, forget_clients
 from carepay.local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
+from carepay.local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
 from carepay.local.schedules import cron_matches
 from carepay.local.template import Resolver, Template, load_template, sam_transform
 from carepay.runtime import forget_services
@@ -52,8 +55,8 @@ LOCAL_PARAMETERS = {
     "CouncilAccountName": "Example Council",
 }
 # Resource types with properties moto's CloudFormation skips; apply_skipped_properties sets them.
-# Not AWS::S3::BucketPolicy: moto judges bucket policies without the request's context, so the
-# TLS-only deny (aws:SecureTransport) would refuse every request; tests check it in the template.
+# Bucket policies without their TLS-only denies: moto judges policies without the request's
+# context, so aws:SecureTransport would refuse every request; tests check those in the template.
 SKIPPED_BY_MOTO_CLOUDFORMATION = frozenset(
     {
         "AWS::S3::Bucket",
@@ -62,6 +65,7 @@ SKIPPED_BY_MOTO_CLOUDFORMATION = frozenset(
         "AWS::CloudWatch::Alarm",
         "AWS::Scheduler::Schedule",
         "AWS::Lambda::Url",  # not created at all: the local cloud creates it, and fills the output
+        "AWS::S3::BucketPolicy",  # only its Allow statements, see _apply_bucket_policy
     }
 )
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
@@ -187,6 +191,8 @@ class LocalCloud:
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
+        self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
+        self.account = ""
         self.google: FakeSheets = FakeSheets()
         self.google_server: ThreadingHTTPServer | None = None
         self.service_account: dict[str, str] = {}
@@ -221,20 +227,26 @@ class LocalCloud:
         summaries = cloudformation.get_paginator("list_stack_resources").paginate(
             StackName=self.stack_name
         )
-        self.physical_ids = {
-            r["LogicalResourceId"]: r["PhysicalResourceId"]
-            for page in summaries
-            for r in page["StackResourceSummaries"]
-        }
+        self.physical_ids = (
+            {
+                r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for page in summaries
+                for r in page["StackResourceSummaries"]
+            }
+            | self.secret_arns
+        )  # created here, not by moto's CloudFormation: a secret's Ref is its ARN
         self.resolver = Resolver(
             self.parameters_with_defaults(),
             self._pseudo_parameters(),
             self.physical_ids,
             self._attributes(),
         )
+        self.account = self._pseudo_parameters()["AWS::AccountId"]
         self._discover_functions(code_dirs)
+        self._load_roles()
         # Before notifications are set: S3's test events must not reach moto's own pollers.
         self._take_over_queue_polling()
+        _s3_events_name_the_version()
         self.apply_skipped_properties()
         self._fake_google()
         return self
@@ -356,6 +368,10 @@ class LocalCloud:
             elif kind == "AWS::IAM::Role":
                 role = client("iam").get_role(RoleName=physical)["Role"]
                 attributes[(logical_id, "Arn")] = role["Arn"]
+            elif kind == "AWS::Logs::LogGroup":
+                account = client("sts").get_caller_identity()["Account"]
+                arn = f"arn:aws:logs:{REGION}:{account}:log-group:{physical}:*"
+                attributes[(logical_id, "Arn")] = arn
         return attributes
 
     def _upload_artifacts(self) -> dict[str, Path]:
@@ -399,7 +415,13 @@ class LocalCloud:
 
     def apply_skipped_properties(self) -> None:
         s3, sqs = client("s3"), client("sqs")
-        for logical_id, resource in self.template["Resources"].items():
+        # Bucket policies first: S3 accepts a bucket's access logging only once the log
+        # bucket's policy lets the logging service write.
+        in_order = sorted(
+            self.template["Resources"].items(),
+            key=lambda item: item[1]["Type"] != "AWS::S3::BucketPolicy",
+        )
+        for logical_id, resource in in_order:
             kind = resource["Type"]
             if kind not in SKIPPED_BY_MOTO_CLOUDFORMATION:
                 continue
@@ -417,6 +439,17 @@ class LocalCloud:
                     s3.put_public_access_block(
                         Bucket=physical,
                         PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"],
+                    )
+                if "LoggingConfiguration" in properties:
+                    logging_to = properties["LoggingConfiguration"]
+                    s3.put_bucket_logging(
+                        Bucket=physical,
+                        BucketLoggingStatus={
+                            "LoggingEnabled": {
+                                "TargetBucket": logging_to["DestinationBucketName"],
+                                "TargetPrefix": logging_to.get("LogFilePrefix", ""),
+                            }
+                        },
                     )
                 if "NotificationConfiguration" in properties:
                     s3.put_bucket_notification_configuration(
@@ -440,6 +473,8 @@ class LocalCloud:
                     )
             elif kind == "AWS::CloudWatch::Alarm":
                 _put_alarm(logical_id, properties)
+            elif kind == "AWS::S3::BucketPolicy":
+                _apply_bucket_policy(properties)
             elif kind == "AWS::Lambda::Url":
                 function_arn = properties["TargetFunctionArn"]
                 url = client("lambda").create_function_url_config(
@@ -501,6 +536,57 @@ class LocalCloud:
                 memory=configuration.get("MemorySize", 128),
             )
 
+    def _load_roles(self) -> None:
+        """Each function's role as the template writes it: what its handler may call, and what
+        Lambda itself needs of it (logs, traces), which must be there or nothing is logged."""
+        assert self.resolver is not None
+        resources = self.template["Resources"]
+        for logical_id, function in self.functions.items():
+            properties = resources[logical_id]["Properties"]
+            role_id = properties["Role"]["Fn::GetAtt"][0]
+            role = resources[role_id]["Properties"]
+            if role.get("ManagedPolicyArns"):
+                raise RuntimeError(
+                    f"{role_id}: managed policies cannot be checked here; write the statements"
+                )
+            statements = [
+                statement
+                for policy in role.get("Policies", [])
+                for statement in policy["PolicyDocument"]["Statement"]
+            ]
+            grants = grants_of(logical_id, statements, self.resolver.resolve(statements))
+            self.grants[logical_id] = grants
+            RECORDER.register(grants)
+            for permission in self._runtime_permissions(function, properties):
+                self._require(function, permission, "Lambda could not write its logs and traces")
+
+    def _runtime_permissions(
+        self, function: LocalFunction, properties: dict[str, Any]
+    ) -> list[Permission]:
+        assert self.resolver is not None
+        log_group = self.resolver.resolve(properties.get("LoggingConfig", {}).get("LogGroup"))
+        stream = (
+            f"arn:aws:logs:{REGION}:{self.account}:log-group:"
+            f"{log_group or f'/aws/lambda/{function.name}'}:log-stream:local"
+        )
+        needed = [
+            Permission(f"logs:{action}", stream) for action in ("CreateLogStream", "PutLogEvents")
+        ]
+        if properties.get("TracingConfig", {}).get("Mode") == "Active":
+            needed += [
+                Permission(f"xray:{action}", "*")
+                for action in ("PutTraceSegments", "PutTelemetryRecords")
+            ]
+        return needed
+
+    def _require(self, function: LocalFunction, permission: Permission, otherwise: str) -> None:
+        """What the Lambda service does with the role (not the handler): checked and recorded."""
+        if not RECORDER.check(function.logical_id, self.grants[function.logical_id], permission):
+            raise RuntimeError(
+                f"{function.logical_id}'s role does not allow {permission.action} on "
+                f"{permission.resource}: {otherwise}."
+            )
+
     def _take_over_queue_polling(self) -> None:
         lambda_client, sqs = client("lambda"), client("sqs")
         by_arn = {f.arn: f for f in self.functions.values()}
@@ -516,6 +602,12 @@ class LocalCloud:
                 continue
             # moto would try to run the function in Docker on every message: this pump runs it instead.
             lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+            for action in POLLER_ACTIONS:
+                self._require(
+                    function,
+                    Permission(action, mapping["EventSourceArn"]),
+                    "Lambda refuses an event source mapping whose role cannot poll the queue",
+                )
             self.triggers.append(
                 QueueTrigger(
                     uuid=mapping["UUID"],
@@ -539,7 +631,12 @@ class LocalCloud:
         if os.environ.get("AWS_ENDPOINT_URL"):
             env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
         context = LocalLambdaContext(function.name, function.arn, function.memory, function.timeout)
-        with self._invoking, environment(env):
+        role = self.grants.get(function.logical_id, [])
+        with (
+            self._invoking,
+            environment(env),
+            RECORDER.acting_as(function.logical_id, role, self.account),
+        ):
             handler = function.load_handler()
             self.invocations.append((function.logical_id, event))
             return handler(event, context)
@@ -587,6 +684,35 @@ class LocalCloud:
         if trigger.reports_item_failures and isinstance(response, dict):
             return {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
         return set()
+
+
+def _s3_events_name_the_version() -> None:
+    """S3's events for an object in a versioned bucket carry its versionId (functions read that
+    version, and their roles need s3:GetObjectVersion); moto's do not, so add it."""
+    from moto.s3 import notifications
+
+    if getattr(notifications._get_s3_event, "carepay_versions", False):
+        return
+    original = notifications._get_s3_event
+
+    def with_version(event_name: str, bucket: Any, key: Any, notification_id: str) -> Any:
+        event = original(event_name, bucket, key, notification_id)
+        if key.version_id and key.version_id != "null":
+            event["Records"][0]["s3"]["object"]["versionId"] = key.version_id
+        return event
+
+    with_version.carepay_versions = True  # type: ignore[attr-defined]
+    notifications._get_s3_event = with_version
+
+
+def _apply_bucket_policy(properties: dict[str, Any]) -> None:
+    """A bucket policy's Allow statements (moto cannot judge aws:SecureTransport: see above)."""
+    document = properties["PolicyDocument"]
+    allows = [s for s in document["Statement"] if s["Effect"] == "Allow"]
+    if allows:
+        client("s3").put_bucket_policy(
+            Bucket=properties["Bucket"], Policy=json.dumps({**document, "Statement": allows})
+        )
 
 
 def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

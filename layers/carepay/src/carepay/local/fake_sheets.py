@@ -34,9 +34,12 @@ Cell = str | float | int | bool
 
 
 class SheetsApiError(Exception):
-    def __init__(self, code: int, status: str, message: str) -> None:
+    def __init__(
+        self, code: int, status: str, message: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code, self.status, self.message = code, status, message
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -145,7 +148,8 @@ class FakeSheets:
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.tokens: set[str] = set()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every API call answered
-        self.fail_next: list[tuple[int, str]] = []  # (code, status) to answer the next calls with
+        # (code, status, Retry-After seconds or None) to answer the next calls with
+        self.fail_next: list[tuple[int, str, int | None]] = []
         self.lock = threading.RLock()
 
     # -- what a test or the demo does directly (as the provider would in the browser) ----------
@@ -188,12 +192,18 @@ class FakeSheets:
     def answer(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None
     ) -> tuple[int, dict[str, Any]]:
+        code, payload, _ = self.answer_with_headers(method, url, headers, body)
+        return code, payload
+
+    def answer_with_headers(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         parts = urlsplit(url)
         query = parse_qs(parts.query)
         with self.lock:
             try:
                 if parts.hostname == TOKEN_HOST:
-                    return 200, self._token(body or b"")
+                    return 200, self._token(body or b""), {}
                 authorization = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
                 if authorization.removeprefix("Bearer ") not in self.tokens:
                     raise SheetsApiError(
@@ -201,16 +211,28 @@ class FakeSheets:
                     )
                 self.requests.append((method, parts.path))
                 if self.fail_next:
-                    code, status = self.fail_next.pop(0)
-                    raise SheetsApiError(code, status, _FAILURE_MESSAGES.get(status, status))
+                    code, status, wait = self.fail_next.pop(0)
+                    message = _FAILURE_MESSAGES.get(status, status)
+                    raise SheetsApiError(code, status, message, retry_after=wait)
                 payload = json.loads(body) if body else {}
                 if parts.hostname == DRIVE_HOST:
-                    return 200, self._drive_file(parts.path)
-                return 200, self._sheets(method, unquote(parts.path), query, payload)
+                    return 200, self._drive_file(parts.path), {}
+                return 200, self._sheets(method, unquote(parts.path), query, payload), {}
             except SheetsApiError as error:
-                return error.code, {
-                    "error": {"code": error.code, "message": error.message, "status": error.status}
-                }
+                wait_header = (
+                    {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+                )
+                return (
+                    error.code,
+                    {
+                        "error": {
+                            "code": error.code,
+                            "message": error.message,
+                            "status": error.status,
+                        }
+                    },
+                    wait_header,
+                )
 
     def _token(self, body: bytes) -> dict[str, Any]:
         form = parse_qs(body.decode())
@@ -442,10 +464,10 @@ class FakeSheets:
 
     # -- transports ------------------------------------------------------------------------------
     def transport(self) -> FakeSheetsTransport:
-        return FakeSheetsTransport(self.answer)
+        return FakeSheetsTransport(self.answer_with_headers)
 
-    def fail_with_quota_exceeded(self, times: int = 1) -> None:
-        self.fail_next.extend([(429, "RESOURCE_EXHAUSTED")] * times)
+    def fail_with_quota_exceeded(self, times: int = 1, retry_after: int | None = None) -> None:
+        self.fail_next.extend([(429, "RESOURCE_EXHAUSTED", retry_after)] * times)
 
 
 _FAILURE_MESSAGES = {
@@ -491,7 +513,9 @@ def _entered(value: Cell) -> Cell:
     return value
 
 
-Answer = Callable[[str, str, dict[str, str], bytes | None], tuple[int, dict[str, Any]]]
+Answer = Callable[
+    [str, str, dict[str, str], bytes | None], tuple[int, dict[str, Any], dict[str, str]]
+]
 
 
 class FakeSheetsTransport(BaseAdapter):
@@ -506,7 +530,7 @@ class FakeSheetsTransport(BaseAdapter):
     ) -> requests.Response:
         body = request.body.encode() if isinstance(request.body, str) else request.body
         headers = {name: str(value) for name, value in request.headers.items()}
-        code, payload = self.answer(
+        code, payload, answer_headers = self.answer(
             request.method or "GET",
             request.url or "",
             headers,
@@ -515,6 +539,7 @@ class FakeSheetsTransport(BaseAdapter):
         response = requests.Response()
         response.status_code = code
         response._content = json.dumps(payload).encode()
+        response.headers.update(answer_headers)
         response.headers["Content-Type"] = "application/json; charset=UTF-8"
         response.url = request.url or ""
         response.request = request
@@ -538,11 +563,13 @@ def serve_fake_sheets(fake: FakeSheets, port: int = 0) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             host = self.headers.get("X-Forwarded-Host", SHEETS_HOST)
-            code, payload = fake.answer(
+            code, payload, answer_headers = fake.answer_with_headers(
                 self.command, f"https://{host}{self.path}", dict(self.headers.items()), body
             )
             content = json.dumps(payload).encode()
             self.send_response(code)
+            for name, value in answer_headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json; charset=UTF-8")
             self.send_header("Content-Length", str(len(content)))
             self.end_headers()

@@ -189,7 +189,15 @@ class PaymentRunService:
             requested_by=requested_by,
             charging_periods=[p.slug for p in self._periods_due(run_at)],
         )
-        self.store.open_run(run)
+        try:
+            self.store.open_run(run)
+        except RunRefused:
+            opened = self.store.run(run.run_id)
+            if opened is None or (opened.status, opened.generation) != (run.status, run.generation):
+                raise
+            # This very start, delivered again after failing between opening the run and
+            # handing out its providers: finish starting it (a provider counted twice counts once).
+            run = opened
         self._publish(run)
         self._fan_out(run, CALCULATE)
         return run
