@@ -54,9 +54,14 @@ format: deps
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-validate: deps $(LAYER_REQUIREMENTS) ## template: cfn-lint and sam validate --lint; the layer's requirements match uv.lock
+validate: deps $(LAYER_REQUIREMENTS) ## template: cfn-lint, sam validate --lint, checkov; the layer's requirements match uv.lock
 	$(RUN) cfn-lint template.yaml
 	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
+	@# checkov, over the template and the form CloudFormation receives (after the SAM transform):
+	@# every finding is fixed or skipped beside its resource with the reason.
+	@mkdir -p .tools && $(RUN) python -m carepay.local.template . > .tools/template.deployed.json
+	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
+		-f template.yaml -f .tools/template.deployed.json
 	@$(MAKE) --no-print-directory layer-requirements LAYER_REQUIREMENTS=.tools/requirements.check.txt
 	@diff -u $(LAYER_REQUIREMENTS) .tools/requirements.check.txt || \
 		{ echo "$(LAYER_REQUIREMENTS) is out of date with uv.lock: run make layer-requirements"; exit 1; }

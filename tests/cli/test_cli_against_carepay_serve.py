@@ -176,3 +176,24 @@ def test_linking_a_sheet_carepay_cannot_open_says_how_to_share_it(imported: str)
     )
     assert refused.returncode == 2
     assert "share it with" in " ".join(refused.stdout.split())
+
+
+def test_workbook_and_preview_take_at_like_every_command_that_acts_on_time(
+    imported: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "claim.xlsx"
+    written = carepay(
+        imported, "workbook", "--provider", "P003", "--week", "2026-11-09",
+        "--at", "2026-11-13T12:00", "--out", str(target),
+    )  # fmt: skip
+    assert written.returncode == 0, written.stdout + written.stderr
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(target, read_only=True).sheetnames
+    assert "Payment preview" not in sheets and "Claim" in " ".join(sheets)  # not ended at --at
+    preview = carepay(
+        imported, "preview", "--provider", "P003", "--at", "2026-11-17T12:00", "--json"
+    )  # fmt: skip
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    # No --week: the week just ended at --at, not today's
+    assert json.loads(preview.stdout)["week_commencing"] == "2026-11-09"

@@ -104,3 +104,19 @@ def test_the_local_stack_fires_the_schedule_in_its_minute_only(
         "WeeklyClaimWorkbooks"
     ]
     assert council.read_outbound(f"outbox/P002/claim-w-c-{WEEK}.xlsx").startswith(b"PK")
+
+
+def test_a_workbook_and_a_preview_asked_for_at_a_simulated_time_are_as_of_that_time(
+    council: CarepayClient,
+) -> None:
+    """On a trial stack (--at): a week not yet ended gets no payment preview; once ended, it does."""
+    friday = datetime(2026, 11, 13, 12, 0, tzinfo=LONDON)
+    xlsx, _ = council.claim_workbook("P001", WEEK, at=friday)
+    assert "Payment preview" not in load_workbook(io.BytesIO(xlsx)).sheetnames
+    xlsx, _ = council.claim_workbook("P001", WEEK, at=MONDAY_AFTER)
+    assert "Payment preview" in load_workbook(io.BytesIO(xlsx)).sheetnames
+
+    before = council.preview("P001", WEEK, at=friday)
+    after = council.preview("P001", WEEK, at=MONDAY_AFTER)
+    assert (before["total_pence"], before["lines"]) == (0, [])
+    assert after["total_pence"] > 0 and "Confirm by 17:00 on Tuesday 17/11/2026" in after["message"]

@@ -139,6 +139,7 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
             message=settings.council_message,
             level=settings.council_message_level,
         ),
+        settings.trial_mode,
     )
 
 

@@ -233,11 +233,13 @@ def workbook(
     out: Annotated[
         Path | None, typer.Option("--out", help="Where to save it (default: the outbox name).")
     ] = None,
+    at: AtOption = None,
     stack: StackOption = "carepay",
 ) -> None:
     """Write a provider's weekly claim workbook (and its CSV) and save it here."""
     monday = _monday(week)
-    xlsx, claim_csv = _waited(lambda: _client(stack).claim_workbook(provider, monday))
+    moment = _parse_at(at)
+    xlsx, claim_csv = _waited(lambda: _client(stack).claim_workbook(provider, monday, moment))
     target = out or Path(f"claim-{provider}-w-c-{monday}.xlsx")
     target.write_bytes(xlsx)
     target.with_suffix(".csv").write_bytes(claim_csv)
@@ -388,14 +390,16 @@ def preview(
     week: Annotated[
         str | None, typer.Option("--week", help="The week's Monday (default: last week).")
     ] = None,
+    at: AtOption = None,
     as_json: JsonOption = False,
     stack: StackOption = "carepay",
 ) -> None:
-    """What the provider will be paid for a week if they confirm it now."""
+    """What the provider will be paid for a week if they confirm it now (or --at)."""
     from carepay.services.claim_workbooks import week_just_ended
 
-    monday = _monday(week) if week else week_just_ended(datetime.now(LONDON))
-    result = _waited(lambda: _client(stack).preview(provider, monday))
+    moment = _parse_at(at)
+    monday = _monday(week) if week else week_just_ended(moment or datetime.now(LONDON))
+    result = _waited(lambda: _client(stack).preview(provider, monday, moment))
     if as_json:
         print(json.dumps(result, indent=1))
         return

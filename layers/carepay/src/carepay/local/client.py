@@ -87,11 +87,13 @@ class CarepayClient:
         )
         return self._wait_for_json(feedback_keys_for(sent.key)[0], sent)
 
-    def claim_workbook(self, provider_ref: str, week: date) -> tuple[bytes, bytes]:
+    def claim_workbook(
+        self, provider_ref: str, week: date, at: datetime | None = None
+    ) -> tuple[bytes, bytes]:
         """Ask for a provider's claim workbook for a week; returns (xlsx, csv) once written."""
         body = json.dumps({"week_commencing": week.isoformat()})
         sent = self._put(
-            f"workbook-requests/{provider_ref}/{_stamp()}-w-c-{week}.json", body.encode(), None
+            f"workbook-requests/{provider_ref}/{_stamp()}-w-c-{week}.json", body.encode(), at
         )
         receipt = self._wait_for_json(claim_workbook_key(provider_ref, week, "json"), sent)
         return self.read_outbound(receipt["key"]), self.read_outbound(
@@ -184,13 +186,13 @@ class CarepayClient:
                 )
             time.sleep(0.05 if self.pump is not None else 0.5)
 
-    def preview(self, provider_ref: str, week: date) -> dict[str, Any]:
-        """What the provider would be paid for the week if they confirmed it now."""
+    def preview(self, provider_ref: str, week: date, at: datetime | None = None) -> dict[str, Any]:
+        """What the provider would be paid for the week if they confirmed it now (or at `at`)."""
         body = json.dumps({"week_commencing": week.isoformat(), "preview": True})
         sent = self._put(
             f"workbook-requests/{provider_ref}/{_stamp()}-preview-w-c-{week}.json",
             body.encode(),
-            None,
+            at,
         )
         return self._wait_for_json(preview_key(provider_ref, week), sent)
 

@@ -40,7 +40,13 @@ from carepay.adapters.aws import client, forget_clients
 from carepay.local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
 from carepay.local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
 from carepay.local.schedules import cron_matches
-from carepay.local.template import Resolver, Template, load_template, sam_transform
+from carepay.local.template import (
+    Resolver,
+    Template,
+    load_template,
+    sam_transform,
+    with_code_in_bucket,
+)
 from carepay.runtime import forget_services
 
 REGION: Final = "eu-west-2"
@@ -107,6 +113,9 @@ class LocalFunction:
             spec.loader.exec_module(module)
         handler: Callable[[dict[str, Any], Any], Any] = getattr(module, attribute)
         return handler
+
+
+Invoker = Callable[["LocalFunction", dict[str, Any], dict[str, str], "LocalLambdaContext"], Any]
 
 
 @dataclass
@@ -192,6 +201,8 @@ class LocalCloud:
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
         self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
+        # Runs a handler: in this process unless set (tests run some in a layer-only venv).
+        self.invoker: Invoker | None = None
         self.account = ""
         self.google: FakeSheets = FakeSheets()
         self.google_server: ThreadingHTTPServer | None = None
@@ -205,7 +216,9 @@ class LocalCloud:
         forget_services()
         code_dirs = self._upload_artifacts()
         self.template = sam_transform(
-            self._template_with_artifacts(code_dirs), self.parameters, REGION
+            with_code_in_bucket(load_template(self.root / "template.yaml"), ARTIFACTS_BUCKET),
+            self.parameters,
+            REGION,
         )
         cloudformation = client("cloudformation")
         cloudformation.create_stack(
@@ -396,14 +409,6 @@ class LocalCloud:
                         Bucket=ARTIFACTS_BUCKET, Key=f"{logical_id}.zip", Body=buffer.getvalue()
                     )
         return code_dirs
-
-    def _template_with_artifacts(self, code_dirs: dict[str, Path]) -> Template:
-        template = load_template(self.root / "template.yaml")
-        for logical_id in code_dirs:
-            properties = template["Resources"][logical_id]["Properties"]
-            uri_property = "CodeUri" if "CodeUri" in properties else "ContentUri"
-            properties[uri_property] = f"s3://{ARTIFACTS_BUCKET}/{logical_id}.zip"
-        return template
 
     # -- what moto's CloudFormation skips -----------------------------------------------------
     def resolved_properties(self, logical_id: str) -> dict[str, Any]:
@@ -632,14 +637,12 @@ class LocalCloud:
             env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
         context = LocalLambdaContext(function.name, function.arn, function.memory, function.timeout)
         role = self.grants.get(function.logical_id, [])
-        with (
-            self._invoking,
-            environment(env),
-            RECORDER.acting_as(function.logical_id, role, self.account),
-        ):
-            handler = function.load_handler()
+        with self._invoking, RECORDER.acting_as(function.logical_id, role, self.account):
             self.invocations.append((function.logical_id, event))
-            return handler(event, context)
+            if self.invoker is not None:
+                return self.invoker(function, event, env, context)
+            with environment(env):
+                return function.load_handler()(event, context)
 
     def pump(self, max_rounds: int = 100) -> int:
         """Deliver queued messages until every mapped queue is empty; returns how many were delivered."""

@@ -6,7 +6,9 @@ created in moto's CloudFormation; this module holds the pieces that need no AWS 
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,36 @@ def sam_transform(template: Template, parameters: dict[str, str], region: str) -
     return transformed
 
 
+def with_code_in_bucket(template: Template, bucket: str) -> Template:
+    """Each CodeUri / ContentUri as `sam deploy` leaves it: an object in the artefacts bucket."""
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        for uri_property in ("CodeUri", "ContentUri"):
+            if uri_property in properties:
+                properties[uri_property] = f"s3://{bucket}/{logical_id}.zip"
+    return template
+
+
+def deployed_form(root: Path, region: str = "eu-west-2") -> Template:
+    """template.yaml as CloudFormation receives it from `sam deploy`, for checkers to read.
+
+    What SAM generates from a resource (a function's URL, its permissions and event source
+    mappings) carries that resource's checkov skips, whose reasons are written beside it."""
+    source = load_template(root / "template.yaml")
+    transformed = sam_transform(with_code_in_bucket(source, "artefacts"), {}, region)
+    written = {
+        logical_id: resource["Metadata"]["checkov"]
+        for logical_id, resource in load_template(root / "template.yaml")["Resources"].items()
+        if "checkov" in resource.get("Metadata", {})
+    }
+    for logical_id, resource in transformed["Resources"].items():
+        metadata = resource.setdefault("Metadata", {})
+        origins = [source_id for source_id in written if logical_id.startswith(source_id)]
+        if "checkov" not in metadata and origins:
+            metadata["checkov"] = written[max(origins, key=len)]
+    return transformed
+
+
 class Resolver:
     """Resolves the intrinsic functions the template uses, against a deployed stack."""
 
@@ -127,3 +159,7 @@ class Resolver:
             return self.names[name]
 
         return re.sub(r"\$\{([^}!]+)\}", substitute, text)
+
+
+if __name__ == "__main__":  # make validate: the deployed form, for checkov
+    print(json.dumps(deployed_form(Path(sys.argv[1] if len(sys.argv) > 1 else ".")), indent=1))

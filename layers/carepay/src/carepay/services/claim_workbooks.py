@@ -13,7 +13,7 @@ from carepay.domain.findings import Severity
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaidBefore, PaymentPreview, preview_week
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
-from carepay.services.notices import FileArrived
+from carepay.services.notices import FileArrived, received_at
 from carepay.services.ports import Documents, PlanStore
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv, write_claim_workbook
 
@@ -32,10 +32,17 @@ def week_just_ended(moment: datetime) -> date:
 
 
 class ClaimWorkbookService:
-    def __init__(self, store: PreviewStore, documents: Documents, notice: CouncilNotice) -> None:
+    def __init__(
+        self,
+        store: PreviewStore,
+        documents: Documents,
+        notice: CouncilNotice,
+        trial_mode: bool = False,
+    ) -> None:
         self.store = store
         self.documents = documents
         self.notice = notice
+        self.trial_mode = trial_mode  # a request may carry a simulated time (--at)
 
     def handle_request(self, body: str) -> list[dict[str, Any]]:
         """The Monday schedule's message: every provider's workbook for the week just ended."""
@@ -52,12 +59,14 @@ class ClaimWorkbookService:
         provider_ref, in_folder, _ = arrival.key.removeprefix(REQUESTS).partition("/")
         if not in_folder:
             return []  # not in a provider's folder: there is no provider to write for
-        request = json.loads(self.documents.read_inbound(arrival.key, arrival.version_id).content)
+        document = self.documents.read_inbound(arrival.key, arrival.version_id)
+        request = json.loads(document.content)
         monday = date.fromisoformat(request["week_commencing"])
+        moment = received_at(arrival, document.metadata, self.trial_mode)
         if request.get("preview"):
-            self._write_preview(provider_ref, monday, arrival)
+            self._write_preview(provider_ref, monday, arrival.key, moment)
             return []
-        written = self.write(provider_ref, monday, arrival.event_time)
+        written = self.write(provider_ref, monday, moment)
         receipt = {**written, "source_key": arrival.key}
         self.documents.write_outbound(
             claim_workbook_key(provider_ref, monday, "json"),
@@ -107,10 +116,10 @@ class ClaimWorkbookService:
             "key": claim_workbook_key(provider_ref, monday),
         }
 
-    def _write_preview(self, provider_ref: str, monday: date, arrival: FileArrived) -> None:
-        preview = self.preview(provider_ref, monday, arrival.event_time)
+    def _write_preview(self, provider_ref: str, monday: date, key: str, now: datetime) -> None:
+        preview = self.preview(provider_ref, monday, now)
         result = {
-            "source_key": arrival.key,
+            "source_key": key,
             "provider_ref": provider_ref,
             "week_commencing": monday.isoformat(),
             "message": preview.message,
