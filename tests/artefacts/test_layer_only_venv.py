@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,8 @@ from carepay.adapters.aws import forget_clients
 from carepay.local.apps_script import signed_notice
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, LocalFunction, LocalLambdaContext, quiet_local_cloud
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "carepay"
@@ -130,13 +131,6 @@ class WarmContainers:
 
 def _keep_reading(stream: IO[str], into: list[str]) -> None:
     threading.Thread(target=lambda: into.extend(stream), daemon=True).start()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

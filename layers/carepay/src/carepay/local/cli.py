@@ -130,6 +130,9 @@ def _read_file(path: Path) -> bytes:
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port for the local AWS endpoint on 127.0.0.1.")] = 4566,
+    notices_port: Annotated[
+        int, typer.Option(help="Port for sheet notices (0: a free one, printed when ready).")
+    ] = 0,
 ) -> None:
     """Run the local stack: template.yaml in a moto server, events routed to the handlers."""
     from moto.server import ThreadedMotoServer
@@ -152,7 +155,7 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     with quiet_local_cloud():
         cloud = LocalCloud().deploy()
-    notices = serve_function_url(cloud, "SheetNoticesFunction", port + 1)
+    notices = serve_function_url(cloud, "SheetNoticesFunction", notices_port)
     google_host, google_port = (
         cloud.google_server.server_address[:2] if cloud.google_server else ("", 0)
     )

@@ -31,6 +31,7 @@ from carepay.domain.weeks import LONDON
 from carepay.local.cli import print_run, print_submission
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
+from carepay.local.iam import RECORDER
 from carepay.services.claim_workbooks import claim_workbook_key
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
@@ -237,6 +238,14 @@ def run_demo(out_dir: Path, console: Console) -> None:
             f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
             f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]."
         )
+        refused = [d for d in RECORDER.denied if d.function in cloud.functions]
+        for denial in refused:  # the template's roles, as AWS would apply them: none expected
+            console.print(
+                f"[red]{denial.function} was refused {denial.permission.action} on "
+                f"{denial.permission.resource}: its role in template.yaml does not allow it.[/red]"
+            )
+        if not refused:
+            console.print("Every AWS call of the week was allowed by its function's own role.")
 
 
 def _payment_runs(
