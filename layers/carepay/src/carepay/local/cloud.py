@@ -586,7 +586,7 @@ class LocalCloud:
 
     def _require(self, function: LocalFunction, permission: Permission, otherwise: str) -> None:
         """What the Lambda service does with the role (not the handler): checked and recorded."""
-        if not RECORDER.check(function.logical_id, self.grants[function.logical_id], permission):
+        if not RECORDER.check(self.grants[function.logical_id], permission):
             raise RuntimeError(
                 f"{function.logical_id}'s role does not allow {permission.action} on "
                 f"{permission.resource}: {otherwise}."
