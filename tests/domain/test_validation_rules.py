@@ -197,3 +197,20 @@ def test_e12_a_confirmation_after_tuesday_five_pm_is_accepted_and_marked_late() 
     late_confirmation = confirm_week(PROVIDER, WEEK, plan_of(), {}, late)
     assert late_confirmation.late and not late_confirmation.refused
     assert late_confirmation.confirmed[0].late_confirmation
+
+
+def test_a_comment_longer_than_a_cell_may_be_rejects_the_row_and_its_week_is_still_known() -> None:
+    """100,000 characters once passed every check, was reported accepted, and DynamoDB refused
+    the item: the row is rejected with what to do instead."""
+    [outcome] = validate_rows([claim_row("3", comments="why " * 25_000)], context_for())
+    assert not outcome.accepted and outcome.line_week is None
+    [too_long] = outcome.errors
+    assert too_long.code == "CELL" and too_long.column == "Comments"
+    assert "holds 100,000 characters, more than the 1,000 a cell may" in too_long.message
+    assert outcome.week == WEEK  # so a Confirm for that week in the file is refused
+
+
+def test_a_comment_of_a_thousand_characters_is_kept_whole() -> None:
+    [outcome] = validate_rows([claim_row("3", comments="x" * 1_000)], context_for())
+    assert outcome.accepted and outcome.line_week is not None
+    assert len(outcome.line_week.comments) == 1_000

@@ -15,7 +15,15 @@ from tests.e2e.conftest import (
     stored_week,
     xlsx_bytes,
 )
-from tests.spreadsheets.hostile_files import external_link, xml_bomb, zip_bomb
+from tests.spreadsheets.hostile_files import (
+    bit_flipped,
+    external_link,
+    far_cell,
+    lying_sizes,
+    ods_repeated_row,
+    xml_bomb,
+    zip_bomb,
+)
 
 
 def actual_items(cloud: LocalCloud) -> list[object]:
@@ -37,6 +45,10 @@ def actual_items(cloud: LocalCloud) -> list[object]:
         ("claim.xlsx", xml_bomb(), "XML declarations no spreadsheet program writes"),
         ("claim.xlsx", zip_bomb(), "far more than any claim form"),
         ("claim.xlsx", external_link(), "external links"),
+        ("claim.xlsx", far_cell("XFD1048576"), "has cell XFD1048576, far beyond any claim"),
+        ("claim.xlsx", bit_flipped(), "is damaged"),
+        ("claim.xlsx", lying_sizes(), "is damaged"),
+        ("claim.ods", ods_repeated_row(1_000_000), "repeated thousands of times"),
     ],
 )
 def test_a_file_that_cannot_be_used_is_refused_whole_with_a_message(
@@ -93,3 +105,51 @@ def test_a_file_outside_a_provider_folder_is_refused(
     refused = council.read_outbound("feedback/unknown-provider/loose.feedback.json")
     assert b"not in a provider's folder" in refused
     assert actual_items(cloud) == []
+
+
+def test_a_file_no_reader_expected_still_gets_an_answer_saying_whom_to_send_it_to(
+    council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import carepay.services.submissions as submissions
+
+    def a_reader_that_trips(*_: object) -> None:
+        raise RecursionError("something no test foresaw")
+
+    monkeypatch.setattr(submissions, "read_table", a_reader_that_trips)
+    feedback = council.upload("P001", "odd.xlsx", b"PK\x03\x04 whatever", at=MONDAY_AFTER)
+    assert feedback["file_rejected"] is True
+    message = feedback["file_findings"][0]["message"]
+    assert f"could not read {feedback['file']}" in message and feedback["upload_id"] in message
+    assert "your council's provider payments team" in message
+    assert actual_items(cloud) == [] and cloud.failed_invocations == []
+
+
+def test_a_file_over_the_size_limit_is_answered_from_the_event_without_reading_it(
+    council: CarepayClient, cloud: LocalCloud
+) -> None:
+    from carepay.spreadsheets.reading import MAX_FILE_BYTES
+
+    feedback = council.upload("P001", "huge.csv", b"x" * (MAX_FILE_BYTES + 1), at=MONDAY_AFTER)
+    assert feedback["file_rejected"] is True
+    assert "over the 20 MB a file may be" in feedback["file_findings"][0]["message"]
+    assert actual_items(cloud) == []
+
+
+def test_control_characters_and_an_overlong_comment_get_row_answers_and_a_feedback_workbook(
+    council: CarepayClient, cloud: LocalCloud
+) -> None:
+    header = ["SS Ref", "Date", "Weekly Actual Quantity", "Comments"]
+    feedback = council.upload(
+        "P001",
+        "claim.csv",
+        csv_bytes(
+            header,
+            ["SS1001", "09/11/2026", 3, "bell\x07 and a form feed\x0c in a comment"],
+            ["SS1009", "09/11/2026", 3, "why " * 25_000],
+        ),
+        at=MONDAY_AFTER,
+    )
+    assert [row["status"] for row in feedback["rows"]] == ["accepted", "rejected"]
+    assert [error["code"] for error in feedback["rows"][1]["errors"]] == ["CELL"]
+    assert council.feedback_workbook(feedback).startswith(b"PK")
+    assert cloud.failed_invocations == []

@@ -104,3 +104,12 @@ def test_a_names_column_is_not_repeated_in_the_feedback() -> None:
 
 def workbook_sheet_names(content: bytes) -> list[str]:
     return load_workbook(io.BytesIO(content)).sheetnames
+
+
+def test_control_characters_and_a_huge_cell_are_shown_safely_not_a_crash() -> None:
+    """A NUL or a form feed in a cell made the feedback writer raise; a 200,000-character cell
+    is more than a workbook cell can show."""
+    workbook = load_workbook(io.BytesIO(write("bell\x07 nul\x00 tab\tline\nend" + "x" * 200_000)))
+    shown = workbook["Rows"].cell(row=2, column=3).value
+    assert shown.startswith("bell nul tab\tline\nend") and shown.endswith("…")
+    assert len(shown) == 1_001

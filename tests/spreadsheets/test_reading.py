@@ -67,7 +67,21 @@ def test_a_workbook_with_title_rows_and_a_second_sheet_is_read_from_its_header()
     assert [f.code for f in table.findings] == ["FILE"]
 
 
-@pytest.mark.parametrize("column", ["Name", "Client Name", "service user", "Surname", "Forename"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        "Name",
+        "Client Name",
+        "service user",
+        "Surname",
+        "Forename",
+        "Client Full Name",
+        "Customer Name",
+        "Resident",
+        "Service User's Name",
+        "Patient",
+    ],
+)
 def test_a_names_column_is_dropped_on_reading(column: str) -> None:
     content = (
         f"SS Ref,{column},Date,Weekly Actual Quantity\nSS1,Mavis Ogbonna,2026-11-09,5\n".encode()
@@ -133,3 +147,12 @@ def test_a_formula_with_no_saved_result_is_read_as_empty_and_the_provider_is_tol
     assert [row.cells.get("actual") for row in table.rows] == [None]
     [finding] = table.findings
     assert "C3" in finding.message and "save it, and upload it again" in finding.message
+
+
+@pytest.mark.parametrize("column", ["Provider Name", "Care Home Name", "Client Ref", "Service"])
+def test_a_heading_naming_an_organisation_or_an_identifier_is_not_taken_for_names(
+    column: str,
+) -> None:
+    content = f"SS Ref,{column},Date,Weekly Actual Quantity\nSS1,Acme,2026-11-09,5\n".encode()
+    table = read_table(content, "claim.csv", ACTUALS_UPLOAD)
+    assert "V9" not in [f.code for f in table.findings]

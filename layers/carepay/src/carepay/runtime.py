@@ -109,6 +109,7 @@ def _submission_service(settings: Settings, _endpoint: str | None) -> Submission
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
         settings.council_name,
         settings.trial_mode,
+        settings.council_contact,
     )
 
 
@@ -176,7 +177,11 @@ def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
         SheetLinks(settings.table_name),
         DynamoStore(settings.table_name),
         SubmissionService(
-            DynamoStore(settings.table_name), documents, settings.council_name, trial_mode=False
+            DynamoStore(settings.table_name),
+            documents,
+            settings.council_name,
+            trial_mode=False,
+            council_contact=settings.council_contact,
         ),
         documents,
         sheets_gateway,

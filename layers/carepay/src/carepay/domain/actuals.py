@@ -21,7 +21,7 @@ from carepay.domain.money import (
     quarters_to_decimal,
     to_quarters,
 )
-from carepay.domain.rows import SheetRow
+from carepay.domain.rows import MAX_CELL_CHARS, SheetRow
 from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
 from carepay.domain.weeks import is_late_confirmation, london_date, week_commencing, week_ending
 
@@ -147,10 +147,31 @@ def validate_rows(rows: Iterable[SheetRow], context: ValidationContext) -> list[
     return outcomes
 
 
+# The text columns a row's stored item keeps, with the headings feedback names them by.
+STORED_TEXT = {
+    "ss_ref": "SS Ref",
+    "line_ref": "Line Ref",
+    "service": "Service",
+    "service_level": "Service Level",
+    "comments": "Comments",
+    "missed_reason": "Missed Reason",
+}
+STORED_TEXT_KEYS = tuple(STORED_TEXT)
+
+
 def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     outcome = RowOutcome(row.row_number)
     errors = outcome.errors
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
+    for key, length in row.overlong(STORED_TEXT_KEYS):
+        errors.append(
+            error(
+                "CELL",
+                f"{STORED_TEXT[key]} holds {length:,} characters, more than the "
+                f"{MAX_CELL_CHARS:,} a cell may: shorten it and upload the row again.",
+                STORED_TEXT[key],
+            )
+        )  # the row goes on being checked, so its week is known and every error reported
 
     quarters: dict[str, int] = {}
     cells = row.cells

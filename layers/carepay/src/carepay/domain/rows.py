@@ -5,11 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+# The longest text a cell may hold: a comment says why in a sentence or two, and every row
+# becomes one stored item (DynamoDB's limit is 400 KB) and one line of feedback.
+MAX_CELL_CHARS = 1_000
+
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
     row_number: int
     cells: Mapping[str, object]
+
+    def overlong(self, keys: tuple[str, ...]) -> list[tuple[str, int]]:
+        """Those of `keys` whose text is longer than a cell may be, with their length."""
+        cells = self.cells
+        return [
+            (key, len(value))
+            for key in keys
+            if type(value := cells.get(key)) is str and len(value) > MAX_CELL_CHARS
+        ]
 
     def text(self, key: str) -> str:
         value = self.cells.get(key)

@@ -40,7 +40,7 @@ app.add_typer(sheets_app, name="sheets")
 # Piped output (make demo | tee, CI logs) gets a width that fits the tables, not the default 80.
 console = Console(width=None if sys.stdout.isatty() else 150)
 
-EXIT_ALL_ACCEPTED, EXIT_SOME_REJECTED, EXIT_REJECTED_WHOLE = 0, 1, 2
+EXIT_ALL_ACCEPTED, EXIT_SOME_REJECTED, EXIT_REJECTED_WHOLE = 0, 1, 2  # 3: carepay failed
 
 AtOption = Annotated[
     str | None,
@@ -594,11 +594,23 @@ def _print_import(report: dict[str, Any]) -> None:
             console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")
 
 
+EXIT_CAREPAY_FAILED = 3
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception:  # carepay's own fault, never an answer about the file: not 1 or 2
+        import traceback
+
+        traceback.print_exc()
+        console.print(
+            "[red]carepay itself failed (above): this says nothing about your file. Please "
+            "report it with the lines above.[/red]"
+        )
+        sys.exit(EXIT_CAREPAY_FAILED)
 
 
 if __name__ == "__main__":

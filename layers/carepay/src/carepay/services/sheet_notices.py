@@ -45,7 +45,9 @@ def sign(body: bytes, secret: str) -> str:
 def verify(body: bytes, signature: str, secret: str, now: datetime) -> SheetNotice:
     if not secret:
         raise NoticeRefused(503, "carepay has no notice secret configured")
-    if not hmac.compare_digest(sign(body, secret), signature.strip().lower()):
+    # Bytes, not text: compare_digest refuses a str with non-ASCII characters (a TypeError).
+    offered = signature.strip().lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(sign(body, secret).encode(), offered):
         raise NoticeRefused(401, "bad signature")
     try:
         notice = SheetNotice.model_validate(json.loads(body))

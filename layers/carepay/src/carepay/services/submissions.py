@@ -8,7 +8,9 @@ sent them, touch only the provider named in the key, and are safe to receive twi
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from carepay.spreadsheets.feedback import (
     WeekConfirmationOut,
     write_feedback_workbook,
 )
-from carepay.spreadsheets.reading import UnreadableFile, read_table
+from carepay.spreadsheets.reading import MAX_FILE_BYTES, UnreadableFile, read_table, too_large
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 UPLOADS = "uploads/"
@@ -46,6 +48,7 @@ UNKNOWN_PROVIDER = "unknown-provider"
 # the message goes back to the queue.
 CHECKS_BEFORE_GIVING_UP = 5
 X3_LOOKBACK = timedelta(weeks=6)
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -83,7 +86,19 @@ class SubmissionKey:
 
     def feedback_key(self, extension: str) -> str:
         stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
-        return f"{FEEDBACK}{self.provider_ref or UNKNOWN_PROVIDER}/{stem}.feedback.{extension}"
+        folder = _key_part(self.provider_ref or UNKNOWN_PROVIDER)
+        return f"{FEEDBACK}{folder}/{_key_part(stem)}.feedback.{extension}"
+
+
+def _key_part(text: str, most_bytes: int = 200) -> str:
+    """A provider's file name as part of an outbound key: no '.' or '..' segments, no empty
+    ones, and short enough that the key stays within S3's 1,024 bytes (a hash keeps it unique)."""
+    part = "/".join(segment for segment in text.split("/") if segment not in ("", ".", ".."))
+    encoded = (part or "file").encode()
+    if len(encoded) <= most_bytes:
+        return part or "file"
+    kept = encoded[: most_bytes - 13].decode(errors="ignore")
+    return f"{kept}-{hashlib.sha256(encoded).hexdigest()[:12]}"
 
 
 def feedback_keys_for(inbound_key: str) -> tuple[str, str]:
@@ -94,12 +109,18 @@ def feedback_keys_for(inbound_key: str) -> tuple[str, str]:
 
 class SubmissionService:
     def __init__(
-        self, store: ActualsStore, documents: Documents, council_name: str, trial_mode: bool
+        self,
+        store: ActualsStore,
+        documents: Documents,
+        council_name: str,
+        trial_mode: bool,
+        council_contact: str = "your council's provider payments team",
     ) -> None:
         self.store = store
         self.documents = documents
         self.council_name = council_name
         self.trial_mode = trial_mode
+        self.council_contact = council_contact
 
     def handle(self, arrival: FileArrived) -> dict[str, Any]:
         """Process one arrived file; returns the summary stored with the upload's commit marker."""
@@ -113,6 +134,9 @@ class SubmissionService:
                 f"{arrival.key} is not in a provider's folder: upload to "
                 "uploads/{your provider reference}/ so carepay knows whose claim it is.",
             )
+        if arrival.size > MAX_FILE_BYTES:  # answered from S3's event, without fetching it
+            message = too_large(submission.name, arrival.size)
+            return self._reject_file(submission, upload_id, arrival.event_time, message)
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
         return self.submit(submission, upload_id, uploaded_at, document.content)
@@ -156,6 +180,17 @@ class SubmissionService:
             rows = list(table.rows)
         except UnreadableFile as unreadable:
             return self._reject_file(submission, upload_id, uploaded_at, str(unreadable), version)
+        except MemoryError:
+            raise
+        except Exception:  # anything else the file's bytes do to a reader: still an answer
+            logger.exception("a file no reader expected", extra={"key": submission.key})
+            message = (
+                f"carepay could not read {submission.name}: something in it is not what a "
+                "spreadsheet program saves. Save it again as .xlsx or .csv and upload that; if "
+                f"this happens again, send the file to {self.council_contact} quoting "
+                f"{upload_id}."
+            )
+            return self._reject_file(submission, upload_id, uploaded_at, message, version)
         if not rows:
             return self._reject_file(
                 submission,

@@ -8,6 +8,7 @@ with openpyxl in write-only mode so a 100,000-row upload streams instead of fill
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from copy import copy
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carepay.domain.rows import MAX_CELL_CHARS
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
     TEXT_THAT_WOULD_RUN,
@@ -107,6 +109,7 @@ def write_feedback_workbook(
     rows_sheet.print_title_rows = "1:1"
 
     def cell(sheet: WriteOnlyWorksheet, value: Any, **style: Any) -> Cell:
+        value = shown_in_cell(value)
         written = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
             written.data_type = "s"  # never a formula, whatever the provider typed
@@ -208,7 +211,9 @@ def write_feedback_workbook(
         if fill is None and not (outcome.warnings or outcome.exceptions):
             # Most rows need no styling: plain values are written several times faster than
             # cells, except text that would become a formula and dates that need a format.
-            rows_sheet.append([cell(rows_sheet, v) if _needs_cell(v) else v for v in values])
+            rows_sheet.append(
+                [cell(rows_sheet, v) if _needs_cell(v) else shown_in_cell(v) for v in values]
+            )
         else:
             findings = values[first_finding:]
             lines = max(
@@ -238,6 +243,20 @@ def write_feedback_workbook(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# Control characters no xlsx cell may hold (all but tab, newline and carriage return).
+ILLEGAL_IN_CELL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def shown_in_cell(value: Any) -> Any:
+    """Text as a workbook can hold it: without control characters, and no longer than a cell
+    may be (what the provider sent is kept in their own file; this is only what is shown)."""
+    if type(value) is str and (len(value) > MAX_CELL_CHARS or not value.isprintable()):
+        value = ILLEGAL_IN_CELL.sub("", value)
+        if len(value) > MAX_CELL_CHARS:
+            value = value[:MAX_CELL_CHARS] + "…"
+    return value
 
 
 def _needs_cell(value: object) -> bool:

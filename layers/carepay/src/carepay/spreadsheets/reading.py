@@ -11,18 +11,37 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from carepay.domain.findings import Finding, warning
-from carepay.domain.rows import SheetRow
+from carepay.domain.rows import MAX_CELL_CHARS, SheetRow
 from carepay.spreadsheets.safety import UnsafeFile, inspect_container
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# What one invocation can read, check and explain well within its time and memory: checked
+# before reading (bytes; a CSV's lines; a workbook's extent) and while reading (rows).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DATA_ROWS = 100_000
+MAX_COLUMNS = 78  # A to BZ: a claim form has about 16
+MAX_LINE_BYTES = 128 * 1024  # a CSV line: 78 cells of up to 1,000 characters fit easily
 HEADER_SEARCH_ROWS = 20
 OTHER_COLUMN = "other:"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+# Headings that hold a person's name ("Client Full Name", "Resident", "Service User's Name"),
+# unless they name an organisation ("Provider Name", "Care Home Name") or an identifier
+# ("Client Ref").
+NAME_WORDS = frozenset({"name", "names", "forename", "forenames", "surname", "fullname"})
+PERSON_WORDS = frozenset(
+    {"client", "customer", "resident", "person", "individual", "user", "patient", "tenant"}
+)
+ORGANISATION_WORDS = frozenset(
+    {"provider", "agency", "company", "organisation", "organization", "home", "service", "file"}
+)
+IDENTIFIER_WORDS = frozenset({"ref", "reference", "id", "number", "no", "code", "nhs"})
 
 
 class UnreadableFile(ValueError):
@@ -48,6 +67,19 @@ class TableSchema:
     def key_for(self, header: str) -> str | None:
         return self.aliases.get(normalise_header(header))
 
+    def holds_names(self, normalised: str) -> bool:
+        """A heading under which people's names are likely: never stored, never shown back."""
+        if not self.personal_names or normalised in self.aliases:
+            return False
+        words = set(re.findall(r"[a-z]+", normalised))
+        if "user" in words:
+            words.discard("service")  # a service user is a person
+        if words & ORGANISATION_WORDS:
+            return False
+        if normalised in self.personal_names or words & NAME_WORDS:
+            return True
+        return bool(words & PERSON_WORDS) and not words & IDENTIFIER_WORDS
+
 
 @dataclass
 class Table:
@@ -61,14 +93,29 @@ class Table:
     first_data_row: int = 2
 
 
+def too_large(filename: str, size: int) -> str:
+    return (
+        f"{filename} is {size / (1024 * 1024):.0f} MB, over the "
+        f"{MAX_FILE_BYTES // (1024 * 1024)} MB a file may be: split it into smaller files "
+        f"(up to {MAX_DATA_ROWS:,} rows each) and upload each."
+    )
+
+
 def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
     if not content.strip():
         raise UnreadableFile(f"{filename} is empty: upload the completed file again.")
     if len(content) > MAX_FILE_BYTES:
+        raise UnreadableFile(too_large(filename, len(content)))
+    try:
+        return _read_table(content, filename, schema)
+    except (zlib.error, zipfile.BadZipFile, EOFError) as damaged:
         raise UnreadableFile(
-            f"{filename} is {len(content) // (1024 * 1024)} MB, over the "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB limit: split it into smaller files."
-        )
+            f"{filename} is damaged: the spreadsheet inside it does not check out ({damaged}). "
+            "Open it in your spreadsheet program, save it again as .xlsx, and upload that."
+        ) from damaged
+
+
+def _read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
     container_findings: list[Finding] = []
     if content.startswith(ZIP_MAGIC):
         try:
@@ -220,6 +267,8 @@ def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
             f"{filename} is not a spreadsheet carepay can read: upload .xlsx, .xlsm, .xls, .ods "
             "or .csv."
         )
+    _check_csv_shape(content, filename)
+    csv.field_size_limit(MAX_LINE_BYTES)  # the lines are checked above; a cell is never longer
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -227,6 +276,23 @@ def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _check_csv_shape(content: bytes, filename: str) -> None:
+    """Refuse before parsing what no claim is: too many lines, or a line too long to be a row."""
+    lines = content.count(b"\n") + 1
+    if lines > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+        raise UnreadableFile(
+            f"{filename} has {lines:,} lines, more than the {MAX_DATA_ROWS:,} rows a file may "
+            "have: split it into smaller files and upload each."
+        )
+    longest = max(enumerate(content.split(b"\n"), start=1), key=lambda line: len(line[1]))
+    if len(longest[1]) > MAX_LINE_BYTES:
+        raise UnreadableFile(
+            f"Line {longest[0]} of {filename} is {len(longest[1]):,} characters long, more than "
+            f"a row of a claim can be: a cell holds at most {MAX_CELL_CHARS:,} characters. "
+            "Shorten it (or check the file is a claim saved as CSV) and upload again."
+        )
 
 
 def _header_index(head: Sequence[Sequence[object]], schema: TableSchema) -> int | None:
@@ -252,13 +318,21 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
             f"{'them' if len(missing) > 1 else 'it'} to the header row and upload again."
         )
     header = head[index]
+    width = max((p + 1 for p, cell in enumerate(header) if cell not in (None, "")), default=0)
+    if width > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"{filename}'s header row has {width} columns, more than the {MAX_COLUMNS} carepay "
+            "reads: keep the claim's columns (SS Ref, Date, Weekly Actual Quantity …), delete "
+            "the others, and upload again."
+        )
+    header = header[:width]
     columns: list[tuple[str, str | None]] = []
     findings: list[Finding] = []
     for cell in header:
         title = str(cell).strip() if cell is not None else ""
         normalised = normalise_header(title)
         key = schema.aliases.get(normalised)
-        if normalised in schema.personal_names:
+        if key is None and schema.holds_names(normalised):
             findings.append(
                 warning(
                     "V9",
@@ -282,10 +356,17 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
     def rows() -> Iterator[SheetRow]:
         keyed = [(position, key) for position, (_, key) in enumerate(columns) if key is not None]
         width = len(columns)
+        data_rows = 0
         for number, raw in enumerate(_chain(head[index + 1 :], raw_rows), start=first_data_row):
             # any() alone would also skip a row of zeros, so only a row it calls empty is looked at again
             if not any(raw) and all(cell in ("", None) for cell in raw):
                 continue
+            data_rows += 1
+            if data_rows > MAX_DATA_ROWS:
+                raise UnreadableFile(
+                    f"{filename} has more than {MAX_DATA_ROWS:,} rows: split it into smaller "
+                    "files and upload each."
+                )
             if len(raw) < width:
                 raw = [*raw, *([""] * (width - len(raw)))]
             yield SheetRow(

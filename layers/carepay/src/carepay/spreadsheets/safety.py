@@ -3,7 +3,10 @@
 An xlsx, xlsm or ods is a zip of XML parts. Refused, with a message, before reading:
   - a zip bomb: more uncompressed data than any claim needs, or an absurd compression ratio;
   - an XML bomb: a DTD or entity declaration in any part (Office files never carry one);
-  - external links: formulas that would fetch data from other workbooks or the network.
+  - external links: formulas that would fetch data from other workbooks or the network;
+  - a sheet whose content reaches beyond column BZ or row 199,999 (or an ods row or cell
+    repeated as far): a reader lays a sheet out as a grid from its first to its last cell, so
+    one cell at XFD1048576 in a 2 KB file would ask for 512 GiB.
 Macros (.xlsm's vbaProject.bin) are never run; values are read and the provider is told so.
 """
 
@@ -20,6 +23,14 @@ MAX_COMPRESSION_RATIO = 150
 MAX_PARTS = 2_000
 XML_HEAD_BYTES = 4096  # a DTD must come before the root element: the head of a part is enough
 DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+LAST_CELL = "BZ199999"
+# An xlsx cell reference beyond column BZ (three letters, or two from CA) or row 199,999.
+FAR_CELL = re.compile(rb' r="((?:[A-Z]{3,}|[C-Z][A-Z])\d+|[A-Z]{1,2}(?:[2-9]\d{5}|[1-9]\d{6,}))"')
+# ods: a row, or a cell with a value, repeated (table:number-…-repeated) past those limits.
+ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>(.*?)</table:table-row>", re.DOTALL)
+ODS_VALUE_CELL = re.compile(rb"<table:table-cell\b[^>]*office:value-type[^>]*>")
+REPEATED = re.compile(rb'number-(?:rows|columns)-repeated="(\d+)"')
+MOST_REPEATED_ROWS, MOST_REPEATED_CELLS = 200_000, 78
 
 
 class UnsafeFile(ValueError):
@@ -53,6 +64,7 @@ def inspect_container(content: bytes, filename: str) -> list[Finding]:
             f"{filename} links to other workbooks (external links), which carepay does not "
             "follow: copy the values in (Paste Special › Values), remove the links and upload again."
         )
+    _refuse_far_content(archive, filename)
     for member in members:
         if member.filename.lower().endswith((".xml", ".rels", ".vml")) and member.file_size:
             with archive.open(member) as part:
@@ -70,3 +82,34 @@ def inspect_container(content: bytes, filename: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def _refuse_far_content(archive: zipfile.ZipFile, filename: str) -> None:
+    for name in archive.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            far = FAR_CELL.search(archive.read(name))
+            if far:
+                raise UnsafeFile(_far(filename, f"cell {far[1].decode()}"))
+        elif name == "content.xml":
+            _refuse_far_ods_content(archive.read(name), filename)
+
+
+def _refuse_far_ods_content(content: bytes, filename: str) -> None:
+    if b"-repeated=" not in content:
+        return
+    for row in ODS_ROW.finditer(content):
+        cells = ODS_VALUE_CELL.findall(row[2])
+        if not cells:
+            continue  # empty rows and cells are repeated to the sheet's end in every ods
+        rows = max((int(n) for n in REPEATED.findall(row[1])), default=1)
+        across = max((int(n) for cell in cells for n in REPEATED.findall(cell)), default=1)
+        if rows >= MOST_REPEATED_ROWS or across > MOST_REPEATED_CELLS:
+            raise UnsafeFile(_far(filename, "a row or cell repeated thousands of times"))
+
+
+def _far(filename: str, what: str) -> str:
+    return (
+        f"{filename} has {what}, far beyond any claim (carepay reads up to column BZ and row "
+        "199,999): delete the rows and columns after your claim (or clear that cell), save, "
+        "and upload again."
+    )
