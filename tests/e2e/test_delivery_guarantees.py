@@ -214,3 +214,67 @@ def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_compl
     store.save_submission("P001", "upload-after", [], {}, version)  # commits: no mark is left
     assert store.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
     store.save_submission("P001", "upload-after-again", [], {}, store.provider_version("P001"))
+
+
+FEEDBACK_JSON = "feedback/P001/three-weeks.feedback.json"
+
+
+def upload_three_weeks(cloud: LocalCloud) -> None:
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"],
+        Key="uploads/P001/three-weeks.csv",
+        Body=three_weeks_of_claims(),
+        Metadata={"carepay-at": MONDAY_AFTER.isoformat()},
+    )
+
+
+def feedback_if_any(council: CarepayClient) -> dict[str, Any] | None:
+    found = council._json_if_present(FEEDBACK_JSON)
+    return found
+
+
+def test_feedback_appears_only_once_its_rows_are_committed(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feedback once said "30 accepted" while a crash left nothing committed."""
+    real_save = DynamoStore.save_submission
+    failures = {"left": 1}
+
+    def crash_at_the_commit_once(self: DynamoStore, *arguments: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("Lambda was stopped at the commit")
+        real_save(self, *arguments)
+
+    monkeypatch.setattr(DynamoStore, "save_submission", crash_at_the_commit_once)
+    upload_three_weeks(cloud)
+    cloud.pump(max_rounds=1)
+    assert feedback_if_any(council) is None  # nothing committed: nothing said
+    cloud.pump()
+    feedback = feedback_if_any(council)
+    assert feedback is not None and feedback["accepted"] == 30
+    assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
+
+
+def test_a_crash_between_the_commit_and_its_feedback_is_put_right_by_the_redelivery(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carepay.adapters.documents import S3Documents
+
+    real_write = S3Documents.write_outbound
+    failures = {"left": 1}
+
+    def crash_publishing_once(self: S3Documents, key: str, body: bytes, content_type: str) -> None:
+        if key.startswith("feedback/") and failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionError("Lambda was stopped after the commit")
+        real_write(self, key, body, content_type)
+
+    monkeypatch.setattr(S3Documents, "write_outbound", crash_publishing_once)
+    upload_three_weeks(cloud)
+    cloud.pump()  # the redelivery finds the upload committed, and publishes what was committed
+    feedback = feedback_if_any(council)
+    assert feedback is not None and (feedback["accepted"], feedback["rejected"]) == (30, 0)
+    assert council.read_outbound("feedback/P001/three-weeks.feedback.xlsx").startswith(b"PK")
+    assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
+    assert len(actual_items(cloud)) == 30  # committed once

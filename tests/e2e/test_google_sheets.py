@@ -313,3 +313,26 @@ def test_linking_another_sheet_replaces_the_provider_s_first_one(
     edit(cloud, replacement, "SS2001", Weekly_Actual_Quantity=6)
     notify(cloud, replacement)
     assert stored_week(store, "P002")["L2001"].actuals is not None
+
+
+def test_a_sync_that_fails_writing_back_after_storing_shows_the_stored_result_on_retry(
+    cloud: LocalCloud, store: DynamoStore, sheet: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carepay.adapters.sheets import SheetsGateway, SheetUnavailable
+
+    real_write = SheetsGateway.write_values
+    failures = {"left": 1}
+
+    def google_down_once(self: SheetsGateway, spreadsheet_id: str, data: Any) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise SheetUnavailable("Google Sheets did not answer")
+        real_write(self, spreadsheet_id, data)
+
+    monkeypatch.setattr(SheetsGateway, "write_values", google_down_once)
+    edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)
+    notify(cloud, sheet)  # stored, then the write-back failed; the queue tries again
+    assert len(cloud.failed_invocations) == 1
+    assert stored_week(store, "P002")["L2002"].actuals is not None
+    row = cloud.google.values(sheet, TAB)[FIRST_LINE_ROW]
+    assert row[HEADER.index("Status")] == "accepted"  # the retry showed what was stored

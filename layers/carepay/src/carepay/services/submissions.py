@@ -11,6 +11,7 @@ import gc
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 UPLOADS = "uploads/"
 CONFIRMATIONS = "confirmations/"
 FEEDBACK = "feedback/"
+# Each attempt's feedback, written before its commit (which names it) and published to FEEDBACK
+# after: what a provider reads there always describes what was committed.
+STAGED_FEEDBACK = "feedback-staged/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNKNOWN_PROVIDER = "unknown-provider"
 # Checking a submission again after another one of the same provider committed first; past this
 # the message goes back to the queue.
@@ -84,9 +89,11 @@ class SubmissionKey:
             return cls(kind, "", rest, key)
         return cls(kind, provider_ref, name, key)
 
-    def feedback_key(self, extension: str) -> str:
+    def feedback_key(self, extension: str, *, staged_as: str = "") -> str:
         stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
         folder = _key_part(self.provider_ref or UNKNOWN_PROVIDER)
+        if staged_as:
+            return f"{STAGED_FEEDBACK}{folder}/{staged_as}.feedback.{extension}"
         return f"{FEEDBACK}{folder}/{_key_part(stem)}.feedback.{extension}"
 
 
@@ -147,7 +154,10 @@ class SubmissionService:
         """Check, store and explain one submission's content (a file, or a Google Sheet's rows)."""
         already = self.store.upload_summary(submission.provider_ref, upload_id)
         if already is not None:
-            return {**already, "duplicate": True}  # E13: the same delivery again changes nothing
+            # E13: the same delivery again changes nothing, but publishes the committed
+            # feedback in case the first delivery stopped between its commit and publishing.
+            self._publish_staged(submission, already)
+            return {**already, "duplicate": True}
         for _ in range(CHECKS_BEFORE_GIVING_UP):
             # Read before anything else: the commit succeeds only if no other commit came between.
             version = self.store.provider_version(submission.provider_ref)
@@ -160,6 +170,7 @@ class SubmissionService:
                 continue  # another submission of this provider committed first: check again
             except AlreadyCommitted:
                 stored = self.store.upload_summary(submission.provider_ref, upload_id) or {}
+                self._publish_staged(submission, stored)
                 return {**stored, "duplicate": True}
         raise ConcurrentChange(
             f"{submission.key}: the provider's actuals kept changing while it was checked"
@@ -342,26 +353,51 @@ class SubmissionService:
         workbook: bytes | None,
         version: int,
     ) -> dict[str, Any]:
-        # Feedback is written before the commit: a retry after a crash rewrites it, and a
-        # delivered-twice check after the commit never leaves feedback missing.
-        self._write_feedback(submission, feedback, workbook)
-        summary = _summary(feedback, submission)
+        """Stage the feedback under this attempt, commit (naming it), then publish it: feedback
+        never says what a failed or refused commit would have done."""
+        staged_as = f"{feedback.upload_id}-{secrets.token_hex(4)}"
+        self._write_feedback(submission, feedback, workbook, staged_as=staged_as)
+        summary = {
+            **_summary(feedback, submission),
+            "staged_as": staged_as,
+            "staged_workbook": workbook is not None,
+        }
         self.store.save_submission(
             submission.provider_ref, feedback.upload_id, line_weeks, summary, version
         )
+        self._write_feedback(submission, feedback, workbook)
         return summary
 
+    def _publish_staged(self, submission: SubmissionKey, summary: dict[str, Any]) -> None:
+        staged_as = summary.get("staged_as")
+        if not staged_as:
+            return  # refused without a provider (nothing committed), or committed before staging
+        published = [("json", "application/json")]
+        if summary.get("staged_workbook"):
+            published.append(("xlsx", XLSX))
+        for extension, content_type in published:
+            staged = self.documents.read_outbound(
+                submission.feedback_key(extension, staged_as=staged_as)
+            )
+            if staged is not None:
+                self.documents.write_outbound(
+                    submission.feedback_key(extension), staged, content_type
+                )
+
     def _write_feedback(
-        self, submission: SubmissionKey, feedback: SubmissionFeedback, workbook: bytes | None
+        self,
+        submission: SubmissionKey,
+        feedback: SubmissionFeedback,
+        workbook: bytes | None,
+        *,
+        staged_as: str = "",
     ) -> None:
         if workbook is not None:
             self.documents.write_outbound(
-                submission.feedback_key("xlsx"),
-                workbook,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                submission.feedback_key("xlsx", staged_as=staged_as), workbook, XLSX
             )
         self.documents.write_outbound(
-            submission.feedback_key("json"),
+            submission.feedback_key("json", staged_as=staged_as),
             feedback.model_dump_json(indent=1).encode(),
             "application/json",
         )
