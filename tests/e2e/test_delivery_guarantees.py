@@ -13,6 +13,7 @@ from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud
 
 from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, pay, stored_week
+from tests.faults import fail_once
 
 LINES_OF_P001 = [f"SS{1000 + n}" for n in range(1, 11)]
 
@@ -237,16 +238,8 @@ def test_feedback_appears_only_once_its_rows_are_committed(
     council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Feedback once said "30 accepted" while a crash left nothing committed."""
-    real_save = DynamoStore.save_submission
-    failures = {"left": 1}
-
-    def crash_at_the_commit_once(self: DynamoStore, *arguments: Any) -> None:
-        if failures["left"]:
-            failures["left"] -= 1
-            raise ConnectionError("Lambda was stopped at the commit")
-        real_save(self, *arguments)
-
-    monkeypatch.setattr(DynamoStore, "save_submission", crash_at_the_commit_once)
+    stopped = ConnectionError("Lambda was stopped at the commit")
+    fail_once(monkeypatch, DynamoStore, "save_submission", stopped)
     upload_three_weeks(cloud)
     cloud.pump(max_rounds=1)
     assert feedback_if_any(council) is None  # nothing committed: nothing said
@@ -261,16 +254,14 @@ def test_a_crash_between_the_commit_and_its_feedback_is_put_right_by_the_redeliv
 ) -> None:
     from carepay.adapters.documents import S3Documents
 
-    real_write = S3Documents.write_outbound
-    failures = {"left": 1}
-
-    def crash_publishing_once(self: S3Documents, key: str, body: bytes, content_type: str) -> None:
-        if key.startswith("feedback/") and failures["left"]:
-            failures["left"] -= 1
-            raise ConnectionError("Lambda was stopped after the commit")
-        real_write(self, key, body, content_type)
-
-    monkeypatch.setattr(S3Documents, "write_outbound", crash_publishing_once)
+    stopped = ConnectionError("Lambda was stopped after the commit")
+    fail_once(
+        monkeypatch,
+        S3Documents,
+        "write_outbound",
+        stopped,
+        when=lambda _, key, *__: key.startswith("feedback/"),
+    )
     upload_three_weeks(cloud)
     cloud.pump()  # the redelivery finds the upload committed, and publishes what was committed
     feedback = feedback_if_any(council)

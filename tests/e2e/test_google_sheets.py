@@ -18,6 +18,7 @@ from carepay.local.cloud import LocalCloud
 from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
 
 from tests.e2e.conftest import stored_week, xlsx_bytes
+from tests.faults import fail_once
 
 WEEK = date(2026, 11, 9)
 TAB = "w/c 2026-11-09"
@@ -320,16 +321,8 @@ def test_a_sync_that_fails_writing_back_after_storing_shows_the_stored_result_on
 ) -> None:
     from carepay.adapters.sheets import SheetsGateway, SheetUnavailable
 
-    real_write = SheetsGateway.write_values
-    failures = {"left": 1}
-
-    def google_down_once(self: SheetsGateway, spreadsheet_id: str, data: Any) -> None:
-        if failures["left"]:
-            failures["left"] -= 1
-            raise SheetUnavailable("Google Sheets did not answer")
-        real_write(self, spreadsheet_id, data)
-
-    monkeypatch.setattr(SheetsGateway, "write_values", google_down_once)
+    down = SheetUnavailable("Google Sheets did not answer")
+    fail_once(monkeypatch, SheetsGateway, "write_values", down)
     edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)
     notify(cloud, sheet)  # stored, then the write-back failed; the queue tries again
     assert len(cloud.failed_invocations) == 1

@@ -10,7 +10,6 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from carepay.adapters.aws import client
@@ -21,6 +20,7 @@ from carepay.spreadsheets.bacs import read_payment_file
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import csv_bytes
+from tests.faults import fail_once
 
 PACKAGE_HEADER = (
     "Provider Ref,Provider Name,Line Ref,SS Ref,Service Type,Service Level,Unit,"
@@ -462,16 +462,7 @@ def test_a_run_request_that_fails_is_retried_by_the_queue_and_starts_the_run_onc
 ) -> None:
     from carepay.adapters.queues import SqsMessages
 
-    real_send = SqsMessages.send_all
-    failures = {"left": 1}
-
-    def fail_once(self: SqsMessages, queue_url: str, bodies: Any) -> None:
-        if failures["left"]:
-            failures["left"] -= 1
-            raise ConnectionError("SQS did not answer")
-        real_send(self, queue_url, bodies)
-
-    monkeypatch.setattr(SqsMessages, "send_all", fail_once)
+    fail_once(monkeypatch, SqsMessages, "send_all", ConnectionError("SQS did not answer"))
     week = date(2026, 11, 9)
     council.confirm("P001", week, at=monday_after(week))
     # The failed attempt's idempotency record is removed, so the redelivery is handled again: it
