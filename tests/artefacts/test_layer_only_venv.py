@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from carepay.adapters.aws import forget_clients
+from carepay.adapters.aws import client, forget_clients
 from carepay.local.apps_script import signed_notice
 from carepay.local.client import CarepayClient
 from carepay.local.cloud import LocalCloud, LocalFunction, LocalLambdaContext, quiet_local_cloud
@@ -213,8 +213,6 @@ def test_every_handler_starts_and_handles_its_events_with_only_the_layer_and_the
     sheet = cloud.google.create("Bradford Day Services: claims")
     assert council.link_sheet("P002", sheet)["outcome"] == "linked"
     secret = cloud.secret_arns["SheetsNoticeSecret"]
-    from carepay.adapters.aws import client
-
     key = client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
     body, headers = signed_notice(key, sheet, "w/c 2026-11-09", "H5")
     answer = cloud.post_to_function_url("SheetNoticesFunction", "/notices", body, headers)

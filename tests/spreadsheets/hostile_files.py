@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -68,8 +69,6 @@ def far_cell(reference: str = "XFD1048576", dimension: str | None = None) -> byt
         f'<c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'.encode(),
     )
     if dimension is not None:
-        import re
-
         sheet = re.sub(
             rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), sheet
         )

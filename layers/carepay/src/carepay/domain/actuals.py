@@ -159,19 +159,24 @@ STORED_TEXT = {
 STORED_TEXT_KEYS = tuple(STORED_TEXT)
 
 
+def _overlong_cells(row: SheetRow) -> list[Finding]:
+    return [
+        error(
+            "CELL",
+            f"{STORED_TEXT[key]} holds {length:,} characters, more than the "
+            f"{MAX_CELL_CHARS:,} a cell may: shorten it and upload the row again.",
+            STORED_TEXT[key],
+        )
+        for key, length in row.overlong(STORED_TEXT_KEYS)
+    ]
+
+
 def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     outcome = RowOutcome(row.row_number)
     errors = outcome.errors
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
-    for key, length in row.overlong(STORED_TEXT_KEYS):
-        errors.append(
-            error(
-                "CELL",
-                f"{STORED_TEXT[key]} holds {length:,} characters, more than the "
-                f"{MAX_CELL_CHARS:,} a cell may: shorten it and upload the row again.",
-                STORED_TEXT[key],
-            )
-        )  # the row goes on being checked, so its week is known and every error reported
+    # The row goes on being checked, so its week is known and every error reported.
+    errors.extend(_overlong_cells(row))
 
     quarters: dict[str, int] = {}
     cells = row.cells

@@ -248,13 +248,11 @@ class LocalCloud:
             }
             | self.secret_arns
         )  # created here, not by moto's CloudFormation: a secret's Ref is its ARN
+        pseudo = self._pseudo_parameters()
+        self.account = pseudo["AWS::AccountId"]
         self.resolver = Resolver(
-            self.parameters_with_defaults(),
-            self._pseudo_parameters(),
-            self.physical_ids,
-            self._attributes(),
+            self.parameters_with_defaults(), pseudo, self.physical_ids, self._attributes()
         )
-        self.account = self._pseudo_parameters()["AWS::AccountId"]
         self._discover_functions(code_dirs)
         self._load_roles()
         # Before notifications are set: S3's test events must not reach moto's own pollers.
@@ -382,8 +380,7 @@ class LocalCloud:
                 role = client("iam").get_role(RoleName=physical)["Role"]
                 attributes[(logical_id, "Arn")] = role["Arn"]
             elif kind == "AWS::Logs::LogGroup":
-                account = client("sts").get_caller_identity()["Account"]
-                arn = f"arn:aws:logs:{REGION}:{account}:log-group:{physical}:*"
+                arn = f"arn:aws:logs:{REGION}:{self.account}:log-group:{physical}:*"
                 attributes[(logical_id, "Arn")] = arn
         return attributes
 
@@ -419,7 +416,7 @@ class LocalCloud:
         return properties
 
     def apply_skipped_properties(self) -> None:
-        s3, sqs = client("s3"), client("sqs")
+        sqs = client("sqs")
         # Bucket policies first: S3 accepts a bucket's access logging only once the log
         # bucket's policy lets the logging service write.
         in_order = sorted(
@@ -433,36 +430,7 @@ class LocalCloud:
             properties = self.resolved_properties(logical_id)
             physical = self.physical_ids.get(logical_id, "")
             if kind == "AWS::S3::Bucket":
-                if "VersioningConfiguration" in properties:
-                    s3.put_bucket_versioning(
-                        Bucket=physical,
-                        VersioningConfiguration={
-                            "Status": properties["VersioningConfiguration"]["Status"]
-                        },
-                    )
-                if "PublicAccessBlockConfiguration" in properties:
-                    s3.put_public_access_block(
-                        Bucket=physical,
-                        PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"],
-                    )
-                if "LoggingConfiguration" in properties:
-                    logging_to = properties["LoggingConfiguration"]
-                    s3.put_bucket_logging(
-                        Bucket=physical,
-                        BucketLoggingStatus={
-                            "LoggingEnabled": {
-                                "TargetBucket": logging_to["DestinationBucketName"],
-                                "TargetPrefix": logging_to.get("LogFilePrefix", ""),
-                            }
-                        },
-                    )
-                if "NotificationConfiguration" in properties:
-                    s3.put_bucket_notification_configuration(
-                        Bucket=physical,
-                        NotificationConfiguration=_notification_api_shape(
-                            properties["NotificationConfiguration"]
-                        ),
-                    )
+                _apply_bucket(physical, properties)
             elif kind == "AWS::SQS::QueuePolicy":
                 for queue_url in properties["Queues"]:
                     sqs.set_queue_attributes(
@@ -706,6 +674,38 @@ def _s3_events_name_the_version() -> None:
 
     with_version.carepay_versions = True  # type: ignore[attr-defined]
     notifications._get_s3_event = with_version
+
+
+def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
+    """What moto's CloudFormation skips of a bucket: versioning, public access block, access
+    logging and notifications."""
+    s3 = client("s3")
+    if "VersioningConfiguration" in properties:
+        status = properties["VersioningConfiguration"]["Status"]
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+    if "PublicAccessBlockConfiguration" in properties:
+        s3.put_public_access_block(
+            Bucket=bucket,
+            PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"],
+        )
+    if "LoggingConfiguration" in properties:
+        logging_to = properties["LoggingConfiguration"]
+        s3.put_bucket_logging(
+            Bucket=bucket,
+            BucketLoggingStatus={
+                "LoggingEnabled": {
+                    "TargetBucket": logging_to["DestinationBucketName"],
+                    "TargetPrefix": logging_to.get("LogFilePrefix", ""),
+                }
+            },
+        )
+    if "NotificationConfiguration" in properties:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration=_notification_api_shape(
+                properties["NotificationConfiguration"]
+            ),
+        )
 
 
 def _apply_bucket_policy(properties: dict[str, Any]) -> None:

@@ -38,7 +38,13 @@ from carepay.spreadsheets.feedback import (
     WeekConfirmationOut,
     write_feedback_workbook,
 )
-from carepay.spreadsheets.reading import MAX_FILE_BYTES, UnreadableFile, read_table, too_large
+from carepay.spreadsheets.reading import (
+    MAX_FILE_BYTES,
+    Table,
+    UnreadableFile,
+    read_table,
+    too_large,
+)
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 UPLOADS = "uploads/"
@@ -177,6 +183,32 @@ class SubmissionService:
         )
 
     # -- actuals upload ------------------------------------------------------------------------
+    def _read_rows(
+        self, submission: SubmissionKey, upload_id: str, content: bytes
+    ) -> tuple[Table, list[SheetRow]] | str:
+        """The file's table and rows, or why the whole file is refused."""
+        try:
+            table = read_table(content, submission.name, ACTUALS_UPLOAD)
+            rows = list(table.rows)
+        except UnreadableFile as unreadable:
+            return str(unreadable)
+        except MemoryError:
+            raise
+        except Exception:  # anything else the file's bytes do to a reader: still an answer
+            logger.exception("a file no reader expected", extra={"key": submission.key})
+            return (
+                f"carepay could not read {submission.name}: something in it is not what a "
+                "spreadsheet program saves. Save it again as .xlsx or .csv and upload that; if "
+                f"this happens again, send the file to {self.council_contact} quoting "
+                f"{upload_id}."
+            )
+        if not rows:
+            return (
+                f"{submission.name} has a header row but no rows of actuals: fill in the rows "
+                "and upload again."
+            )
+        return table, rows
+
     def _ingest(
         self,
         submission: SubmissionKey,
@@ -186,31 +218,10 @@ class SubmissionService:
         version: int,
     ) -> dict[str, Any]:
         provider_ref = submission.provider_ref
-        try:
-            table = read_table(content, submission.name, ACTUALS_UPLOAD)
-            rows = list(table.rows)
-        except UnreadableFile as unreadable:
-            return self._reject_file(submission, upload_id, uploaded_at, str(unreadable), version)
-        except MemoryError:
-            raise
-        except Exception:  # anything else the file's bytes do to a reader: still an answer
-            logger.exception("a file no reader expected", extra={"key": submission.key})
-            message = (
-                f"carepay could not read {submission.name}: something in it is not what a "
-                "spreadsheet program saves. Save it again as .xlsx or .csv and upload that; if "
-                f"this happens again, send the file to {self.council_contact} quoting "
-                f"{upload_id}."
-            )
-            return self._reject_file(submission, upload_id, uploaded_at, message, version)
-        if not rows:
-            return self._reject_file(
-                submission,
-                upload_id,
-                uploaded_at,
-                f"{submission.name} has a header row but no rows of actuals: fill in the rows "
-                "and upload again.",
-                version,
-            )
+        read = self._read_rows(submission, upload_id, content)
+        if isinstance(read, str):  # refused whole: why, in a sentence the provider can act on
+            return self._reject_file(submission, upload_id, uploaded_at, read, version)
+        table, rows = read
         plan = self.store.provider_plan(provider_ref)
         weeks = _weeks_named(rows)
         stored = (

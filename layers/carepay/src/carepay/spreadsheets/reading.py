@@ -332,7 +332,7 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
         title = str(cell).strip() if cell is not None else ""
         normalised = normalise_header(title)
         key = schema.aliases.get(normalised)
-        if key is None and schema.holds_names(normalised):
+        if schema.holds_names(normalised):
             findings.append(
                 warning(
                     "V9",
