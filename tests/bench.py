@@ -307,7 +307,13 @@ def memory_child(kind: str, path: str) -> None:
             return 0
 
         def save_submission(
-            self, provider_ref: str, upload_id: str, line_weeks: Any, summary: Any, version: int
+            self,
+            provider_ref: str,
+            upload_id: str,
+            line_weeks: Any,
+            summary: Any,
+            version: int,
+            rejected: Any = (),
         ) -> None:
             self.saved = len(line_weeks)
 

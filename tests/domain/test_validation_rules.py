@@ -1,10 +1,15 @@
-"""The validation rules V1–V8 and exceptions X1–X4 that the worked examples do not reach."""
+"""The validation rules V1–V10 and exceptions X1–X4 that the worked examples do not reach."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from carepay.domain.actuals import LineWeekActuals, StoredLineWeek, validate_rows
+from carepay.domain.actuals import (
+    LineWeekActuals,
+    StoredLineWeek,
+    rejected_reports,
+    validate_rows,
+)
 from carepay.domain.approvals import Approvals, FrustratedApproval
 from carepay.domain.confirmation import confirm_week
 from carepay.domain.payment import line_week_payment
@@ -214,3 +219,44 @@ def test_a_comment_of_a_thousand_characters_is_kept_whole() -> None:
     [outcome] = validate_rows([claim_row("3", comments="x" * 1_000)], context_for())
     assert outcome.accepted and outcome.line_week is not None
     assert len(outcome.line_week.comments) == 1_000
+
+
+def rejected_l1(row: object = "3") -> StoredLineWeek:
+    """L1's latest report: 3 h of 5 with no comment, rejected (V5)."""
+    [outcome] = validate_rows([claim_row(row, row_number=7)], context_for())
+    [report] = rejected_reports([outcome], "upload-1", "claim.csv", AFTER_THE_WEEK)
+    return StoredLineWeek(rejected=report)
+
+
+def test_v10_a_week_whose_latest_row_for_a_line_was_rejected_is_not_confirmed_and_is_named() -> (
+    None
+):
+    plan = plan_of(line_version("L1"), line_version("L2", "SS200"))
+    stored = {("L1", WEEK): rejected_l1()}
+    confirmation = confirm_week(PROVIDER, WEEK, plan, stored, AFTER_THE_WEEK)
+    assert confirmation.refused and confirmation.confirmed == []
+    [finding] = confirmation.findings
+    assert finding.code == "V10" and "L1 (SS100, row 7 of claim.csv)" in finding.message
+    assert "would pay the plan instead of what you reported" in finding.message
+
+
+def test_v10_a_file_correcting_the_rejected_line_can_confirm_the_week() -> None:
+    [corrected] = validate_rows([claim_row("3", comments="Refused a visit")], context_for())
+    assert corrected.line_week is not None
+    stored = {("L1", WEEK): rejected_l1()}
+    confirmation = confirm_week(
+        PROVIDER, WEEK, plan_of(), stored, AFTER_THE_WEEK, {"L1": corrected.line_week}
+    )
+    assert not confirmation.refused
+    assert [lw.actual_quarters for lw in confirmation.confirmed] == [12]
+
+
+def test_v10_a_rejected_row_naming_no_line_or_a_locked_week_is_not_a_latest_report() -> None:
+    stored = {("L1", WEEK): stored_week("L1", WEEK, confirmed=True)}
+    outcomes = [
+        *validate_rows([claim_row("3")], context_for(stored=stored)),  # locked: V7
+        *validate_rows([claim_row("5", ss_ref="SS999")], context_for()),  # no such line: V2
+        *validate_rows([claim_row("5", week="not a date")], context_for()),  # no week: V3
+    ]
+    assert [o.errors[0].code for o in outcomes] == ["V7", "V2", "V3"]
+    assert rejected_reports(outcomes, "upload-1", "claim.csv", AFTER_THE_WEEK) == []

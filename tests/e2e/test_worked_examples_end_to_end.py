@@ -72,8 +72,10 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
     }
     assert (feedback["accepted"], feedback["rejected"]) == (6, 2)
     stored = stored_week(store, "P001")
-    assert sorted(stored) == ["L1001", "L1002", "L1003", "L1004", "L1005", "L1006"]
+    with_actuals = sorted(line for line, state in stored.items() if state.actuals)
+    assert with_actuals == ["L1001", "L1002", "L1003", "L1004", "L1005", "L1006"]
     assert all(not state.confirmed for state in stored.values())
+    assert {line for line, state in stored.items() if state.rejected} == {"L1007", "L1008"}
 
     # E9 at the day centre
     day_care = council.upload(
@@ -83,12 +85,32 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
         at=MONDAY_AFTER,
     )
     assert row_codes(day_care) == {2: ("rejected", ["V6"])}
-    assert stored_week(store, "P002") == {}
+    [day_centre_line] = stored_week(store, "P002").values()
+    assert day_centre_line.actuals is None and day_centre_line.rejected is not None
 
+    # V10: E7 and E8 were rejected, so confirming now would pay their plan: refused, by name.
+    too_soon = council.confirm("P001", WEEK, at=datetime(2026, 11, 17, 16, 40, tzinfo=LONDON))
+    [refused] = too_soon["confirmations"]
+    assert refused["status"] == "refused" and refused["lines_confirmed"] == 0
+    assert f"L1007 (SS1007, row 8 of {feedback['file']})" in refused["message"]
+    assert f"L1008 (SS1008, row 9 of {feedback['file']})" in refused["message"]
+    assert not any(state.confirmed for state in stored_week(store, "P001").values())
+
+    corrected = council.upload(
+        "P001",
+        "corrections.csv",
+        csv_bytes(
+            HEADER,
+            ["SS1007", "09/11/2026", 3, None, 2, None, "Two visits refused"],  # E7 with a comment
+            ["SS1008", "09/11/2026", 2.25, None, 2.75, None, "Short visits"],  # E8 in quarters
+        ),
+        at=datetime(2026, 11, 17, 16, 50, tzinfo=LONDON),
+    )
+    assert (corrected["accepted"], corrected["rejected"]) == (2, 0)
     confirmation = council.confirm("P001", WEEK, at=datetime(2026, 11, 17, 16, 55, tzinfo=LONDON))
     [week] = confirmation["confirmations"]
     assert week["status"] == "confirmed"
-    assert week["lines_confirmed"] == 12 and week["lines_confirmed_as_planned"] == 6
+    assert week["lines_confirmed"] == 12 and week["lines_confirmed_as_planned"] == 4
 
     stored = stored_week(store, "P001")
     assert all(state.confirmed for state in stored.values())
@@ -99,6 +121,8 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
         "L1004": 8000,  # E4
         "L1005": 0,  # E5: held (X2)
         "L1006": 14000,  # E6: extra approved
+        "L1007": 6000,  # E7 corrected: 3 h, not the 5 h planned
+        "L1008": 4500,  # E8 corrected: 2.25 h
         "L1010": 10000,  # E10: nothing uploaded, confirmed as planned
     }
     assert {line: paid_pence(store, "P001", line) for line in expected_pence} == expected_pence

@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
 from carepay.adapters.aws import client
-from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.finance import BankDetails
 from carepay.domain.findings import Finding, Severity
@@ -133,24 +133,30 @@ class DynamoStore:
     def stored_line_weeks(
         self, provider_ref: str, first_week: date, last_week: date
     ) -> dict[tuple[str, date], StoredLineWeek]:
-        """The current state of each line-week in the range: latest committed actuals, and paid."""
+        """The current state of each line-week in the range: latest committed actuals, whether
+        the latest committed report was a rejected row (V10), and paid."""
         pk = provider_key(provider_ref)
         committed = self.committed_attempts(provider_ref)
-        latest: dict[tuple[str, date], tuple[str, Item]] = {}
+        latest: dict[tuple[str, date], Item] = {}
+        accepted: dict[tuple[str, date], Item] = {}
         for item in self._query(pk, f"ACTUAL#{first_week}", f"ACTUAL#{last_week}#{HIGH}"):
             if item["attempt"]["S"] not in committed:
                 continue  # written by an attempt that never committed: invisible
             key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
-            sort_key = item["SK"]["S"]
-            if key not in latest or sort_key > latest[key][0]:
-                latest[key] = (sort_key, item)
+            latest[key] = item  # the query returns a line-week's items oldest first
+            if "rejected" not in item:
+                accepted[key] = item
         paid = {
             (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
             for item in self._query(pk, f"PAID#{first_week}", f"PAID#{last_week}#{HIGH}")
         }
         states = {
-            key: StoredLineWeek(_actuals_from_item(item), key in paid)
-            for key, (_, item) in latest.items()
+            key: StoredLineWeek(
+                _actuals_from_item(accepted[key]) if key in accepted else None,
+                key in paid,
+                _rejected_from_item(item) if "rejected" in item else None,
+            )
+            for key, item in latest.items()
         }
         for key in paid - states.keys():
             states[key] = StoredLineWeek(None, paid=True)
@@ -206,10 +212,18 @@ class DynamoStore:
         line_weeks: Sequence[LineWeekActuals],
         summary: dict[str, Any],
         expected_version: int,
+        rejected: Sequence[RejectedReport] = (),
     ) -> None:
-        """Write every line-week under a new attempt, then commit them together (see above)."""
-        attempt = f"{upload_id}.{secrets.token_hex(4)}"
-        self._batch_write(_actuals_item(line_week, attempt) for line_week in line_weeks)
+        """Write every line-week (and rejected report) under a new attempt, then commit them
+        together (see above). Items sort by the time of the report, then by the commit that
+        stored them: a confirmation of a report sorts after it, whatever order they came in."""
+        attempt = f"{expected_version + 1:010d}#{upload_id}.{secrets.token_hex(4)}"
+        self._batch_write(
+            [
+                *(_actuals_item(line_week, attempt) for line_week in line_weeks),
+                *(_rejected_item(provider_ref, report, attempt) for report in rejected),
+            ]
+        )
         pk = _s(provider_key(provider_ref))
         marker: Item = {
             "PK": pk,
@@ -351,16 +365,52 @@ class DynamoStore:
         client("dynamodb").put_item(TableName=self.table_name, Item=item)
 
 
-def actuals_sort_key(line_week: LineWeekActuals, attempt: str) -> str:
-    moment = line_week.confirmed_at or line_week.submitted_at
-    stamp = _compact(moment) if moment else "0"
-    return f"ACTUAL#{line_week.week_commencing}#{line_week.line_ref}#{stamp}#{attempt}"
+def actuals_sort_key(week: date, line_ref: str, submitted_at: datetime | None, attempt: str) -> str:
+    """Latest report last; of one report, the latest commit last (`attempt` leads with it)."""
+    stamp = _compact(submitted_at) if submitted_at else "0"
+    return f"ACTUAL#{week}#{line_ref}#{stamp}#{attempt}"
+
+
+def _rejected_item(provider_ref: str, report: RejectedReport, attempt: str) -> Item:
+    return {
+        "PK": _s(provider_key(provider_ref)),
+        "SK": _s(
+            actuals_sort_key(report.week_commencing, report.line_ref, report.submitted_at, attempt)
+        ),
+        "attempt": _s(attempt),
+        "rejected": {"BOOL": True},
+        "upload_id": _s(report.upload_id),
+        "file": _s(report.file),
+        "row": _n(report.row_number),
+        "line_ref": _s(report.line_ref),
+        "ss_ref": _s(report.ss_ref),
+        "week": _s(report.week_commencing.isoformat()),
+        "reasons": _s(json.dumps(report.reasons)),
+        "submitted_at": _s(report.submitted_at.isoformat()),
+    }
+
+
+def _rejected_from_item(item: Item) -> RejectedReport:
+    return RejectedReport(
+        line_ref=item["line_ref"]["S"],
+        ss_ref=item["ss_ref"]["S"],
+        week_commencing=date.fromisoformat(item["week"]["S"]),
+        upload_id=item["upload_id"]["S"],
+        file=item["file"]["S"],
+        row_number=int(item["row"]["N"]),
+        reasons=tuple(json.loads(item["reasons"]["S"])),
+        submitted_at=datetime.fromisoformat(item["submitted_at"]["S"]),
+    )
 
 
 def _actuals_item(line_week: LineWeekActuals, attempt: str) -> Item:
     item: Item = {
         "PK": _s(provider_key(line_week.provider_ref)),
-        "SK": _s(actuals_sort_key(line_week, attempt)),
+        "SK": _s(
+            actuals_sort_key(
+                line_week.week_commencing, line_week.line_ref, line_week.submitted_at, attempt
+            )
+        ),
         "attempt": _s(attempt),
         "upload_id": _s(line_week.upload_id),
         "line_ref": _s(line_week.line_ref),

@@ -82,11 +82,30 @@ class LineWeekActuals:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedReport:
+    """A row for a line-week that was rejected: while it is the line-week's latest, the week
+    cannot be confirmed (V10), so the plan is never paid in place of what the provider reported."""
+
+    line_ref: str
+    ss_ref: str
+    week_commencing: date
+    upload_id: str
+    file: str
+    row_number: int
+    reasons: tuple[str, ...]
+    submitted_at: datetime
+
+    def described(self) -> str:
+        return f"{self.line_ref} ({self.ss_ref}, row {self.row_number} of {self.file})"
+
+
+@dataclass(frozen=True, slots=True)
 class StoredLineWeek:
     """What is already known of a line-week when a new upload arrives."""
 
     actuals: LineWeekActuals | None = None
     paid: bool = False
+    rejected: RejectedReport | None = None  # set while the latest row reported was rejected
 
     @property
     def confirmed(self) -> bool:
@@ -101,6 +120,8 @@ class RowOutcome:
     line_week: LineWeekActuals | None = None
     week: date | None = None
     wants_confirmation: bool = False
+    line: WeeklyLine | None = None  # the service line the row was matched to, accepted or not
+    locked: bool = False  # rejected because the line-week is confirmed or paid
 
     @property
     def accepted(self) -> bool:
@@ -221,13 +242,13 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         )
         return outcome
 
-    line = _match_line(row, ss_ref, monday, context, errors)
-    if line is None or len(quarters) < len(QUANTITY_COLUMNS):
-        return outcome
-
-    stored = context.stored.get((line.line_ref, monday))
+    line = outcome.line = _match_line(row, ss_ref, monday, context, errors)
+    stored = context.stored.get((line.line_ref, monday)) if line else None
     if stored is not None and (stored.paid or stored.confirmed):
         errors.append(_locked(stored, monday))
+        outcome.locked = True
+        return outcome
+    if line is None or len(quarters) < len(QUANTITY_COLUMNS):
         return outcome
 
     actual, frustrated = quarters["actual"], quarters["frustrated"]
@@ -508,6 +529,27 @@ def _weekly_exceptions(
             )
         )
     return tuple(found)
+
+
+def rejected_reports(
+    outcomes: Iterable[RowOutcome], upload_id: str, file: str, uploaded_at: datetime
+) -> list[RejectedReport]:
+    """The rejected rows that become their line-week's latest report (V10): rows matched to a
+    line and week that is still open. A row for a locked line-week changes nothing."""
+    return [
+        RejectedReport(
+            line_ref=outcome.line.line_ref,
+            ss_ref=outcome.line.ss_ref,
+            week_commencing=outcome.week,
+            upload_id=upload_id,
+            file=file,
+            row_number=outcome.row_number,
+            reasons=tuple(finding.message for finding in outcome.errors),
+            submitted_at=uploaded_at,
+        )
+        for outcome in outcomes
+        if outcome.errors and outcome.line and outcome.week and not outcome.locked
+    ]
 
 
 def _reject_duplicate_line_weeks(outcomes: list[RowOutcome]) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.findings import Finding, Severity, error, warning
-from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.service_lines import ProviderPlan, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, week_ending, week_has_ended
 
 
@@ -68,6 +68,10 @@ def confirm_week(
         )
         return result
     submitted_now = submitted_now or {}
+    still_rejected = _still_rejected(monday, lines, stored, submitted_now)
+    if still_rejected:
+        result.findings.append(_rejected_rows_refusal(monday, still_rejected))
+        return result
     for line_ref, line in sorted(lines.items()):
         state = stored.get((line_ref, monday), StoredLineWeek())
         if state.paid:
@@ -110,3 +114,30 @@ def confirm_week(
             )
         )
     return result
+
+
+def _still_rejected(
+    monday: date,
+    lines: Mapping[str, WeeklyLine],
+    stored: Mapping[tuple[str, date], StoredLineWeek],
+    submitted_now: Mapping[str, LineWeekActuals],
+) -> list[RejectedReport]:
+    """V10: open lines whose latest report was rejected and is not corrected by this upload."""
+    rejected = []
+    for line_ref in sorted(lines):
+        state = stored.get((line_ref, monday), StoredLineWeek())
+        open_week = not (state.paid or state.confirmed)
+        if open_week and state.rejected and line_ref not in submitted_now:
+            rejected.append(state.rejected)
+    return rejected
+
+
+def _rejected_rows_refusal(monday: date, rejected: list[RejectedReport]) -> Finding:
+    lines = "; ".join(report.described() for report in rejected)
+    return error(
+        "V10",
+        f"The week commencing {monday:%d/%m/%Y} cannot be confirmed yet: the latest rows you sent "
+        f"for {len(rejected)} service line{'s' if len(rejected) != 1 else ''} were rejected "
+        f"({lines}). Confirming now would pay the plan instead of what you reported: correct "
+        "those rows and upload them again, then confirm.",
+    )

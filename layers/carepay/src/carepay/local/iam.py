@@ -184,6 +184,17 @@ class CallRecorder:
         finally:
             self._acting.role = previous
 
+    @contextmanager
+    def another_worker(self) -> Iterator[None]:
+        """Calls meanwhile stand for another Lambda worker or a caller, not for the handler
+        running on this thread: under no function's role (the functions they reach use theirs)."""
+        previous = getattr(self._acting, "role", None)
+        self._acting.role = None
+        try:
+            yield
+        finally:
+            self._acting.role = previous
+
     def acting_role(self) -> tuple[str, list[Grant], str] | None:
         role: tuple[str, list[Grant], str] | None = getattr(self._acting, "role", None)
         return role

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from carepay.adapters.documents import Document
-from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.approvals import Approvals
 from carepay.domain.finance import BankDetails
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
@@ -36,6 +36,7 @@ class ActualsStore(Protocol):
         line_weeks: Sequence[LineWeekActuals],
         summary: dict[str, Any],
         expected_version: int,
+        rejected: Sequence[RejectedReport] = (),
     ) -> None: ...
 
 

@@ -20,9 +20,11 @@ from typing import Any
 
 from carepay.domain.actuals import (
     LineWeekActuals,
+    RejectedReport,
     RowOutcome,
     ValidationContext,
     parse_week_date,
+    rejected_reports,
     validate_rows,
 )
 from carepay.domain.confirmation import WeekConfirmation, confirm_week
@@ -243,28 +245,7 @@ class SubmissionService:
             for o in outcomes
             if o.line_week is not None
         }
-        confirmations = []
-        weeks_with_rejections = {o.week for o in outcomes if not o.accepted}
-        wanted = {o.week for o in outcomes if o.week and (o.wants_confirmation or table.declared)}
-        for week in sorted(wanted):
-            if week in weeks_with_rejections:
-                confirmations.append(
-                    WeekConfirmationOut(
-                        week_commencing=week,
-                        status="not confirmed",
-                        message="Some rows of this week were rejected, so the week is not yet "
-                        "confirmed: correct them and upload again with Confirm set to Y.",
-                    )
-                )
-                continue
-            submitted_now = {lw.line_ref: lw for (_, w), lw in to_store.items() if w == week}
-            confirmation = confirm_week(
-                provider_ref, week, plan, stored, uploaded_at, submitted_now, upload_id
-            )
-            for line_week in confirmation.confirmed:
-                to_store[(line_week.line_ref, week)] = line_week
-            confirmations.append(_confirmation_out(confirmation))
-
+        confirmations = _confirm_weeks_asked(outcomes, table.declared, context, to_store)
         feedback = SubmissionFeedback(
             kind="upload",
             provider_ref=provider_ref,
@@ -288,7 +269,10 @@ class SubmissionService:
             [(r.row_number, r.cells) for r in rows],
             self.council_name,
         )
-        return self._commit(submission, feedback, list(to_store.values()), workbook, version)
+        rejected = rejected_reports(outcomes, upload_id, submission.name, uploaded_at)
+        return self._commit(
+            submission, feedback, list(to_store.values()), workbook, version, rejected
+        )
 
     # -- confirmation request ------------------------------------------------------------------
     def _confirm(
@@ -363,6 +347,7 @@ class SubmissionService:
         line_weeks: Sequence[LineWeekActuals],
         workbook: bytes | None,
         version: int,
+        rejected: Sequence[RejectedReport] = (),
     ) -> dict[str, Any]:
         """Stage the feedback under this attempt, commit (naming it), then publish it: feedback
         never says what a failed or refused commit would have done."""
@@ -374,7 +359,7 @@ class SubmissionService:
             "staged_workbook": workbook is not None,
         }
         self.store.save_submission(
-            submission.provider_ref, feedback.upload_id, line_weeks, summary, version
+            submission.provider_ref, feedback.upload_id, line_weeks, summary, version, rejected
         )
         self._write_feedback(submission, feedback, workbook)
         return summary
@@ -412,6 +397,44 @@ class SubmissionService:
             feedback.model_dump_json(indent=1).encode(),
             "application/json",
         )
+
+
+def _confirm_weeks_asked(
+    outcomes: Sequence[RowOutcome],
+    declared: bool,
+    context: ValidationContext,
+    to_store: dict[tuple[str, date], LineWeekActuals],
+) -> list[WeekConfirmationOut]:
+    """Confirm the weeks the file asks to (Confirm = Y, or a declaration), adding what each
+    confirmation stores to `to_store`; a week with a rejected row in this file is not confirmed."""
+    confirmations = []
+    weeks_with_rejections = {o.week for o in outcomes if not o.accepted}
+    wanted = {o.week for o in outcomes if o.week and (o.wants_confirmation or declared)}
+    for week in sorted(wanted):
+        if week in weeks_with_rejections:
+            confirmations.append(
+                WeekConfirmationOut(
+                    week_commencing=week,
+                    status="not confirmed",
+                    message="Some rows of this week were rejected, so the week is not yet "
+                    "confirmed: correct them and upload again with Confirm set to Y.",
+                )
+            )
+            continue
+        submitted_now = {lw.line_ref: lw for (_, w), lw in to_store.items() if w == week}
+        confirmation = confirm_week(
+            context.provider_ref,
+            week,
+            context.plan,
+            context.stored,
+            context.uploaded_at,
+            submitted_now,
+            context.upload_id,
+        )
+        for line_week in confirmation.confirmed:
+            to_store[(line_week.line_ref, week)] = line_week
+        confirmations.append(_confirmation_out(confirmation))
+    return confirmations
 
 
 def _weeks_named(rows: Sequence[SheetRow]) -> list[date]:
