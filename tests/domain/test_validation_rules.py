@@ -260,3 +260,37 @@ def test_v10_a_rejected_row_naming_no_line_or_a_locked_week_is_not_a_latest_repo
     ]
     assert [o.errors[0].code for o in outcomes] == ["V7", "V2", "V3"]
     assert rejected_reports(outcomes, "upload-1", "claim.csv", AFTER_THE_WEEK) == []
+
+
+def test_v1_4_underscore_1_is_not_read_as_41_hours() -> None:
+    [outcome] = validate_rows([claim_row("4_1", comments="typo")], context_for())
+    assert [e.code for e in outcome.errors] == ["V1"] and "'4_1' is not" in outcome.errors[
+        0
+    ].message
+
+
+def test_v1_true_is_not_an_hour_even_after_a_cell_of_1_0_was_read() -> None:
+    from carepay.domain.actuals import quarters_in_cell
+
+    assert quarters_in_cell(1.0) == 4 and quarters_in_cell(1) == 4
+    [outcome] = validate_rows([claim_row(True)], context_for())
+    assert [e.code for e in outcome.errors] == ["V1"]
+
+
+def test_an_ss_ref_with_an_invisible_character_pasted_in_matches_its_person() -> None:
+    [outcome] = validate_rows([claim_row("5", ss_ref="SS\u200b100\u200e")], context_for())
+    assert outcome.accepted and outcome.line_week is not None
+    assert outcome.line_week.ss_ref == "SS100"
+
+
+def test_a_missed_reason_from_the_list_is_kept_as_listed_and_free_text_is_not_kept() -> None:
+    def reason_of(written: str) -> tuple[str, list[str]]:
+        row = claim_row("4", missed="1", comments="Cancelled", missed_reason=written)
+        [outcome] = validate_rows([row], context_for())
+        assert outcome.accepted and outcome.line_week is not None
+        return outcome.line_week.missed_reason, [w.message for w in outcome.warnings]
+
+    assert reason_of("notice  GIVEN") == ("Notice given", [])
+    kept, [warned] = reason_of("Mavis was at her GP's")
+    assert kept == "" and "Missed Reason must be one of: Notice given" in warned
+    assert "Mavis" not in warned

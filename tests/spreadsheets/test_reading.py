@@ -156,3 +156,127 @@ def test_a_heading_naming_an_organisation_or_an_identifier_is_not_taken_for_name
     content = f"SS Ref,{column},Date,Weekly Actual Quantity\nSS1,Acme,2026-11-09,5\n".encode()
     table = read_table(content, "claim.csv", ACTUALS_UPLOAD)
     assert "V9" not in [f.code for f in table.findings]
+
+
+def workbook_of(*sheets: tuple[str, list[list[object]], str]) -> bytes:
+    """A workbook of (title, rows, state) sheets; state is "visible" or "hidden"."""
+    workbook = Workbook()
+    default = workbook.active
+    assert default is not None
+    workbook.remove(default)
+    for title, rows, state in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+CLAIM_ROWS: list[list[object]] = [
+    ["SS Ref", "Date", "Weekly Actual Quantity"],
+    ["SS1", "09/11/2026", 5],
+]
+
+
+def test_a_hidden_sheet_is_never_read_in_place_of_the_visible_one() -> None:
+    old_rows: list[list[object]] = [CLAIM_ROWS[0], ["SS1", "02/11/2026", 9]]
+    content = workbook_of(("Old", old_rows, "hidden"), ("This week", CLAIM_ROWS, "visible"))
+    table = read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
+    assert table.sheet_name == "This week"
+    assert [row.cells["actual"] for row in table.rows] == [5]
+
+
+def test_a_claim_only_on_a_hidden_sheet_is_refused_saying_so() -> None:
+    content = workbook_of(("Cover", [["Read me"]], "visible"), ("Claim", CLAIM_ROWS, "hidden"))
+    with pytest.raises(UnreadableFile, match="is on the hidden sheet 'Claim': unhide it"):
+        read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
+
+
+def test_a_claim_on_two_visible_sheets_is_refused_naming_both() -> None:
+    content = workbook_of(("Week 1", CLAIM_ROWS, "visible"), ("Week 2", CLAIM_ROWS, "visible"))
+    with pytest.raises(UnreadableFile, match="more than one sheet \\('Week 1' and 'Week 2'\\)"):
+        read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
+
+
+@pytest.mark.parametrize("second", ["Weekly Actual Quantity", "Actual", " ACTUAL quantity"])
+def test_two_headings_for_one_column_are_refused_naming_both(second: str) -> None:
+    content = f"SS Ref,Date,Weekly Actual Quantity,{second}\nSS1,09/11/2026,5,3\n".encode()
+    with pytest.raises(UnreadableFile, match="two columns for the same thing") as refused:
+        read_table(content, "claim.csv", ACTUALS_UPLOAD)
+    assert f"'Weekly Actual Quantity' and '{second.strip()}'" in str(refused.value)
+
+
+def test_a_merged_quantity_is_read_for_its_first_row_only_and_the_provider_is_told() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["SS Ref", "Date", "Weekly Actual Quantity", "Comments"])
+    sheet.append(["SS1", "09/11/2026", 5, "Both the same"])
+    sheet.append(["SS2", None, None, None])
+    sheet.merge_cells("B2:B3")  # a Date merged down a week's rows: every row's date
+    sheet.merge_cells("C2:C3")  # a quantity merged down: the first person's only
+    sheet.merge_cells("D2:D3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), "claim.xlsx", ACTUALS_UPLOAD)
+    first, second = [dict(row.cells) for row in table.rows]
+    assert first == {
+        "ss_ref": "SS1",
+        "date": "09/11/2026",
+        "actual": 5,
+        "comments": "Both the same",
+    }
+    assert second == {"ss_ref": "SS2", "date": "09/11/2026", "actual": None, "comments": None}
+    messages = [f.message for f in table.findings]
+    assert any("'Weekly Actual Quantity' is one cell merged down over row 3" in m for m in messages)
+    assert any("'Comments' is one cell merged down over row 3" in m for m in messages)
+
+
+def test_an_error_cell_is_read_as_its_error_not_as_empty() -> None:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_with_formula(b"5")))
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(rewritten, "w") as target:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                part = part.replace(b'<c r="C3"', b'<c r="C3" t="e"').replace(
+                    b"<f>2+3</f><v>5</v>", b"<f>1/0</f><v>#DIV/0!</v>"
+                )
+            target.writestr(name, part)
+    table = read_table(rewritten.getvalue(), "claim.xlsx", ACTUALS_UPLOAD)
+    assert [row.cells.get("actual") for row in table.rows] == ["#DIV/0!"]
+
+
+def test_invisible_characters_in_a_heading_do_not_hide_it() -> None:
+    content = "SS\u200b Ref,Date\u2060,Weekly Actual Quantity\ufeff\nSS1,09/11/2026,5\n".encode()
+    assert rows_of(content) == [{"ss_ref": "SS1", "date": "09/11/2026", "actual": "5"}]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_excel_unicode_text_utf16_and_tab_separated_is_read(encoding: str) -> None:
+    content = "SS Ref\tDate\tWeekly Actual Quantity\tComments\r\nSS1\t09/11/2026\t5\tCafé, late\r\n"
+    assert rows_of(content.encode(encoding)) == [
+        {"ss_ref": "SS1", "date": "09/11/2026", "actual": "5", "comments": "Café, late"}
+    ]
+
+
+def test_a_header_below_many_rows_of_notes_is_found() -> None:
+    notes = "".join(f"Note {n}: read the guidance\n" for n in range(40))
+    content = (notes + HEADER + "\nSS1,09/11/2026,5,\n").encode()
+    assert [row.row_number for row in read_table(content, "c.csv", ACTUALS_UPLOAD).rows] == [42]
+
+
+def test_a_file_with_no_header_row_at_all_is_told_so_not_that_a_column_is_missing() -> None:
+    content = b"Dear council,\nPlease find our hours attached.\nRegards\n"
+    with pytest.raises(UnreadableFile, match="found no header row in the first 100 rows"):
+        read_table(content, "letter.csv", ACTUALS_UPLOAD)
+
+
+def test_a_password_protected_workbook_is_refused_as_protected() -> None:
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptionInfo".encode("utf-16-le")
+    with pytest.raises(UnreadableFile, match="is protected with a password"):
+        read_table(ole2 + b"\0" * 500, "claim.xlsx", ACTUALS_UPLOAD)

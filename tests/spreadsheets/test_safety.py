@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from carepay.spreadsheets.reading import MAX_DATA_ROWS, MAX_FILE_BYTES, UnreadableFile, read_table
+from carepay.spreadsheets.reading import (
+    HEADER_SEARCH_ROWS,
+    MAX_DATA_ROWS,
+    MAX_FILE_BYTES,
+    UnreadableFile,
+    read_table,
+)
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 
 from tests.spreadsheets.hostile_files import (
@@ -83,7 +89,9 @@ def test_a_damaged_zip_is_refused_as_damaged_with_what_to_do(
 
 
 def test_a_csv_with_more_lines_than_a_file_may_have_is_refused_before_parsing() -> None:
-    lines = b"SS Ref,Date,Weekly Actual Quantity\n" + b"SS1,09/11/2026,1\n" * (MAX_DATA_ROWS + 50)
+    lines = b"SS Ref,Date,Weekly Actual Quantity\n" + b"SS1,09/11/2026,1\n" * (
+        MAX_DATA_ROWS + HEADER_SEARCH_ROWS
+    )
     with pytest.raises(UnreadableFile, match=f"more than the {MAX_DATA_ROWS:,} rows"):
         read_table(lines, "claim.csv", ACTUALS_UPLOAD)
 

@@ -21,7 +21,7 @@ from carepay.domain.money import (
     quarters_to_decimal,
     to_quarters,
 )
-from carepay.domain.rows import MAX_CELL_CHARS, SheetRow
+from carepay.domain.rows import MAX_CELL_CHARS, SheetRow, visible
 from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
 from carepay.domain.weeks import is_late_confirmation, london_date, week_commencing, week_ending
 
@@ -29,6 +29,11 @@ EXCEL_EPOCH = date(1899, 12, 30)
 FRUSTRATED_WEEKS_PAID = 6
 SUNDAY = timedelta(days=6)
 CONFIRM_YES = frozenset({"y", "yes", "true", "1", "confirmed"})
+# The Missed Reasons a claim may give (DOMAIN.md, the upload's columns), by how they are compared.
+MISSED_REASONS = {
+    " ".join(reason.casefold().split()): reason
+    for reason in ("Notice given", "Short notice / refused", "Provider unable to deliver")
+}
 
 # Quantities a provider reports, by the column key the reader gives them.
 QUANTITY_COLUMNS = {
@@ -284,7 +289,7 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         extra_quarters=extra,
         planned_visits=line.planned_visits,
         comments=comments,
-        missed_reason=row.text("missed_reason"),
+        missed_reason=_missed_reason(row, outcome.warnings),
         exceptions=_weekly_exceptions(line, quarters, context.approvals),
         upload_id=context.upload_id,
         submitted_at=context.uploaded_at,
@@ -292,14 +297,34 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     return outcome
 
 
-@lru_cache(maxsize=8192)
+def _missed_reason(row: SheetRow, warnings: list[Finding]) -> str:
+    """One of the listed reasons, as listed; anything else is not kept (it may name a person)."""
+    given = row.text("missed_reason")
+    if not given:
+        return ""
+    reason = MISSED_REASONS.get(" ".join(given.casefold().split()))
+    if reason is None:
+        warnings.append(
+            warning(
+                "V1",
+                "Missed Reason must be one of: "
+                + ", ".join(MISSED_REASONS.values())
+                + ". What was written there was not kept; explain anything else in Comments.",
+                "Missed Reason",
+            )
+        )
+        return ""
+    return reason
+
+
+@lru_cache(maxsize=8192, typed=True)  # typed: True == 1 == 1.0, but TRUE is not one hour
 def quarters_in_cell(value: object) -> int | None:
     """Quarter units in a cell (None when blank); a file repeats a few figures, so each is parsed once."""
     quantity = parse_decimal(value)
     return None if quantity is None else to_quarters(quantity)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192, typed=True)
 def parse_week_date(value: object) -> date:
     """A date cell or text in YYYY-MM-DD, YYYY/MM/DD or DD/MM/YYYY (V3); ValueError otherwise.
 
@@ -311,7 +336,7 @@ def parse_week_date(value: object) -> date:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 20000 < value < 80000:
         return EXCEL_EPOCH + timedelta(days=int(value))  # an Excel serial that lost its format
-    text = str(value).strip()
+    text = visible(str(value)).strip()
     if " " in text or "T" in text:
         text, _, time_part = text.replace("T", " ").partition(" ")
         if time_part.strip() not in ("", "00:00", "00:00:00"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from carepay.domain.rows import visible
+
 QUARTERS_PER_UNIT = 4
 MAX_WEEKLY_QUANTITY = Decimal(168)
 PENNY = Decimal("0.01")
@@ -32,9 +34,11 @@ def parse_decimal(value: object) -> Decimal | None:
     if isinstance(value, float):
         # Spreadsheets store 2.3 as the nearest binary double; repr gives back what was typed.
         return Decimal(repr(value))
-    text = str(value).strip()
+    text = visible(str(value)).strip()
     if not text:
         return None
+    if "_" in text:  # Decimal reads "4_1" as 41; in a sheet it is a typing slip
+        raise InvalidOperation(text)
     try:
         return Decimal(text)
     except InvalidOperation:

@@ -9,6 +9,17 @@ from dataclasses import dataclass
 # becomes one stored item (DynamoDB's limit is 400 KB) and one line of feedback.
 MAX_CELL_CHARS = 1_000
 
+# Characters that show as nothing: pasted from web pages and messaging apps into an SS Ref or a
+# heading, they make a value that looks identical to a valid one fail to match.
+INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF]
+)
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters (checked cheaply first: most text is ASCII)."""
+    return text if text.isascii() else text.translate(INVISIBLE)
+
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
@@ -29,7 +40,7 @@ class SheetRow:
         if value is None:
             return ""
         if type(value) is str:  # the usual cell, checked first: this runs several times a row
-            return value.strip()
+            return visible(value).strip()
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value).strip()

@@ -251,6 +251,7 @@ class SubmissionService:
             provider_ref=provider_ref,
             provider_name=plan.provider_name,
             file=submission.name,
+            sheet=table.sheet_name,
             source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=uploaded_at.astimezone(LONDON),

@@ -62,6 +62,7 @@ class SubmissionFeedback(BaseModel):
     provider_ref: str
     provider_name: str = ""
     file: str
+    sheet: str = ""  # the workbook's sheet the rows were read from (empty for CSV and Sheets)
     source_key: str  # the inbound object this feedback answers
     upload_id: str
     uploaded_at: datetime
@@ -127,7 +128,7 @@ def write_feedback_workbook(
     summary.append([])
     for label, value in (
         ("Provider", f"{feedback.provider_name} ({feedback.provider_ref})"),
-        ("File", feedback.file),
+        ("File", feedback.file + (f", sheet '{feedback.sheet}'" if feedback.sheet else "")),
         ("Received", f"{feedback.uploaded_at:%d/%m/%Y %H:%M}"),
         ("Rows accepted", feedback.accepted),
         ("Rows rejected", feedback.rejected),

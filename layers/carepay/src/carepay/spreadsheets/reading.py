@@ -14,9 +14,10 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from carepay.domain.findings import Finding, warning
-from carepay.domain.rows import MAX_CELL_CHARS, SheetRow
+from carepay.domain.rows import MAX_CELL_CHARS, SheetRow, visible
 from carepay.spreadsheets.safety import UnsafeFile, inspect_container
 
 # What one invocation can read, check and explain well within its time and memory: checked
@@ -25,10 +26,11 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DATA_ROWS = 100_000
 MAX_COLUMNS = 78  # A to BZ: a claim form has about 16
 MAX_LINE_BYTES = 128 * 1024  # a CSV line: 78 cells of up to 1,000 characters fit easily
-HEADER_SEARCH_ROWS = 20
+HEADER_SEARCH_ROWS = 100  # title rows, notes and instructions above the header
 OTHER_COLUMN = "other:"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_OFFICE_FILE = "EncryptionInfo".encode("utf-16-le")  # a stream only encrypted files have
 
 
 # Headings that hold a person's name ("Client Full Name", "Resident", "Service User's Name"),
@@ -49,7 +51,9 @@ class UnreadableFile(ValueError):
 
 
 def normalise_header(text: object) -> str:
-    return " ".join(str(text).lower().replace("_", " ").split()) if text is not None else ""
+    if text is None:
+        return ""
+    return " ".join(visible(str(text)).lower().replace("_", " ").split())
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class TableSchema:
     personal_names: frozenset[str] = frozenset()
     # A label above the header whose neighbouring cell, set to Y, declares the whole file.
     declaration_label: str = ""
+    # Columns a cell merged down a block of rows gives to every row (a Date for a week's rows);
+    # in any other column the value belongs to the merge's first row only.
+    fill_down: frozenset[str] = frozenset()
 
     def key_for(self, header: str) -> str | None:
         return self.aliases.get(normalise_header(header))
@@ -122,35 +129,43 @@ def _read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
             container_findings = inspect_container(content, filename)
         except UnsafeFile as unsafe:
             raise UnreadableFile(str(unsafe)) from unsafe
-    first_column = 0
+    if content.startswith(OLE2_MAGIC) and ENCRYPTED_OFFICE_FILE in content:
+        raise UnreadableFile(
+            f"{filename} is protected with a password, so carepay cannot open it: remove the "
+            "password (in Excel: File > Info > Protect Workbook > Encrypt with Password, and "
+            "clear it), save, and upload again."
+        )
     if content.startswith((ZIP_MAGIC, OLE2_MAGIC)):
-        sheet_name, raw_rows, first_column = _workbook_rows(content, filename, schema)
+        sheet = _workbook_sheet(content, filename, schema)
+        if content.startswith(ZIP_MAGIC):
+            sheet.cells.errors = error_cells(content, sheet.name, sheet.first_column)
     else:
-        sheet_name, raw_rows = "", _csv_rows(content, filename)
-    table = _map_columns(raw_rows, filename, schema)
-    table.sheet_name = sheet_name
+        sheet = SheetRead("", _csv_rows(content, filename))
+    table = _map_columns(sheet, filename, schema)
     table.findings[:0] = container_findings
     if content.startswith(ZIP_MAGIC):
-        read = {
-            p
-            for p, (_, key) in enumerate(table.columns)
-            if key and not key.startswith(OTHER_COLUMN)
-        }
-        unsaved = [
-            cell
-            for cell, row in formulas_without_results(content, sheet_name)
-            if row >= table.first_data_row and _column_index(cell) - first_column in read
-        ]
-        if unsaved:
-            shown = ", ".join(unsaved[:10]) + (" …" if len(unsaved) > 10 else "")
-            table.findings.append(
-                warning(
-                    "FILE",
-                    f"The formulas in {shown} have no saved result, so they were read as empty: "
-                    "open the file in your spreadsheet program, save it, and upload it again.",
-                )
-            )
+        _warn_of_unsaved_formulas(table, content, sheet)
     return table
+
+
+def _warn_of_unsaved_formulas(table: Table, content: bytes, sheet: SheetRead) -> None:
+    read = {
+        p for p, (_, key) in enumerate(table.columns) if key and not key.startswith(OTHER_COLUMN)
+    }
+    unsaved = [
+        cell
+        for cell, row in formulas_without_results(content, sheet.name)
+        if row >= table.first_data_row and _column_index(cell) - sheet.first_column in read
+    ]
+    if unsaved:
+        shown = ", ".join(unsaved[:10]) + (" …" if len(unsaved) > 10 else "")
+        table.findings.append(
+            warning(
+                "FILE",
+                f"The formulas in {shown} have no saved result, so they were read as empty: "
+                "open the file in your spreadsheet program, save it, and upload it again.",
+            )
+        )
 
 
 _ELEMENT = {"sheet": re.compile(rb"<sheet\b[^>]*>"), "rel": re.compile(rb"<Relationship\b[^>]*>")}
@@ -180,8 +195,8 @@ def _column_index(reference: str) -> int:
     return index - 1
 
 
-def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str, int]]:
-    """Cells of an xlsx sheet holding a formula but no saved result: (reference, row number)."""
+def _sheet_part(content: bytes, sheet_name: str) -> bytes | None:
+    """The XML of an xlsx sheet; None for an ods or parts named otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         sheets = _attribute_pairs(archive.read("xl/workbook.xml"), "sheet", b"name", b"r:id")
@@ -189,44 +204,115 @@ def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str,
             archive.read("xl/_rels/workbook.xml.rels"), "rel", b"Id", b"Target"
         )
         target = targets[sheets[sheet_name.encode()]].decode().lstrip("/")
-        part = archive.read(target if target.startswith("xl/") else f"xl/{target}")
+        return archive.read(target if target.startswith("xl/") else f"xl/{target}")
     except (KeyError, zipfile.BadZipFile):
-        return []  # not an xlsx (an ods), or parts named otherwise: nothing to say
-    if b"<f" not in part:
+        return None
+
+
+def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str, int]]:
+    """Cells of an xlsx sheet holding a formula but no saved result: (reference, row number)."""
+    part = _sheet_part(content, sheet_name)
+    if part is None or b"<f" not in part:
         return []  # no formulas at all: most providers' sheets, and cheaper than the pattern
     return [(f"{m[1].decode()}{m[2].decode()}", int(m[2])) for m in _UNSAVED_FORMULA.finditer(part)]
 
 
-def _workbook_rows(
-    content: bytes, filename: str, schema: TableSchema
-) -> tuple[str, Iterator[Sequence[object]], int]:
-    """The sheet with the header: its name, its rows, and its first used column (0-based)."""
-    from python_calamine import CalamineError, CalamineWorkbook
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*\bt="e"[^>]*>(?:\s*<f\b[^>]*(?:/>|>[^<]*</f>))?\s*<v>([^<]*)</v>'
+)
+
+
+def error_cells(content: bytes, sheet_name: str, first_column: int) -> dict[tuple[int, int], str]:
+    """An xlsx sheet's error cells (#DIV/0!, #REF! …), which readers give as empty:
+    {(row number, column position from the first used column): the error}."""
+    part = _sheet_part(content, sheet_name)
+    if part is None or b't="e"' not in part:
+        return {}
+    return {
+        (int(m[2]), _column_index(m[1].decode()) - first_column): m[3].decode(errors="replace")
+        for m in _ERROR_CELL.finditer(part)
+    }
+
+
+@dataclass
+class CellNotes:
+    """What a reader gives wrongly for some cells, by (row number, column position)."""
+
+    filled_down: set[tuple[int, int]] = field(default_factory=set)  # copied from a merged cell
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and the like
+
+
+@dataclass
+class SheetRead:
+    """The sheet a table is read from: its name, rows, first used column and notes on cells."""
+
+    name: str
+    rows: Iterator[Sequence[object]]
+    first_column: int = 0
+    cells: CellNotes = field(default_factory=CellNotes)
+    head: list[Sequence[object]] = field(default_factory=list)
+
+
+def _workbook_sheet(content: bytes, filename: str, schema: TableSchema) -> SheetRead:
+    """The one visible sheet with a header. A second one, or a claim only on a hidden sheet, is
+    refused rather than read silently; with no header anywhere, the first visible sheet says why."""
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet_names: list[str] = list(workbook.sheet_names)
-        # The sheet with the header is the one to read; without one, the first sheet says why.
-        for name in sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = _merged_filled_down(sheet.iter_rows(), sheet.merged_cell_ranges, sheet.start)
-            head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-            if _header_index(head, schema) is not None or name == sheet_names[-1]:
-                return name, _chain(head, rows), (sheet.start or (0, 0))[1]
+        metadata = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        shown = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
+        hidden = [m.name for m in metadata if m.visible != SheetVisibleEnum.Visible]
+        claims = [
+            read for read in (_sheet(workbook, name) for name in shown) if _has_header(read, schema)
+        ]
+        if len(claims) > 1:
+            names = " and ".join(f"'{claim.name}'" for claim in claims[:2])
+            raise UnreadableFile(
+                f"{filename} has a claim on more than one sheet ({names}): put every row on one "
+                "sheet, or upload each sheet as its own file."
+            )
+        if claims:
+            return claims[0]
+        hidden_claims = [name for name in hidden if _has_header(_sheet(workbook, name), schema)]
+        if hidden_claims:
+            raise UnreadableFile(
+                f"{filename}'s claim is on the hidden sheet '{hidden_claims[0]}': unhide it (or "
+                "copy its rows to a visible sheet), save, and upload again."
+            )
+        if shown:
+            return _sheet(workbook, shown[0])
     except (CalamineError, ValueError, OSError) as exc:
         raise UnreadableFile(
             f"{filename} could not be read as a spreadsheet ({exc}): save it as .xlsx or .csv "
             "and upload it again."
         ) from exc
-    raise UnreadableFile(f"{filename} has no sheets: upload the completed claim form.")
+    raise UnreadableFile(f"{filename} has no visible sheets: upload the completed claim form.")
+
+
+def _sheet(workbook: Any, name: str) -> SheetRead:
+    sheet = workbook.get_sheet_by_name(name)
+    read = SheetRead(name, iter(()), (sheet.start or (0, 0))[1])
+    rows = _merged_filled_down(
+        sheet.iter_rows(), sheet.merged_cell_ranges, read.first_column, read.cells.filled_down
+    )
+    read.head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
+    read.rows = rows
+    return read
+
+
+def _has_header(sheet: SheetRead, schema: TableSchema) -> bool:
+    return _header_index(sheet.head, schema) is not None
 
 
 def _merged_filled_down(
     rows: Iterable[Sequence[object]],
     merged: Sequence[tuple[tuple[int, int], tuple[int, int]]] | None,
-    start: tuple[int, int] | None,
+    first_column: int,
+    filled: set[tuple[int, int]],
 ) -> Iterator[Sequence[object]]:
-    """A merged cell's value on every row it spans (a Date merged down a block of rows).
+    """A merged cell's value on every row it spans, each copy noted in `filled` (row number,
+    column position) so only the columns that may take it keep it (a Date merged down a week).
 
     Only downwards: a value is never copied sideways, so a merged title or header cannot make
     a column appear twice. Rows come from row 0; columns from the sheet's first used column.
@@ -234,7 +320,6 @@ def _merged_filled_down(
     if not merged:
         yield from rows
         return
-    first_column = start[1] if start else 0
     areas = [
         (r0, c0 - first_column, r1, c1 - first_column) for (r0, c0), (r1, c1) in merged if r1 > r0
     ]
@@ -244,14 +329,15 @@ def _merged_filled_down(
         if not covering:
             yield row
             continue
-        filled = list(row)
+        filled_row = list(row)
         for r0, c0, _, c1 in covering:
-            for column in range(max(c0, 0), min(c1 + 1, len(filled))):
+            for column in range(max(c0, 0), min(c1 + 1, len(filled_row))):
                 if index == r0:
-                    top_values[(r0, column)] = filled[column]
-                elif filled[column] in ("", None):
-                    filled[column] = top_values.get((r0, column), "")
-        yield filled
+                    top_values[(r0, column)] = filled_row[column]
+                elif filled_row[column] in ("", None):
+                    filled_row[column] = top_values.get((r0, column), "")
+                    filled.add((index + 1, column))
+        yield filled_row
 
 
 def _chain(
@@ -262,6 +348,7 @@ def _chain(
 
 
 def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
+    content = _utf16_as_utf8(content)
     if b"\x00" in content[:4096]:
         raise UnreadableFile(
             f"{filename} is not a spreadsheet carepay can read: upload .xlsx, .xlsm, .xls, .ods "
@@ -274,8 +361,24 @@ def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Excel's "CSV" is comma- or semicolon-separated by locale, its "Unicode Text" tab-separated.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
     return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _utf16_as_utf8(content: bytes) -> bytes:
+    """Text saved as UTF-16 (Excel's "Unicode Text"), re-encoded; anything else as it is."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        sample = content[:4096]
+        if not sample or sample[1::2].count(0) < len(sample) // 3 or b"\x00" in sample[::2]:
+            return content
+        encoding = "utf-16-le"  # no byte order mark: every other byte is zero
+    try:
+        return content.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError:
+        return content
 
 
 def _check_csv_shape(content: bytes, filename: str) -> None:
@@ -303,33 +406,40 @@ def _header_index(head: Sequence[Sequence[object]], schema: TableSchema) -> int 
     return None
 
 
-def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: TableSchema) -> Table:
-    head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), raw_rows, strict=False)]
+def _find_header(head: Sequence[Sequence[object]], filename: str, schema: TableSchema) -> int:
+    """The header row's index in `head`, or why there is none, in words that say what to fix."""
     index = _header_index(head, schema)
-    if index is None:
-        best = max(head, key=lambda row: sum(1 for c in row if schema.key_for(str(c))), default=[])
-        found = {schema.key_for(str(cell)) for cell in best}
-        missing = [label for key, label in schema.required.items() if key not in found]
-        if not any(str(cell).strip() for row in head for cell in row):
-            raise UnreadableFile(f"{filename} has no rows: upload the completed file again.")
+    if index is not None:
+        return index
+    if not any(str(cell).strip() for row in head for cell in row):
+        raise UnreadableFile(f"{filename} has no rows: upload the completed file again.")
+    best = max(head, key=lambda row: sum(1 for c in row if schema.key_for(str(c))), default=[])
+    found = {schema.key_for(str(cell)) for cell in best} - {None}
+    if len(found) < 2:
         raise UnreadableFile(
-            f"{filename} is missing the required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(repr(m) for m in missing)}: add "
-            f"{'them' if len(missing) > 1 else 'it'} to the header row and upload again."
+            f"carepay found no header row in the first {HEADER_SEARCH_ROWS} rows of {filename}: "
+            f"the row naming the columns ({', '.join(schema.required.values())} …) must be one "
+            "of them. Check this is the claim file, delete any rows above the header, and "
+            "upload again."
         )
-    header = head[index]
-    width = max((p + 1 for p, cell in enumerate(header) if cell not in (None, "")), default=0)
-    if width > MAX_COLUMNS:
-        raise UnreadableFile(
-            f"{filename}'s header row has {width} columns, more than the {MAX_COLUMNS} carepay "
-            "reads: keep the claim's columns (SS Ref, Date, Weekly Actual Quantity …), delete "
-            "the others, and upload again."
-        )
-    header = header[:width]
+    missing = [label for key, label in schema.required.items() if key not in found]
+    raise UnreadableFile(
+        f"{filename} is missing the required column{'s' if len(missing) > 1 else ''} "
+        f"{', '.join(repr(m) for m in missing)}: add "
+        f"{'them' if len(missing) > 1 else 'it'} to the header row and upload again."
+    )
+
+
+def _column_keys(
+    header: Sequence[object], filename: str, schema: TableSchema
+) -> tuple[list[tuple[str, str | None]], list[Finding]]:
+    """Each heading with the key it is read as (None when dropped), and what to say about them.
+    Two headings for one key are refused: carepay cannot know which the provider meant."""
     columns: list[tuple[str, str | None]] = []
     findings: list[Finding] = []
+    first_heading: dict[str, str] = {}
     for cell in header:
-        title = str(cell).strip() if cell is not None else ""
+        title = visible(str(cell)).strip() if cell is not None else ""
         normalised = normalise_header(title)
         key = schema.aliases.get(normalised)
         if schema.holds_names(normalised):
@@ -349,38 +459,90 @@ def _map_columns(raw_rows: Iterator[Sequence[object]], filename: str, schema: Ta
                 )
             )
             key = OTHER_COLUMN + title  # kept only to be repeated in the feedback
-        columns.append((title, key))
-    first_data_row = index + 2  # 1-based row numbers, as the provider sees them in their sheet
-    declared = bool(schema.declaration_label) and _declared(head[:index], schema.declaration_label)
-
-    def rows() -> Iterator[SheetRow]:
-        keyed = [(position, key) for position, (_, key) in enumerate(columns) if key is not None]
-        width = len(columns)
-        data_rows = 0
-        for number, raw in enumerate(_chain(head[index + 1 :], raw_rows), start=first_data_row):
-            # any() alone would also skip a row of zeros, so only a row it calls empty is looked at again
-            if not any(raw) and all(cell in ("", None) for cell in raw):
-                continue
-            data_rows += 1
-            if data_rows > MAX_DATA_ROWS:
-                raise UnreadableFile(
-                    f"{filename} has more than {MAX_DATA_ROWS:,} rows: split it into smaller "
-                    "files and upload each."
-                )
-            if len(raw) < width:
-                raw = [*raw, *([""] * (width - len(raw)))]
-            yield SheetRow(
-                number,
-                {key: (None if raw[p] == "" else raw[p]) for p, key in keyed},
+        elif key is not None and key in first_heading:
+            raise UnreadableFile(
+                f"{filename} has two columns for the same thing, '{first_heading[key]}' and "
+                f"'{title}', so carepay cannot tell which one you meant: delete one of them and "
+                "upload again."
             )
+        elif key is not None:
+            first_heading[key] = title
+        columns.append((title, key))
+    return columns, findings
 
-    return Table(
+
+def _map_columns(sheet: SheetRead, filename: str, schema: TableSchema) -> Table:
+    head = sheet.head or [
+        row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.rows, strict=False)
+    ]
+    index = _find_header(head, filename, schema)
+    header = head[index]
+    width = max((p + 1 for p, cell in enumerate(header) if cell not in (None, "")), default=0)
+    if width > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"{filename}'s header row has {width} columns, more than the {MAX_COLUMNS} carepay "
+            "reads: keep the claim's columns (SS Ref, Date, Weekly Actual Quantity …), delete "
+            "the others, and upload again."
+        )
+    columns, findings = _column_keys(header[:width], filename, schema)
+    table = Table(
         columns=columns,
-        rows=rows(),
+        rows=iter(()),
         findings=findings,
-        declared=declared,
-        first_data_row=first_data_row,
+        sheet_name=sheet.name,
+        declared=bool(schema.declaration_label)
+        and _declared(head[:index], schema.declaration_label),
+        first_data_row=index + 2,  # 1-based row numbers, as the provider sees them
     )
+    table.rows = _data_rows(
+        _chain(head[index + 1 :], sheet.rows), table, filename, schema, sheet.cells
+    )
+    return table
+
+
+def _data_rows(
+    raw_rows: Iterator[Sequence[object]],
+    table: Table,
+    filename: str,
+    schema: TableSchema,
+    notes: CellNotes,
+) -> Iterator[SheetRow]:
+    keyed = [(position, key) for position, (_, key) in enumerate(table.columns) if key is not None]
+    width = len(table.columns)
+    noted_rows = {row for row, _ in notes.filled_down} | {row for row, _ in notes.errors}
+    merged_into: dict[str, list[int]] = {}
+    data_rows = 0
+    for number, raw in enumerate(raw_rows, start=table.first_data_row):
+        # any() alone would also skip a row of zeros, so only a row it calls empty is looked at again
+        if not any(raw) and all(cell in ("", None) for cell in raw):
+            continue
+        data_rows += 1
+        if data_rows > MAX_DATA_ROWS:
+            raise UnreadableFile(
+                f"{filename} has more than {MAX_DATA_ROWS:,} rows: split it into smaller "
+                "files and upload each."
+            )
+        if len(raw) < width:
+            raw = [*raw, *([""] * (width - len(raw)))]
+        cells = {key: (None if raw[p] == "" else raw[p]) for p, key in keyed}
+        if number in noted_rows:
+            for position, key in keyed:
+                if (number, position) in notes.errors:
+                    cells[key] = notes.errors[(number, position)]  # shown back as the error
+                elif (number, position) in notes.filled_down and key not in schema.fill_down:
+                    cells[key] = None  # a merged value belongs to its first row only
+                    merged_into.setdefault(table.columns[position][0], []).append(number)
+        yield SheetRow(number, cells)
+    for title, numbers in merged_into.items():
+        table.findings.append(
+            warning(
+                "FILE",
+                f"'{title}' is one cell merged down over row {', '.join(map(str, numbers))}: "
+                "its value was read for the merge's first row only. Unmerge it, type the value "
+                "on each row it applies to, and upload again.",
+                title,
+            )
+        )
 
 
 def _declared(title_rows: Sequence[Sequence[object]], label: str) -> bool:

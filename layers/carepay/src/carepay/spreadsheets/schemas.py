@@ -31,6 +31,7 @@ ACTUALS_UPLOAD = TableSchema(
     ),
     required={"ss_ref": "SS Ref", "date": "Date", "actual": "Weekly Actual Quantity"},
     declaration_label="Confirm the whole week (Y)",
+    fill_down=frozenset({"date"}),
     # Columns carepay itself writes into feedback: a corrected feedback file can come back as is.
     ignored=frozenset(
         map(normalise_header, ("Row", "Status", "Errors", "Warnings", "Exceptions", "Check"))
