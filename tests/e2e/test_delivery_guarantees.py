@@ -172,6 +172,8 @@ def test_a_submission_checked_on_state_that_changed_before_it_committed_is_check
     stored = stored_week(store, "P001")
     assert stored["L1009"].paid and stored["L1009"].actuals is None
     assert stored["L1003"].actuals is not None and stored["L1003"].actuals.actual_quarters == 16
+    # The first check's items, which never committed, are gone rather than kept invisible.
+    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.committed_attempts("P001")
 
 
 def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_completes_once(
@@ -193,8 +195,8 @@ def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_compl
 
     meanwhile: list[str] = []
 
-    def upload_during_the_paid_items(self: RunStore, items: Any) -> None:
-        real_batch_write(self, items)
+    def upload_during_the_paid_items(self: RunStore, items: Any, *, delete: bool = False) -> None:
+        real_batch_write(self, items, delete=delete)
         if meanwhile:
             return  # the upload's own items
         meanwhile.append("tried")

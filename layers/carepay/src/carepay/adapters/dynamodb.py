@@ -184,10 +184,13 @@ class DynamoStore:
         return Approvals.of(extras, frustrated)
 
     # -- writing -------------------------------------------------------------------------------
-    def _batch_write(self, items: Iterable[Item]) -> None:
+    def _batch_write(self, items: Iterable[Item], *, delete: bool = False) -> None:
         batch: list[WriteRequestTypeDef] = []
         for item in items:
-            batch.append({"PutRequest": {"Item": item}})
+            if delete:
+                batch.append({"DeleteRequest": {"Key": {"PK": item["PK"], "SK": item["SK"]}}})
+            else:
+                batch.append({"PutRequest": {"Item": item}})
             if len(batch) == BATCH_SIZE:
                 self._send_batch(batch)
                 batch = []
@@ -218,12 +221,11 @@ class DynamoStore:
         together (see above). Items sort by the time of the report, then by the commit that
         stored them: a confirmation of a report sorts after it, whatever order they came in."""
         attempt = f"{expected_version + 1:010d}#{upload_id}.{secrets.token_hex(4)}"
-        self._batch_write(
-            [
-                *(_actuals_item(line_week, attempt) for line_week in line_weeks),
-                *(_rejected_item(provider_ref, report, attempt) for report in rejected),
-            ]
-        )
+        items = [
+            *(_actuals_item(line_week, attempt) for line_week in line_weeks),
+            *(_rejected_item(provider_ref, report, attempt) for report in rejected),
+        ]
+        self._batch_write(items)
         pk = _s(provider_key(provider_ref))
         marker: Item = {
             "PK": pk,
@@ -232,17 +234,21 @@ class DynamoStore:
             "summary": _s(json.dumps(summary, default=str)),
             "line_weeks": _n(len(line_weeks)),
         }
-        self._commit(
-            {
-                "Put": {
-                    "TableName": self.table_name,
-                    "Item": marker,
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            provider_ref,
-            expected_version,
-        )
+        try:
+            self._commit(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": marker,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                provider_ref,
+                expected_version,
+            )
+        except (ConcurrentChange, AlreadyCommitted):
+            self._batch_write(items, delete=True)  # this attempt never commits: nothing to keep
+            raise
 
     def _commit(
         self,

@@ -678,7 +678,7 @@ def _s3_events_name_the_version() -> None:
 
 def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
     """What moto's CloudFormation skips of a bucket: versioning, public access block, access
-    logging and notifications."""
+    logging, lifecycle rules and notifications."""
     s3 = client("s3")
     if "VersioningConfiguration" in properties:
         status = properties["VersioningConfiguration"]["Status"]
@@ -699,6 +699,16 @@ def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
                 }
             },
         )
+    if "LifecycleConfiguration" in properties:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [
+                    _lifecycle_rule_api_shape(rule)  # type: ignore[misc]
+                    for rule in properties["LifecycleConfiguration"]["Rules"]
+                ]
+            },
+        )
     if "NotificationConfiguration" in properties:
         s3.put_bucket_notification_configuration(
             Bucket=bucket,
@@ -706,6 +716,24 @@ def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
                 properties["NotificationConfiguration"]
             ),
         )
+
+
+def _lifecycle_rule_api_shape(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule as S3's API takes it."""
+    shaped: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        shaped["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        days = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        shaped["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(days)}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        shaped["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(days)}
+    return shaped
 
 
 def _apply_bucket_policy(properties: dict[str, Any]) -> None:
