@@ -84,8 +84,10 @@ def test_an_ods_row_with_a_value_repeated_a_million_times_is_refused() -> None:
 def test_a_damaged_zip_is_refused_as_damaged_with_what_to_do(
     damaged: Callable[[], bytes], why: str
 ) -> None:
-    with pytest.raises(UnreadableFile, match=f"is damaged.*{why}.*save it again as .xlsx"):
+    """The provider is told what to do; the technical cause stays with the exception (logged)."""
+    with pytest.raises(UnreadableFile, match=r"is damaged.*save it again as \.xlsx") as refused:
         read_table(damaged(), "claim.xlsx", ACTUALS_UPLOAD)
+    assert why not in str(refused.value) and why in repr(refused.value.__cause__)
 
 
 def test_a_csv_with_more_lines_than_a_file_may_have_is_refused_before_parsing() -> None:

@@ -193,6 +193,9 @@ class SubmissionService:
             table = read_table(content, submission.name, ACTUALS_UPLOAD)
             rows = list(table.rows)
         except UnreadableFile as unreadable:
+            # The provider is told what to do; the technical cause is for whoever looks at logs.
+            cause = repr(unreadable.__cause__) if unreadable.__cause__ else ""
+            logger.info("file refused", extra={"key": submission.key, "cause": cause})
             return str(unreadable)
         except MemoryError:
             raise

@@ -30,6 +30,9 @@ HEADER_SEARCH_ROWS = 100  # title rows, notes and instructions above the header
 OTHER_COLUMN = "other:"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# How other kinds of file begin (PDF, images, RTF, web pages, archives): never read as text.
+OTHER_KINDS = (b"%pdf", b"\x89png", b"\xff\xd8\xff", b"gif8", b"{\\rtf", b"<!doctype", b"<html",
+               b"\x1f\x8b", b"rar!", b"7z\xbc\xaf")  # fmt: skip
 ENCRYPTED_OFFICE_FILE = "EncryptionInfo".encode("utf-16-le")  # a stream only encrypted files have
 
 
@@ -117,7 +120,7 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
         return _read_table(content, filename, schema)
     except (zlib.error, zipfile.BadZipFile, EOFError) as damaged:
         raise UnreadableFile(
-            f"{filename} is damaged: the spreadsheet inside it does not check out ({damaged}). "
+            f"{filename} is damaged: the spreadsheet inside it does not check out. "
             "Open it in your spreadsheet program, save it again as .xlsx, and upload that."
         ) from damaged
 
@@ -282,10 +285,13 @@ def _workbook_sheet(content: bytes, filename: str, schema: TableSchema) -> Sheet
             )
         if shown:
             return _sheet(workbook, shown[0])
+    except UnreadableFile:
+        raise
     except (CalamineError, ValueError, OSError) as exc:
         raise UnreadableFile(
-            f"{filename} could not be read as a spreadsheet ({exc}): save it as .xlsx or .csv "
-            "and upload it again."
+            f"{filename} could not be read as a spreadsheet: it may be another kind of file "
+            "renamed, or saved by a program carepay does not know. Open it in your spreadsheet "
+            "program, save it as .xlsx or .csv, and upload that."
         ) from exc
     raise UnreadableFile(f"{filename} has no visible sheets: upload the completed claim form.")
 
@@ -349,7 +355,7 @@ def _chain(
 
 def _csv_rows(content: bytes, filename: str) -> Iterator[Sequence[object]]:
     content = _utf16_as_utf8(content)
-    if b"\x00" in content[:4096]:
+    if b"\x00" in content[:4096] or content.lstrip()[:16].lower().startswith(OTHER_KINDS):
         raise UnreadableFile(
             f"{filename} is not a spreadsheet carepay can read: upload .xlsx, .xlsm, .xls, .ods "
             "or .csv."

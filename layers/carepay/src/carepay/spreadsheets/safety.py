@@ -15,14 +15,21 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import IO
 
 from carepay.domain.findings import Finding, warning
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 150
 MAX_PARTS = 2_000
-XML_HEAD_BYTES = 4096  # a DTD must come before the root element: the head of a part is enough
+# A DTD must come before the root element, so only a part's prolog is searched for one; comments
+# can pad a prolog, so it is read (in chunks) until the root element, up to a length no
+# spreadsheet program writes.
+PROLOG_CHUNK_BYTES = 64 * 1024
+MOST_PROLOG_BYTES = 1024 * 1024
 DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 LAST_CELL = "BZ199999"
 # An xlsx cell reference beyond column BZ (three letters, or two from CA) or row 199,999.
 FAR_CELL = re.compile(rb' r="((?:[A-Z]{3,}|[C-Z][A-Z])\d+|[A-Z]{1,2}(?:[2-9]\d{5}|[1-9]\d{6,}))"')
@@ -44,7 +51,9 @@ def inspect_container(content: bytes, filename: str) -> list[Finding]:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise UnsafeFile(
-            f"{filename} is damaged ({exc}): save it again as .xlsx and upload it."
+            f"{filename} is damaged: it is not a whole spreadsheet (perhaps cut short while "
+            "copying or sending). Open it in your spreadsheet program, save it again as .xlsx, "
+            "and upload that."
         ) from exc
     if len(members) > MAX_PARTS:
         raise UnsafeFile(
@@ -68,7 +77,7 @@ def inspect_container(content: bytes, filename: str) -> list[Finding]:
     for member in members:
         if member.filename.lower().endswith((".xml", ".rels", ".vml")) and member.file_size:
             with archive.open(member) as part:
-                if DECLARATION.search(part.read(XML_HEAD_BYTES)):
+                if _declares_in_prolog(part):
                     raise UnsafeFile(
                         f"{filename} contains XML declarations no spreadsheet program writes "
                         f"(in {member.filename}): it was not read. Save the claim again and upload that."
@@ -82,6 +91,23 @@ def inspect_container(content: bytes, filename: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def _declares_in_prolog(part: IO[bytes]) -> bool:
+    """Whether the part declares a DTD or entities before its root element (or has a prolog
+    longer than any spreadsheet program writes, which is treated alike)."""
+    head = b""
+    while len(head) < MOST_PROLOG_BYTES:
+        chunk = part.read(PROLOG_CHUNK_BYTES)
+        head += chunk
+        if DECLARATION.search(head):
+            return True
+        outside_comments = COMMENT.sub(b"", head)
+        open_comment = outside_comments.find(b"<!--")
+        searched = outside_comments if open_comment < 0 else outside_comments[:open_comment]
+        if ROOT_ELEMENT.search(searched) or not chunk:
+            return False
+    return True
 
 
 def _refuse_far_content(archive: zipfile.ZipFile, filename: str) -> None:
