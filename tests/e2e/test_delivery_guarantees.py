@@ -271,3 +271,45 @@ def test_a_crash_between_the_commit_and_its_feedback_is_put_right_by_the_redeliv
     assert council.read_outbound("feedback/P001/three-weeks.feedback.xlsx").startswith(b"PK")
     assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
     assert len(actual_items(cloud)) == 30  # committed once
+
+
+def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_once(
+    council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Acme's paid items are written, then its worker dies before the run's marker: the queue
+    delivers it again, and from the data nothing is paid twice or left half-applied."""
+    from datetime import datetime
+
+    from carepay.adapters.dynamodb import RunStore
+    from carepay.domain.weeks import LONDON
+
+    for provider in ("P001", "P002", "P003"):
+        council.confirm(provider, WEEK, at=MONDAY_AFTER)
+    draft = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=LONDON))
+    killed = RuntimeError("the worker was stopped mid-approval")
+    fail_once(
+        monkeypatch,
+        RunStore,
+        "_commit",
+        killed,
+        when=lambda _store, _change, provider, *_, **options: (
+            provider == "P001" and options.get("finishing_payment", False)
+        ),
+    )
+    approved = council.approve(draft["run_id"], "finance officer")
+
+    assert len(cloud.failed_invocations) == 1 and "mid-approval" in cloud.failed_invocations[0]
+    assert approved["status"] == "approved" and approved["totals"] == draft["totals"]
+    items = all_items(cloud)
+    paid = [(i["PK"]["S"], i["line_ref"]["S"]) for i in items if i["SK"]["S"].startswith("PAID#")]
+    assert len(paid) == len(set(paid)) == 12 + 2 + 2  # every confirmed line-week, once
+    assert not any("paying" in i for i in items if i["SK"]["S"] == "STATE")
+    markers = [i["PK"]["S"] for i in items if i["SK"]["S"].startswith("PAYRUN#")]
+    assert sorted(markers) == ["PROVIDER#P001", "PROVIDER#P002", "PROVIDER#P003"]
+    later = council.upload(
+        "P001",
+        "late.csv",
+        csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 4]),
+        at=MONDAY_AFTER,
+    )
+    assert [e["code"] for e in later["rows"][0]["errors"]] == ["V7"]  # locked once, for good
