@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -21,7 +22,8 @@ from carepay.runtime import claim_workbook_service
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(logger.name))
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -3,6 +3,7 @@ and operational teams' approvals (approvals/) → approvals that release held li
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -22,7 +23,8 @@ from carepay.services.care_packages import APPROVALS
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(logger.name))
 
 
 def record_handler(record: SQSRecord) -> None:

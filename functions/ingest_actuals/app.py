@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -22,7 +23,8 @@ from carepay.services.notices import FileArrived
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(logger.name))
 # A week: S3 redelivers within hours; the upload's commit marker guards for ever after.
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -24,7 +25,8 @@ from carepay.services.notices import FileArrived
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(logger.name))
 # A request delivered twice is answered once: a second "approve" must not overwrite the first
 # answer with "already approved".
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)

@@ -3,6 +3,7 @@ The last provider of a run writes the run's ledger, summary and payment files.""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -20,7 +21,8 @@ from carepay.runtime import payment_run_service
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(logger.name))
 
 
 def record_handler(record: SQSRecord) -> None:

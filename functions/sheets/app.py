@@ -4,6 +4,7 @@ poller), the 10-minute poll, a remittance tab, or the council's link / prepare r
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,8 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 # Stops at a failed sheet, so a FIFO group's later messages wait for it; standard messages too.
-processor = SqsFifoPartialProcessor()
+# A record that fails is logged with its traceback (Powertools logs it at debug otherwise).
+processor = SqsFifoPartialProcessor(logger=logging.getLogger(logger.name))
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:

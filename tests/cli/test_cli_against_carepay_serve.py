@@ -17,6 +17,9 @@ from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "spreadsheets" / "samples"
+# The command as the README gives it: the console script of the project's environment.
+CAREPAY = str(Path(sys.executable).parent / "carepay")
+SERVED: list[str] = []  # what `carepay serve` printed
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,7 @@ def endpoint() -> Iterator[str]:
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "carepay.local.cli", "serve", "--port", str(port)],
+        [CAREPAY, "serve", "--port", str(port)],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -33,7 +36,7 @@ def endpoint() -> Iterator[str]:
     )
     assert server.stdout is not None
     deadline = time.monotonic() + 90
-    output = []
+    output = SERVED
     while time.monotonic() < deadline:
         line = server.stdout.readline()
         output.append(line)
@@ -49,7 +52,7 @@ def endpoint() -> Iterator[str]:
 
 def carepay(endpoint: str, *arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "carepay.local.cli", *arguments],
+        [CAREPAY, *arguments],
         cwd=ROOT,
         env={**os.environ, "AWS_ENDPOINT_URL": endpoint},
         capture_output=True,
@@ -191,3 +194,61 @@ def test_workbook_and_preview_take_at_like_every_command_that_acts_on_time(
     assert preview.returncode == 0, preview.stdout + preview.stderr
     # No --week: the week just ended at --at, not today's
     assert json.loads(preview.stdout)["week_commencing"] == "2026-11-09"
+
+
+def test_an_upload_says_where_its_feedback_workbook_is_and_saves_it_on_request(
+    imported: str, tmp_path: Path
+) -> None:
+    claim = str(SAMPLES / "P002-corrections-w-c-2026-11-09.csv")
+    told = carepay(imported, "upload", claim, "--provider", "P002", "--at", "2026-11-16T09:30")
+    assert "Feedback workbook: s3://" in told.stdout and ".feedback.xlsx" in told.stdout
+    saved = carepay(
+        imported, "upload", claim, "--provider", "P002", "--at", "2026-11-16T09:31",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    [workbook] = tmp_path.glob("*.feedback.xlsx")
+    assert "Feedback workbook saved to" in saved.stdout
+    assert workbook.read_bytes().startswith(b"PK")
+
+
+def test_a_preview_of_a_confirmed_week_does_not_ask_to_confirm_it(imported: str) -> None:
+    confirmed = carepay(
+        imported, "confirm", "--provider", "P003", "--week", "2026-11-02", "--at", "2026-11-09T10:00"
+    )  # fmt: skip
+    assert confirmed.returncode == 0, confirmed.stdout
+    preview = carepay(
+        imported, "preview", "--provider", "P003", "--week", "2026-11-02",
+        "--at", "2026-11-20T10:00", "--json",
+    )  # fmt: skip
+    message = json.loads(preview.stdout)["message"]
+    assert "already confirmed" in message and "Confirm by" not in message
+
+
+def test_serve_is_quiet_and_prints_a_function_that_fails_with_why(imported: str) -> None:
+    """A message naming a file that is not there (deleted before it was read) fails each try."""
+    import boto3
+
+    environment = {"endpoint_url": imported, "region_name": "eu-west-2",
+                   "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # fmt: skip
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in boto3.client("cloudformation", **environment).describe_stacks(StackName="carepay")[
+            "Stacks"
+        ][0]["Outputs"]
+    }
+    event = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                          "eventTime": "2026-11-16T09:30:00.000Z",
+                          "s3": {"bucket": {"name": outputs["InboundBucketName"]},
+                                 "object": {"key": "uploads/P001/gone.csv", "size": 10}}}]}  # fmt: skip
+    boto3.client("sqs", **environment).send_message(
+        QueueUrl=outputs["SubmissionsQueueUrl"], MessageBody=json.dumps(event)
+    )
+    deadline = time.monotonic() + 120
+    while not any("failed on uploads/P001/gone.csv" in line for line in SERVED):
+        assert time.monotonic() < deadline, "".join(SERVED[-20:])
+        time.sleep(0.2)
+    [failure, *_] = [line for line in SERVED if "failed on uploads/P001/gone.csv" in line]
+    assert failure.startswith("IngestActualsFunction failed on uploads/P001/gone.csv: ")
+    assert "Error" in failure and "retried, then dead-lettered" in failure  # with why
+    assert not any("HTTP/1.1" in line for line in SERVED)  # no line per request
+    assert any("lives in this process" in line for line in SERVED)

@@ -119,6 +119,11 @@ def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
     [message] = dead["Messages"]
     assert "uploads%2FP001%2Fclaim.csv" in message["Body"]  # S3 sends keys URL-encoded
     assert stored_week(DynamoStore(cloud.outputs["DataTableName"]), "P001") == {}
+    # Each failed try is told (by `carepay serve`) with what failed on which file, and why.
+    assert cloud.failures[0] == (
+        "IngestActualsFunction failed on uploads/P001/claim.csv: ConnectionError: DynamoDB "
+        "unreachable (the message is retried, then dead-lettered)"
+    )
 
 
 def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
@@ -137,6 +142,42 @@ def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
             "claim.csv",
             csv_bytes(["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]),
         )
+
+
+def test_a_client_of_a_stack_in_another_process_hears_of_a_dead_letter_without_its_timeout(
+    council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with `carepay serve`: the client does not pump, the stack's own loop does."""
+    import threading
+
+    from carepay.local.client import NotProcessed
+
+    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+        raise ConnectionError("DynamoDB unreachable")
+
+    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    stopping = threading.Event()
+
+    def the_stacks_own_loop() -> None:
+        while not stopping.is_set():
+            cloud.pump()
+            stopping.wait(0.05)
+
+    loop = threading.Thread(target=the_stacks_own_loop)
+    loop.start()
+    council.pump, council.timeout_seconds = None, 300
+    try:
+        with pytest.raises(NotProcessed, match="could not be processed and is on the dead-letter"):
+            council.upload(
+                "P001",
+                "claim.csv",
+                csv_bytes(
+                    ["SS Ref", "Date", "Weekly Actual Quantity"], ["SS1009", "09/11/2026", 5]
+                ),
+            )
+    finally:
+        stopping.set()
+        loop.join()
 
 
 def test_a_submission_checked_on_state_that_changed_before_it_committed_is_checked_again(

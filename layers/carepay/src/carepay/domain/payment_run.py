@@ -289,10 +289,13 @@ def preview_week(
     approvals: Approvals,
     now: datetime,
     refusal: str = "",
+    already_confirmed: Iterable[LineWeekActuals] = (),
 ) -> PaymentPreview:
     """The run's own calculation over the week's actuals as if confirmed in time for the next
-    run (`confirmed_now` comes from confirm_week, so lines with nothing uploaded are as planned)."""
-    actuals = list(confirmed_now)
+    run (`confirmed_now` comes from confirm_week, so lines with nothing uploaded are as planned;
+    `already_confirmed` are the lines confirmed before)."""
+    to_confirm, confirmed = list(confirmed_now), list(already_confirmed)
+    actuals = to_confirm + confirmed
     monday = actuals[0].week_commencing if actuals else date.min
     if refusal or not actuals:
         return PaymentPreview(monday, [], refusal or "Nothing to confirm for this week.")
@@ -304,11 +307,20 @@ def preview_week(
         approvals,
         now,
     )
+    message = _what_happens_next(monday, now, bool(to_confirm))
     held = sum(1 for line in lines if line.status is LineStatus.HELD)
-    message = (
-        f"Confirm by {confirmation_deadline(monday):%H:%M on %A %d/%m/%Y} to be paid by the run "
-        "after that deadline."
-    )
     if held:
         message += f" {held} line(s) are held until the council approves them."
     return PaymentPreview(monday, lines, message)
+
+
+def _what_happens_next(monday: date, now: datetime, something_to_confirm: bool) -> str:
+    deadline = confirmation_deadline(monday)
+    if not something_to_confirm:
+        return "This week is already confirmed: these are the amounts its run pays."
+    if now > deadline:
+        return (
+            f"The deadline, {deadline:%H:%M on %A %d/%m/%Y}, has passed: confirmed now, the week "
+            "is paid by the next run (marked late)."
+        )
+    return f"Confirm by {deadline:%H:%M on %A %d/%m/%Y} to be paid by the run after that deadline."

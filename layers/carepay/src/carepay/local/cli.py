@@ -133,14 +133,23 @@ def serve(
     notices_port: Annotated[
         int, typer.Option(help="Port for sheet notices (0: a free one, printed when ready).")
     ] = 0,
+    verbose: Annotated[bool, typer.Option(help="Print every HTTP request it serves.")] = False,
 ) -> None:
-    """Run the local stack: template.yaml in a moto server, events routed to the handlers."""
+    """Run the local stack: template.yaml in a moto server, events routed to the handlers.
+
+    The stack lives in this process: stop it and everything stored is gone. Quiet while it
+    works; a function that fails is printed with why.
+    """
+    import logging
+
     from moto.server import ThreadedMotoServer
 
     from carepay.local.cloud import LocalCloud, quiet_local_cloud, serve_function_url
     from carepay.local.iam import save_records
 
     endpoint = f"http://127.0.0.1:{port}"
+    if not verbose:  # the queues are polled several times a second: one log line each
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ["AWS_ENDPOINT_URL"] = endpoint
@@ -165,6 +174,7 @@ def serve(
         flush=True,
     )
     print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
+    print("It lives in this process: Ctrl-C stops it, and what it stored is gone.", flush=True)
     last_minute = None
     try:
         while not stopping:
@@ -172,8 +182,11 @@ def serve(
             if minute != last_minute:  # schedules fire by the clock, once in their minute
                 last_minute = minute
                 cloud.fire_due_schedules(minute)
+            reported = len(cloud.failures)
             if not cloud.pump():
                 time.sleep(0.2)
+            for failure in cloud.failures[reported:]:
+                print(failure, file=sys.stderr, flush=True)
     finally:
         notices.shutdown()
         cloud.close()
@@ -206,13 +219,30 @@ def upload(
     at: AtOption = None,
     as_json: JsonOption = False,
     stack: StackOption = "carepay",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Save the feedback workbook here (a file, or a folder)."),
+    ] = None,
 ) -> None:
     """Upload a provider's weekly actuals and wait for the feedback."""
     content = _read_file(file)
-    feedback = _waited(
-        lambda: _client(stack).upload(provider, file.name, content, at=_parse_at(at))
-    )
+    carepay = _client(stack)
+    feedback = _waited(lambda: carepay.upload(provider, file.name, content, at=_parse_at(at)))
+    if not feedback.get("file_rejected") and not as_json:
+        _say_where_the_workbook_is(carepay, feedback, out)
     _finish_submission(feedback, as_json)
+
+
+def _say_where_the_workbook_is(carepay: Any, feedback: dict[str, Any], out: Path | None) -> None:
+    from carepay.services.submissions import feedback_keys_for
+
+    key = feedback_keys_for(str(feedback["source_key"]))[1]
+    if out is None:
+        console.print(f"Feedback workbook: s3://{carepay.outbound}/{key} (save it with --out).")
+        return
+    target = out / Path(key).name if out.is_dir() else out
+    target.write_bytes(carepay.feedback_workbook(feedback))
+    console.print(f"Feedback workbook saved to {target}.")
 
 
 @app.command()
@@ -406,7 +436,9 @@ def preview(
     if as_json:
         print(json.dumps(result, indent=1))
         return
-    table = Table(title=f"{provider} · if you confirm the week commencing {monday:%d/%m/%Y} now")
+    table = Table(
+        title=f"{provider} · the week commencing {monday:%d/%m/%Y}, as its run would pay it"
+    )
     for column in ("Line", "SS Ref", "Payable", "Amount", "Note"):
         table.add_column(column)
     for line in result["lines"]:

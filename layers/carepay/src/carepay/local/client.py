@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
+
+from botocore.exceptions import ClientError
 
 from carepay.adapters.aws import client
 from carepay.services.care_packages import approvals_report_key, import_report_key
@@ -31,6 +34,16 @@ from carepay.services.submissions import feedback_keys_for
 DEFAULT_TIMEOUT_SECONDS = 120.0
 # With an embedded pump: this many polls with nothing left to deliver and no result means failure.
 IDLE_POLLS_BEFORE_GIVING_UP = 20
+DEAD_LETTER_CHECK_SECONDS = 2.0
+# Where a message that keeps failing ends, by the prefix of the file that started it.
+DEAD_LETTER_QUEUES = {
+    "uploads": "SubmissionsDeadLetterQueueUrl",
+    "confirmations": "SubmissionsDeadLetterQueueUrl",
+    "care-packages": "CarePackagesDeadLetterQueueUrl",
+    "approvals": "CarePackagesDeadLetterQueueUrl",
+    "workbook-requests": "WorkbookRequestsDeadLetterQueueUrl",
+    "payment-runs": "PaymentRunRequestsDeadLetterQueueUrl",
+}
 
 
 class RunRequestRefused(RuntimeError):
@@ -225,6 +238,7 @@ class CarepayClient:
         """Poll for the result of this very arrival (an earlier result at the same key is ignored)."""
         deadline = time.monotonic() + self.timeout_seconds
         idle_polls = 0
+        next_dead_letter_check = time.monotonic() + DEAD_LETTER_CHECK_SECONDS
         while True:
             delivered = self.pump() if self.pump is not None else None
             result = self._json_if_present(key)
@@ -236,6 +250,13 @@ class CarepayClient:
                     f"{sent.key} was delivered but produced no result: its processing failed "
                     "and the message is on the dead-letter queue (the function's log says why)."
                 )
+            if self.pump is None and time.monotonic() > next_dead_letter_check:
+                next_dead_letter_check = time.monotonic() + DEAD_LETTER_CHECK_SECONDS
+                if self._dead_lettered(sent):
+                    raise NotProcessed(
+                        f"{sent.key} could not be processed and is on the dead-letter queue "
+                        "(the function's log, or `carepay serve`, says why)."
+                    )
             if time.monotonic() > deadline:
                 raise NotProcessed(
                     f"No result for {sent.key} after {self.timeout_seconds:.0f} s: check that "
@@ -243,6 +264,23 @@ class CarepayClient:
                     "dead-letter queue is empty."
                 )
             time.sleep(0.05 if self.pump is not None else 0.5)
+
+    def _dead_lettered(self, sent: Sent) -> bool:
+        """Whether the message for this arrival is on its queue's dead-letter queue (peeked:
+        it stays there for whoever redrives it). False when that cannot be read."""
+        output = DEAD_LETTER_QUEUES.get(sent.key.split("/", 1)[0])
+        if output is None or output not in self.outputs:
+            return False
+        sqs = client("sqs")
+        try:
+            messages = sqs.receive_message(
+                QueueUrl=self.outputs[output], MaxNumberOfMessages=10, VisibilityTimeout=0
+            ).get("Messages", [])
+        except ClientError:
+            return False  # not allowed to look: wait for the timeout instead
+        # S3's events name keys URL-encoded (moto encodes the slashes too, AWS does not)
+        names = {sent.key, quote_plus(sent.key, safe="/"), quote_plus(sent.key, safe="")}
+        return any(name in m["Body"] for m in messages for name in names)
 
     def _json_if_present(self, key: str) -> dict[str, Any] | None:
         s3 = client("s3")

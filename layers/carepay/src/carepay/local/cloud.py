@@ -21,6 +21,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import threading
@@ -35,6 +36,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import unquote_plus
 
 from carepay.adapters.aws import client, forget_clients
 from carepay.local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
@@ -199,6 +201,7 @@ class LocalCloud:
         self.triggers: list[QueueTrigger] = []
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
+        self.failures: list[str] = []  # the same, each in a line a person reads (`carepay serve`)
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
         self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
         # Runs a handler: in this process unless set (tests run some in a layer-only venv).
@@ -647,14 +650,66 @@ class LocalCloud:
 
     def _deliver(self, trigger: QueueTrigger, messages: list[Any]) -> set[str]:
         event = {"Records": [_sqs_record(message, trigger.queue_arn) for message in messages]}
+        record_failures = _RecordFailures()
         try:
-            response = self.invoke(trigger.function, event)
-        except Exception:
+            with record_failures.caught():
+                response = self.invoke(trigger.function, event)
+        except Exception as failure:  # a crash, or (Powertools) every record of the batch failed
             self.failed_invocations.append(traceback.format_exc())
+            self._report(trigger, messages, record_failures.exceptions or [failure])
             return {m["MessageId"] for m in messages}
-        if trigger.reports_item_failures and isinstance(response, dict):
-            return {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
-        return set()
+        if not (trigger.reports_item_failures and isinstance(response, dict)):
+            return set()
+        failed = {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
+        self._report(
+            trigger, [m for m in messages if m["MessageId"] in failed], record_failures.exceptions
+        )
+        return failed
+
+    def _report(
+        self, trigger: QueueTrigger, messages: list[Any], reasons: list[BaseException]
+    ) -> None:
+        """A line for each failed message: its own record's exception where one was logged."""
+        if len(reasons) != len(messages):
+            reasons = reasons[:1] * len(messages) or [RuntimeError("its log says why")] * len(
+                messages
+            )
+        for message, reason in zip(messages, reasons, strict=True):
+            self.failures.append(_failure_line(trigger, [message], reason))
+
+
+class _RecordFailures(logging.Handler):
+    """The exceptions of records a batch handler reported as failed: Powertools logs each with
+    its traceback to the service's logger (the functions pass it to their BatchProcessor)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.exceptions: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.exceptions.append(record.exc_info[1])
+
+    @contextmanager
+    def caught(self) -> Iterator[None]:
+        service = logging.getLogger("carepay")
+        service.addHandler(self)
+        try:
+            yield
+        finally:
+            service.removeHandler(self)
+
+
+def _failure_line(trigger: QueueTrigger, messages: list[Any], failure: BaseException) -> str:
+    """What failed, on what, and why: the S3 keys a message names, else its first characters."""
+    about = []
+    for message in messages:
+        keys = re.findall(r'"key":\s*"([^"]+)"', message.get("Body", ""))
+        about.extend([unquote_plus(key) for key in keys] or [message.get("Body", "")[:80]])
+    return (
+        f"{trigger.function.logical_id} failed on {', '.join(about)}: "
+        f"{type(failure).__name__}: {failure} (the message is retried, then dead-lettered)"
+    )
 
 
 def _s3_events_name_the_version() -> None:

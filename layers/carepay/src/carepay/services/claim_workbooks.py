@@ -84,11 +84,12 @@ class ClaimWorkbookService:
         refusal = " ".join(f.message for f in confirmation.findings if f.severity is Severity.ERROR)
         return preview_week(
             plan,
-            [*confirmation.confirmed, *already],
+            confirmation.confirmed,
             self.store.paid_ledger(provider_ref, monday),  # that week's only
             self.store.approvals(provider_ref),
             now,
             refusal,
+            already,
         )
 
     def write(self, provider_ref: str, monday: date, now: datetime | None = None) -> dict[str, Any]:
