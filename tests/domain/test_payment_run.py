@@ -281,3 +281,22 @@ def test_over_runs_with_backdates_and_cancellations_every_line_week_nets_to_its_
     assert {key: net for key, net in netted.items() if net or key in due} == {
         key: amount for key, amount in due.items() if amount or key in netted
     }
+
+
+def test_a_preview_says_when_to_confirm_that_it_would_be_late_or_that_it_is_confirmed() -> None:
+    from carepay.domain.payment_run import preview_week
+
+    monday = date(2023, 1, 9)
+    actuals = LineWeekActuals(PROVIDER, "L1", "SS100", monday, 20, 20)
+    before_deadline = datetime(2023, 1, 16, 10, tzinfo=LONDON)
+    after_deadline = datetime(2023, 1, 20, 10, tzinfo=LONDON)
+
+    def message(now: datetime, *, confirmed: bool) -> str:
+        to_confirm, already = ([], [actuals.confirm(now)]) if confirmed else ([actuals], [])
+        return preview_week(plan_of(), to_confirm, {}, Approvals(), now, "", already).message
+
+    assert message(before_deadline, confirmed=False).startswith("Confirm by 17:00 on Tuesday")
+    assert "has passed: confirmed now, the week is paid by the next run (marked late)" in message(
+        after_deadline, confirmed=False
+    )
+    assert message(after_deadline, confirmed=True).startswith("This week is already confirmed")
