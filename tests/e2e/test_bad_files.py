@@ -153,3 +153,44 @@ def test_control_characters_and_an_overlong_comment_get_row_answers_and_a_feedba
     assert [error["code"] for error in feedback["rows"][1]["errors"]] == ["CELL"]
     assert council.feedback_workbook(feedback).startswith(b"PK")
     assert cloud.failed_invocations == []
+
+
+def test_an_import_no_reader_expected_still_gets_a_report_saying_what_to_do(
+    council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    import carepay.services.care_packages as imports
+
+    def a_reader_that_trips(*_: object) -> None:
+        raise RecursionError("something no test foresaw")
+
+    monkeypatch.setattr(imports, "read_table", a_reader_that_trips)
+    folder = Path(str(tmp_path))
+    (folder / "packages.csv").write_text("Provider Ref,Line Ref\nP001,L1\n")
+    (folder / "approvals.csv").write_text("Provider Ref,Line Ref\nP001,L1\n")
+    for report in (
+        council.import_care_packages(folder / "packages.csv"),
+        council.import_approvals(folder / "approvals.csv"),
+    ):
+        assert report["file_rejected"] is True
+        assert "could not read" in report["message"] and "Save it again" in report["message"]
+    assert cloud.failed_invocations == []
+
+
+def test_an_approvals_file_with_more_rows_than_a_file_may_have_is_refused_not_a_crash(
+    council: CarepayClient, cloud: LocalCloud, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from carepay.spreadsheets.reading import MAX_DATA_ROWS
+
+    approvals = Path(str(tmp_path)) / "approvals.csv"
+    row = "P001,L1005,Extra,2026-11-09,1\n"
+    approvals.write_text(
+        "Provider Ref,Line Ref,Approval,Week Commencing,Extra Quantity\n"
+        + row * (MAX_DATA_ROWS + 1)
+    )
+    report = council.import_approvals(approvals)
+    assert report["file_rejected"] is True and "split it into smaller files" in report["message"]
+    assert cloud.failed_invocations == []

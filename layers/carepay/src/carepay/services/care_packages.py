@@ -3,19 +3,49 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from carepay.domain.approval_import import read_approvals
 from carepay.domain.approvals import ExtraApproval, FrustratedApproval
 from carepay.domain.care_packages import read_care_packages
+from carepay.domain.rows import SheetRow
 from carepay.services.notices import FileArrived
 from carepay.services.ports import CarePackageStore, Documents
-from carepay.spreadsheets.reading import UnreadableFile, read_table
+from carepay.spreadsheets.reading import Table, TableSchema, UnreadableFile, read_table
 from carepay.spreadsheets.schemas import APPROVALS as APPROVALS_FILE
 from carepay.spreadsheets.schemas import CARE_PACKAGES
 
 IMPORT_REPORTS = "imports/"
+logger = logging.getLogger(__name__)
+Rows = TypeVar("Rows")
+
+
+def read_import(
+    content: bytes,
+    name: str,
+    schema: TableSchema,
+    read_rows: Callable[[Iterable[SheetRow]], Rows],
+    import_id: str,
+) -> tuple[Table, Rows] | str:
+    """The file's table and what its rows say, or why the file is refused: every file gets an
+    answer, whatever its bytes do to a reader."""
+    try:
+        table = read_table(content, name, schema)
+        return table, read_rows(table.rows)
+    except UnreadableFile as unreadable:
+        return str(unreadable)
+    except MemoryError:
+        raise
+    except Exception:
+        logger.exception("an import no reader expected", extra={"file": name})
+        return (
+            f"carepay could not read {name}: something in it is not what a spreadsheet program "
+            "saves. Save it again as .xlsx or .csv and import that; if this happens again, "
+            f"report it quoting {import_id}."
+        )
 
 
 def import_report_key(inbound_key: str) -> str:
@@ -44,18 +74,12 @@ class CarePackageImportService:
             "imported_at": datetime.now().astimezone().isoformat(),
         }
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
-        try:
-            table = read_table(document.content, name, CARE_PACKAGES)
-            result = read_care_packages(table.rows)
-        except UnreadableFile as unreadable:
-            report |= {
-                "file_rejected": True,
-                "message": str(unreadable),
-                "imported": 0,
-                "rejected": 0,
-            }
+        read = read_import(document.content, name, CARE_PACKAGES, read_care_packages, import_id)
+        if isinstance(read, str):
+            report |= {"file_rejected": True, "message": read, "imported": 0, "rejected": 0}
             self._write_report(arrival.key, report)
             return report
+        table, result = read
         providers = sorted({v.provider_ref for v in result.versions})
         report |= {
             "file_rejected": False,
@@ -110,13 +134,14 @@ class ApprovalImportService:
             "received_at": arrival.event_time.isoformat(),
         }
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
-        try:
-            table = read_table(document.content, name, APPROVALS_FILE)
-        except UnreadableFile as unreadable:
-            report |= {"file_rejected": True, "message": str(unreadable), "imported": 0}
+        read = read_import(
+            document.content, name, APPROVALS_FILE, read_approvals, arrival.arrival_id
+        )
+        if isinstance(read, str):
+            report |= {"file_rejected": True, "message": read, "imported": 0}
             self._write_report(arrival.key, report)
             return report
-        result = read_approvals(table.rows)
+        table, result = read
         for provider_ref, approval in result.approvals:
             self.store.save_approval(provider_ref, approval)  # keyed: a redelivery rewrites it
         report |= {
