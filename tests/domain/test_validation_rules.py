@@ -294,3 +294,13 @@ def test_a_missed_reason_from_the_list_is_kept_as_listed_and_free_text_is_not_ke
     kept, [warned] = reason_of("Mavis was at her GP's")
     assert kept == "" and "Missed Reason must be one of: Notice given" in warned
     assert "Mavis" not in warned
+
+
+def test_a_row_accepted_and_a_row_rejected_for_one_line_week_are_both_rejected_once() -> None:
+    """Which row is the line-week's latest report? Neither can say: both rejected (V2), and one
+    report is kept (one item per line-week in a commit)."""
+    rows = [claim_row("5", row_number=2), claim_row("3", row_number=3)]  # row 3 lacks a comment
+    outcomes = validate_rows(rows, context_for())
+    assert [[e.code for e in o.errors] for o in outcomes] == [["V2"], ["V5", "V2"]]
+    [report] = rejected_reports(outcomes, "upload-1", "claim.csv", AFTER_THE_WEEK)
+    assert (report.line_ref, report.row_number) == ("L1", 3)

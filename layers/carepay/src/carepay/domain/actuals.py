@@ -560,9 +560,10 @@ def rejected_reports(
     outcomes: Iterable[RowOutcome], upload_id: str, file: str, uploaded_at: datetime
 ) -> list[RejectedReport]:
     """The rejected rows that become their line-week's latest report (V10): rows matched to a
-    line and week that is still open. A row for a locked line-week changes nothing."""
-    return [
-        RejectedReport(
+    line and week that is still open, one per line-week (duplicates are all rejected). A row for
+    a locked line-week changes nothing."""
+    reports = {
+        (outcome.line.line_ref, outcome.week): RejectedReport(
             line_ref=outcome.line.line_ref,
             ss_ref=outcome.line.ss_ref,
             week_commencing=outcome.week,
@@ -574,16 +575,18 @@ def rejected_reports(
         )
         for outcome in outcomes
         if outcome.errors and outcome.line and outcome.week and not outcome.locked
-    ]
+    }
+    return list(reports.values())
 
 
 def _reject_duplicate_line_weeks(outcomes: list[RowOutcome]) -> None:
-    """Two rows for the same line and week: neither can be trusted, so both are rejected."""
+    """Two rows for the same line and week (accepted or not): neither can be trusted, so both
+    are rejected, and neither becomes the line-week's latest report on its own."""
     first_row: dict[tuple[str, date], RowOutcome] = {}
     repeated: dict[tuple[str, date], list[RowOutcome]] = {}
     for outcome in outcomes:
-        if outcome.line_week is not None:
-            key = (outcome.line_week.line_ref, outcome.line_week.week_commencing)
+        if outcome.line is not None and outcome.week is not None:
+            key = (outcome.line.line_ref, outcome.week)
             earlier = first_row.setdefault(key, outcome)
             if earlier is not outcome:
                 repeated.setdefault(key, [earlier]).append(outcome)
