@@ -671,9 +671,8 @@ class LocalCloud:
     ) -> None:
         """A line for each failed message: its own record's exception where one was logged."""
         if len(reasons) != len(messages):
-            reasons = reasons[:1] * len(messages) or [RuntimeError("its log says why")] * len(
-                messages
-            )
+            known = reasons[:1] or [RuntimeError("its log says why")]
+            reasons = known * len(messages)
         for message, reason in zip(messages, reasons, strict=True):
             self.failures.append(_failure_line(trigger, [message], reason))
 
