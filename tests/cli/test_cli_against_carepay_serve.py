@@ -239,7 +239,8 @@ def test_serve_is_quiet_and_prints_a_function_that_fails_with_why(imported: str)
     event = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
                           "eventTime": "2026-11-16T09:30:00.000Z",
                           "s3": {"bucket": {"name": outputs["InboundBucketName"]},
-                                 "object": {"key": "uploads/P001/gone.csv", "size": 10}}}]}  # fmt: skip
+                                 "object": {"key": "uploads/P001/gone.csv", "size": 10,
+                                            "versionId": "a-version-deleted-since"}}}]}  # fmt: skip
     boto3.client("sqs", **environment).send_message(
         QueueUrl=outputs["SubmissionsQueueUrl"], MessageBody=json.dumps(event)
     )

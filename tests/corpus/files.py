@@ -50,20 +50,8 @@ def csv_of(*rows: list[object], encoding: str = "utf-8", delimiter: str = ",") -
     return csv_text(*rows, delimiter=delimiter).encode(encoding)
 
 
-def xlsx_of(*rows: list[object], title: str = "Claim") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_sheets(*sheets: tuple[str, list[list[object]], str]) -> bytes:
-    """(title, rows, "visible" | "hidden") sheets."""
+def xlsx_sheets(*sheets: tuple[str, list[list[object]], str], merge: str = "") -> bytes:
+    """A workbook of (title, rows, "visible" | "hidden") sheets; `merge` merges cells of the last."""
     workbook = Workbook()
     first = workbook.active
     assert first is not None
@@ -73,21 +61,19 @@ def xlsx_sheets(*sheets: tuple[str, list[list[object]], str]) -> bytes:
         sheet.sheet_state = state
         for row in rows:
             sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_of(*rows: list[object], title: str = "Claim") -> bytes:
+    return xlsx_sheets((title, list(rows), "visible"))
 
 
 def xlsx_merged(merge: str, *rows: list[object]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_sheets(("Claim", list(rows), "visible"), merge=merge)
 
 
 def with_sheet_cells(content: bytes, replacements: dict[bytes, bytes]) -> bytes:

@@ -93,8 +93,10 @@ def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it
 
     cloud.pump()  # SQS redelivers the message; this time every batch and the commit succeed
     assert len(store.stored_line_weeks("P001", WEEK - timedelta(weeks=2), WEEK)) == 30
-    # The retry wrote its own 30 items; the crashed attempt's 25 stay, never committed, never seen.
-    assert len(actual_items(cloud)) == 55
+    # The retry wrote its own 30 items and, once committed, deleted the 25 the crash left: that
+    # attempt needed the version the retry took, so it could never commit.
+    assert len(actual_items(cloud)) == 30
+    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.committed_attempts("P001")
     feedback = json.loads(council.read_outbound("feedback/P001/three-weeks.feedback.json"))
     assert (feedback["accepted"], feedback["rejected"]) == (30, 0)
 

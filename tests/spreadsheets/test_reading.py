@@ -10,6 +10,8 @@ from carepay.spreadsheets.reading import OTHER_COLUMN, UnreadableFile, read_tabl
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from openpyxl import Workbook
 
+from tests.corpus.files import xlsx_sheets
+
 HEADER = "SS Ref,Date,Weekly Actual Quantity,Comments"
 
 
@@ -158,22 +160,6 @@ def test_a_heading_naming_an_organisation_or_an_identifier_is_not_taken_for_name
     assert "V9" not in [f.code for f in table.findings]
 
 
-def workbook_of(*sheets: tuple[str, list[list[object]], str]) -> bytes:
-    """A workbook of (title, rows, state) sheets; state is "visible" or "hidden"."""
-    workbook = Workbook()
-    default = workbook.active
-    assert default is not None
-    workbook.remove(default)
-    for title, rows, state in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.sheet_state = state
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 CLAIM_ROWS: list[list[object]] = [
     ["SS Ref", "Date", "Weekly Actual Quantity"],
     ["SS1", "09/11/2026", 5],
@@ -182,20 +168,20 @@ CLAIM_ROWS: list[list[object]] = [
 
 def test_a_hidden_sheet_is_never_read_in_place_of_the_visible_one() -> None:
     old_rows: list[list[object]] = [CLAIM_ROWS[0], ["SS1", "02/11/2026", 9]]
-    content = workbook_of(("Old", old_rows, "hidden"), ("This week", CLAIM_ROWS, "visible"))
+    content = xlsx_sheets(("Old", old_rows, "hidden"), ("This week", CLAIM_ROWS, "visible"))
     table = read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
     assert table.sheet_name == "This week"
     assert [row.cells["actual"] for row in table.rows] == [5]
 
 
 def test_a_claim_only_on_a_hidden_sheet_is_refused_saying_so() -> None:
-    content = workbook_of(("Cover", [["Read me"]], "visible"), ("Claim", CLAIM_ROWS, "hidden"))
+    content = xlsx_sheets(("Cover", [["Read me"]], "visible"), ("Claim", CLAIM_ROWS, "hidden"))
     with pytest.raises(UnreadableFile, match="is on the hidden sheet 'Claim': unhide it"):
         read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
 
 
 def test_a_claim_on_two_visible_sheets_is_refused_naming_both() -> None:
-    content = workbook_of(("Week 1", CLAIM_ROWS, "visible"), ("Week 2", CLAIM_ROWS, "visible"))
+    content = xlsx_sheets(("Week 1", CLAIM_ROWS, "visible"), ("Week 2", CLAIM_ROWS, "visible"))
     with pytest.raises(UnreadableFile, match="more than one sheet \\('Week 1' and 'Week 2'\\)"):
         read_table(content, "claim.xlsx", ACTUALS_UPLOAD)
 

@@ -73,6 +73,8 @@ class DynamoStore:
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
         self.write_requests = 0  # counted for `make bench`: writes per upload is a target
+        # Items of uncommitted attempts the last read of a provider's line-weeks passed over.
+        self._uncommitted_seen: dict[str, list[Item]] = {}
 
     # -- reading -------------------------------------------------------------------------------
     def _query(self, pk: str, low: str, high: str, projection: str | None = None) -> Iterator[Item]:
@@ -80,6 +82,10 @@ class DynamoStore:
             "TableName": self.table_name,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ExpressionAttributeValues": {":pk": _s(pk), ":low": _s(low), ":high": _s(high)},
+            # Decisions are made on what these reads return and committed only if the version
+            # read before them is unchanged: an eventually consistent read could miss a commit
+            # made just before that version was read.
+            "ConsistentRead": True,
         }
         if projection:
             request["ProjectionExpression"] = projection
@@ -139,9 +145,11 @@ class DynamoStore:
         committed = self.committed_attempts(provider_ref)
         latest: dict[tuple[str, date], Item] = {}
         accepted: dict[tuple[str, date], Item] = {}
+        uncommitted = self._uncommitted_seen[provider_ref] = []
         for item in self._query(pk, f"ACTUAL#{first_week}", f"ACTUAL#{last_week}#{HIGH}"):
             if item["attempt"]["S"] not in committed:
-                continue  # written by an attempt that never committed: invisible
+                uncommitted.append(item)  # invisible; swept once it can never commit
+                continue
             key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
             latest[key] = item  # the query returns a line-week's items oldest first
             if "rejected" not in item:
@@ -249,6 +257,19 @@ class DynamoStore:
         except (ConcurrentChange, AlreadyCommitted):
             self._batch_write(items, delete=True)  # this attempt never commits: nothing to keep
             raise
+        self._sweep(provider_ref, committed_version=expected_version + 1)
+
+    def _sweep(self, provider_ref: str, committed_version: int) -> None:
+        """Delete the items of attempts that can never commit, seen by this submission's read:
+        an attempt needs the version it was written for, and that version is now taken (as when
+        a crashed attempt is redelivered: the redelivery clears what the crash left)."""
+        dead = [
+            item
+            for item in self._uncommitted_seen.pop(provider_ref, [])
+            if _attempt_version(item["attempt"]["S"]) <= committed_version
+        ]
+        if dead:
+            self._batch_write(dead, delete=True)
 
     def _commit(
         self,
@@ -369,6 +390,12 @@ class DynamoStore:
             }
         item |= {"PK": _s(provider_key(provider_ref)), "line_ref": _s(approval.line_ref)}
         client("dynamodb").put_item(TableName=self.table_name, Item=item)
+
+
+def _attempt_version(attempt: str) -> int:
+    """The provider version an attempt was written to commit as (its leading field)."""
+    version = attempt.split("#", 1)[0]
+    return int(version) if version.isdigit() else 0
 
 
 def actuals_sort_key(week: date, line_ref: str, submitted_at: datetime | None, attempt: str) -> str:
