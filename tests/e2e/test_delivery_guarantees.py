@@ -356,3 +356,22 @@ def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_
         at=MONDAY_AFTER,
     )
     assert [e["code"] for e in later["rows"][0]["errors"]] == ["V7"]  # locked once, for good
+
+
+def test_items_seen_uncommitted_are_never_swept_once_their_attempt_has_committed(
+    cloud: LocalCloud, store: DynamoStore
+) -> None:
+    """Seen before their commit, then committed: the next commit's sweep must keep them."""
+    from carepay.adapters.dynamodb import _actuals_item
+    from carepay.domain.actuals import LineWeekActuals
+
+    attempt = "0000000001#upload-a.1234abcd"
+    actuals = LineWeekActuals("P001", "L1009", "SS1009", WEEK, 20, 20, upload_id="upload-a")
+    store._batch_write([_actuals_item(actuals, attempt)])
+    assert stored_week(store, "P001") == {}  # not committed yet: seen, and invisible
+    marker = {"PK": {"S": "PROVIDER#P001"}, "SK": {"S": "UPLOAD#upload-a"},
+              "attempt": {"S": attempt}, "summary": {"S": "{}"}}  # fmt: skip
+    store._commit({"Put": {"TableName": store.table_name, "Item": marker}}, "P001", 0)
+
+    store.save_submission("P001", "upload-b", [], {}, expected_version=1)
+    assert stored_week(store, "P001")["L1009"].actuals == actuals

@@ -263,10 +263,15 @@ class DynamoStore:
         """Delete the items of attempts that can never commit, seen by this submission's read:
         an attempt needs the version it was written for, and that version is now taken (as when
         a crashed attempt is redelivered: the redelivery clears what the crash left)."""
+        seen = self._uncommitted_seen.pop(provider_ref, [])
+        if not seen:
+            return
+        committed = self.committed_attempts(provider_ref)  # now, not when they were seen
         dead = [
             item
-            for item in self._uncommitted_seen.pop(provider_ref, [])
-            if _attempt_version(item["attempt"]["S"]) <= committed_version
+            for item in seen
+            if item["attempt"]["S"] not in committed
+            and _attempt_version(item["attempt"]["S"]) <= committed_version
         ]
         if dead:
             self._batch_write(dead, delete=True)
