@@ -602,10 +602,12 @@ def print_submission(out: Console, feedback: dict[str, Any]) -> None:
         out.print(f"[bold]{title}[/bold]")
     for finding in feedback["file_findings"]:
         out.print(f"  [magenta]{finding['code']}[/magenta] {finding['message']}")
+    said = {finding["message"] for finding in feedback["file_findings"]}
     for confirmation in feedback["confirmations"]:
+        message = "" if confirmation["message"] in said else confirmation["message"]
         out.print(
             f"  Week {confirmation['week_commencing']}: [bold]{confirmation['status']}[/bold]. "
-            + confirmation["message"]
+            + message
         )
     if feedback["rows"]:
         out.print(

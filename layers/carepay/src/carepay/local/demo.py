@@ -7,7 +7,8 @@ The story (week commencing Monday 9 November 2026; every step at a simulated tim
                             corrects it, and confirms after Tuesday's deadline (late).
   Riverside Care Home (P003) fills in the claim workbook carepay wrote on Monday morning,
                             with an extra on 1:1 residential support (X4), across a
-                            mid-week rate uplift, and confirms after fixing it.
+                            mid-week rate uplift; its confirmation is refused while that row
+                            stands (V10), and it confirms by declaring the corrected workbook.
 """
 
 from __future__ import annotations
@@ -214,9 +215,20 @@ def run_demo(out_dir: Path, console: Console) -> None:
             at(17, 11),
             "Tuesday 11:00, the care home fills in its workbook with an extra on 1:1 support (X4)",
         )
-        console.rule("P003: Tuesday 16:30, the care home confirms (SS3001 as planned)")
+        console.rule("P003: Tuesday 16:30, the care home tries to confirm as it stands (V10)")
         results.append(("P003-confirmation", council.confirm("P003", WEEK, at=at(17, 16, 30))))
         print_submission(console, results[-1][1])
+        send(
+            "P003",
+            "P003-claim-corrected-w-c-2026-11-09.xlsx",
+            fill_in_claim_workbook(
+                council.read_outbound(claim_workbook_key("P003", WEEK)),
+                {"SS3001": {"Weekly Actual Quantity": 10}},
+                declare=True,
+            ),
+            at(17, 16, 40),
+            "Tuesday 16:40, the care home corrects SS3001 (10 h, no extra) and declares the week",
+        )
 
         _print_week(console, store)
         feedback_dir = out_dir / "feedback"
