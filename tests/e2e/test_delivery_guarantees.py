@@ -375,3 +375,29 @@ def test_items_seen_uncommitted_are_never_swept_once_their_attempt_has_committed
 
     store.save_submission("P001", "upload-b", [], {}, expected_version=1)
     assert stored_week(store, "P001")["L1009"].actuals == actuals
+
+
+def test_what_a_dead_lettered_upload_left_is_deleted_by_the_next_payment_run(
+    council: CarepayClient, cloud: LocalCloud, store: DynamoStore
+) -> None:
+    """Its message never comes back, so no commit of the provider's reads those items: the run,
+    which reads every line-week, deletes an attempt older than any invocation, and keeps one
+    that may still be running."""
+    from datetime import UTC, datetime
+
+    from carepay.adapters.dynamodb import _actuals_item, attempt_id
+    from carepay.domain.actuals import LineWeekActuals
+    from carepay.domain.weeks import LONDON
+
+    def left_by(attempt: str, line_ref: str) -> dict[str, Any]:
+        actuals = LineWeekActuals("P001", line_ref, "SS1009", WEEK, 20, 20, upload_id="crashed")
+        return _actuals_item(actuals, attempt)
+
+    next_version = store.provider_version("P001") + 1
+    long_ago = attempt_id(next_version, "crashed", datetime(2026, 11, 16, 9, 30, tzinfo=UTC))
+    running = attempt_id(next_version, "running", datetime.now(UTC))
+    store._batch_write([left_by(long_ago, "L1009"), left_by(long_ago, "L1010")])
+    store._batch_write([left_by(running, "L1009")])
+
+    council.pay(at=datetime(2026, 11, 18, 6, tzinfo=LONDON))
+    assert {i["attempt"]["S"] for i in actual_items(cloud)} == {running}

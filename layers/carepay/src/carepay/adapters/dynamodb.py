@@ -18,7 +18,7 @@ import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
@@ -44,6 +44,7 @@ Item = dict[str, "AttributeValueTypeDef"]
 BATCH_SIZE = 25
 HIGH = "~"  # sorts after every character used in keys
 PROVIDERS = "PROVIDERS"  # one partition listing every provider, so none is found by a scan
+LONGEST_INVOCATION = timedelta(minutes=15)  # Lambda's limit: no attempt outlives it
 
 
 class StoreError(RuntimeError):
@@ -228,7 +229,7 @@ class DynamoStore:
         """Write every line-week (and rejected report) under a new attempt, then commit them
         together (see above). Items sort by the time of the report, then by the commit that
         stored them: a confirmation of a report sorts after it, whatever order they came in."""
-        attempt = f"{expected_version + 1:010d}#{upload_id}.{secrets.token_hex(4)}"
+        attempt = attempt_id(expected_version + 1, upload_id, datetime.now(UTC))
         items = [
             *(_actuals_item(line_week, attempt) for line_week in line_weeks),
             *(_rejected_item(provider_ref, report, attempt) for report in rejected),
@@ -257,12 +258,14 @@ class DynamoStore:
         except (ConcurrentChange, AlreadyCommitted):
             self._batch_write(items, delete=True)  # this attempt never commits: nothing to keep
             raise
-        self._sweep(provider_ref, committed_version=expected_version + 1)
+        self._sweep(provider_ref, expected_version + 1, datetime.now(UTC))
 
-    def _sweep(self, provider_ref: str, committed_version: int) -> None:
-        """Delete the items of attempts that can never commit, seen by this submission's read:
-        an attempt needs the version it was written for, and that version is now taken (as when
-        a crashed attempt is redelivered: the redelivery clears what the crash left)."""
+    def _sweep(self, provider_ref: str, version: int, now: datetime) -> None:
+        """Delete the items of attempts that can never commit, seen by the last read of the
+        provider's line-weeks: an attempt needs the version it was written for, so one written
+        for `version` (the provider's, read after those items) or earlier is dead once another
+        commit has it; and one older than any invocation can run is dead too. So a crashed
+        attempt is cleared by its redelivery's commit, or by the weekly run if it never comes."""
         seen = self._uncommitted_seen.pop(provider_ref, [])
         if not seen:
             return
@@ -271,7 +274,7 @@ class DynamoStore:
             item
             for item in seen
             if item["attempt"]["S"] not in committed
-            and _attempt_version(item["attempt"]["S"]) <= committed_version
+            and _attempt_is_over(item["attempt"]["S"], version, now)
         ]
         if dead:
             self._batch_write(dead, delete=True)
@@ -397,10 +400,23 @@ class DynamoStore:
         client("dynamodb").put_item(TableName=self.table_name, Item=item)
 
 
-def _attempt_version(attempt: str) -> int:
-    """The provider version an attempt was written to commit as (its leading field)."""
-    version = attempt.split("#", 1)[0]
-    return int(version) if version.isdigit() else 0
+def attempt_id(version: int, upload_id: str, started: datetime) -> str:
+    """A processing attempt: the version it must commit as, when it started, whose it is."""
+    return f"{version:010d}#{started:%Y%m%dT%H%M%SZ}#{upload_id}.{secrets.token_hex(4)}"
+
+
+def _attempt_is_over(attempt: str, version: int, now: datetime) -> bool:
+    """Whether an uncommitted attempt can no longer commit: the version it needed is taken, or
+    it started longer ago than any invocation runs (Lambda stops one after 15 minutes)."""
+    needed, _, rest = attempt.partition("#")
+    started = rest.partition("#")[0]
+    if needed.isdigit() and int(needed) <= version:
+        return True
+    try:
+        began = datetime.strptime(started, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return False
+    return now - began > LONGEST_INVOCATION
 
 
 def actuals_sort_key(week: date, line_ref: str, submitted_at: datetime | None, attempt: str) -> str:
@@ -566,8 +582,13 @@ class RunStore(DynamoStore):
     """Runs, the paid ledger and balances carried between runs, beside the actuals they pay."""
 
     def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]:
-        """The latest committed actuals of every line-week the provider ever submitted."""
+        """The latest committed actuals of every line-week the provider ever submitted.
+
+        Reading them all, the run also deletes what attempts that can never commit left (a
+        crashed upload whose message was dead-lettered): the weekly run is the housekeeping.
+        """
         states = self.stored_line_weeks(provider_ref, date(1900, 1, 1), date(9999, 12, 27))
+        self._sweep(provider_ref, self.provider_version(provider_ref), datetime.now(UTC))
         return [state.actuals for state in states.values() if state.actuals is not None]
 
     def paid_ledger(
