@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from openpyxl import load_workbook
 
 from tests.corpus.manifest import CASES, READ, REFUSED, Case, Read, Refused
 
-SAMPLES_PACKAGES = "spreadsheets/samples/care-packages.csv"
+CARE_PACKAGES = Path(__file__).resolve().parents[2] / "spreadsheets/samples/care-packages.csv"
 MONDAY_AFTER = datetime(2026, 11, 16, 9, 30, tzinfo=LONDON)
 # What an administrator can do about a refused file, and what they cannot be expected to read.
 ACTIONS = re.compile(
@@ -33,7 +34,8 @@ TECHNICAL = re.compile(r"Traceback|Error\b|Exception|errno|0x[0-9a-f]|\bzlib\b|\
 
 @pytest.fixture(scope="module")
 def cloud() -> Iterator[LocalCloud]:
-    """One stack for the whole corpus (each file is for its own week state: see `isolated`)."""
+    """One stack for the whole corpus; each file read row by row starts from the plan alone
+    (`isolated`), and a file refused whole must change nothing anyway."""
     with mock_aws():
         deployed = LocalCloud().deploy()
         yield deployed
@@ -42,11 +44,8 @@ def cloud() -> Iterator[LocalCloud]:
 
 @pytest.fixture(scope="module")
 def council(cloud: LocalCloud) -> CarepayClient:
-    from pathlib import Path
-
     carepay = CarepayClient(pump=cloud.pump, timeout_seconds=30)
-    root = Path(__file__).resolve().parents[2]
-    assert carepay.import_care_packages(root / SAMPLES_PACKAGES)["rejected"] == 0
+    assert carepay.import_care_packages(CARE_PACKAGES)["rejected"] == 0
     return carepay
 
 
