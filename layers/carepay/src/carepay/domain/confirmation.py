@@ -43,29 +43,10 @@ def confirm_week(
     Confirmation is per line-week: a line added to the week later starts unconfirmed.
     """
     result = WeekConfirmation(monday)
-    if monday.weekday() != 0:
-        result.findings.append(
-            error("V3", f"{monday:%d/%m/%Y} is not a Monday: name a week by its Monday.")
-        )
-        return result
-    if not week_has_ended(monday, confirmed_at):
-        result.findings.append(
-            error(
-                "V4",
-                f"The week commencing {monday:%d/%m/%Y} has not ended yet: confirm it once "
-                f"Sunday {week_ending(monday):%d/%m/%Y} has passed.",
-            )
-        )
-        return result
-    lines = plan.lines_for_week(monday)
-    if not lines:
-        result.findings.append(
-            error(
-                "V2",
-                f"There are no planned service lines for {provider_ref} in the week commencing "
-                f"{monday:%d/%m/%Y}, so there is nothing to confirm.",
-            )
-        )
+    lines = plan.lines_for_week(monday) if monday.weekday() == 0 else {}
+    refusal = _why_the_week_cannot_be_confirmed(provider_ref, monday, lines, confirmed_at)
+    if refusal is not None:
+        result.findings.append(refusal)
         return result
     submitted_now = submitted_now or {}
     still_rejected = _still_rejected(monday, lines, stored, submitted_now)
@@ -114,6 +95,27 @@ def confirm_week(
             )
         )
     return result
+
+
+def _why_the_week_cannot_be_confirmed(
+    provider_ref: str, monday: date, lines: Mapping[str, WeeklyLine], confirmed_at: datetime
+) -> Finding | None:
+    """V3, V4, V2: not a Monday, a week not yet over, or a week with nothing planned."""
+    if monday.weekday() != 0:
+        return error("V3", f"{monday:%d/%m/%Y} is not a Monday: name a week by its Monday.")
+    if not week_has_ended(monday, confirmed_at):
+        return error(
+            "V4",
+            f"The week commencing {monday:%d/%m/%Y} has not ended yet: confirm it once "
+            f"Sunday {week_ending(monday):%d/%m/%Y} has passed.",
+        )
+    if not lines:
+        return error(
+            "V2",
+            f"There are no planned service lines for {provider_ref} in the week commencing "
+            f"{monday:%d/%m/%Y}, so there is nothing to confirm.",
+        )
+    return None
 
 
 def _still_rejected(

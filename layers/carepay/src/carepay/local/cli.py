@@ -11,9 +11,10 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,6 +22,9 @@ from rich.table import Table
 
 from carepay.domain.money import format_pounds
 from carepay.domain.weeks import LONDON
+
+if TYPE_CHECKING:
+    from carepay.local.cloud import LocalCloud
 
 app = typer.Typer(
     help="carepay: pay care providers from the weekly actuals they report in spreadsheets.",
@@ -175,23 +179,28 @@ def serve(
     )
     print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
     print("It lives in this process: Ctrl-C stops it, and what it stored is gone.", flush=True)
-    last_minute = None
     try:
-        while not stopping:
-            minute = datetime.now().astimezone().replace(second=0, microsecond=0)
-            if minute != last_minute:  # schedules fire by the clock, once in their minute
-                last_minute = minute
-                cloud.fire_due_schedules(minute)
-            reported = len(cloud.failures)
-            if not cloud.pump():
-                time.sleep(0.2)
-            for failure in cloud.failures[reported:]:
-                print(failure, file=sys.stderr, flush=True)
+        _run_until_stopped(cloud, lambda: stopping)
     finally:
         notices.shutdown()
         cloud.close()
         server.stop()
         save_records(f"serve-{os.getpid()}")
+
+
+def _run_until_stopped(cloud: LocalCloud, stopped: Callable[[], bool]) -> None:
+    """Lambda's part: fire schedules by the clock, deliver queued messages, say what failed."""
+    last_minute = None
+    while not stopped():
+        minute = datetime.now().astimezone().replace(second=0, microsecond=0)
+        if minute != last_minute:  # schedules fire by the clock, once in their minute
+            last_minute = minute
+            cloud.fire_due_schedules(minute)
+        reported = len(cloud.failures)
+        if not cloud.pump():
+            time.sleep(0.2)
+        for failure in cloud.failures[reported:]:
+            print(failure, file=sys.stderr, flush=True)
 
 
 @packages_app.command("import")

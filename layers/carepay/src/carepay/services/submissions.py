@@ -222,26 +222,12 @@ class SubmissionService:
         content: bytes,
         version: int,
     ) -> dict[str, Any]:
-        provider_ref = submission.provider_ref
         read = self._read_rows(submission, upload_id, content)
         if isinstance(read, str):  # refused whole: why, in a sentence the provider can act on
             return self._reject_file(submission, upload_id, uploaded_at, read, version)
         table, rows = read
-        plan = self.store.provider_plan(provider_ref)
-        weeks = _weeks_named(rows)
-        stored = (
-            self.store.stored_line_weeks(provider_ref, min(weeks) - X3_LOOKBACK, max(weeks))
-            if weeks
-            else {}
-        )
-        context = ValidationContext(
-            provider_ref=provider_ref,
-            plan=plan,
-            uploaded_at=uploaded_at,
-            upload_id=upload_id,
-            stored=stored,
-            approvals=self.store.approvals(provider_ref),
-        )
+        context = self._context(submission.provider_ref, upload_id, uploaded_at, rows)
+        provider_ref, plan = context.provider_ref, context.plan
         outcomes = validate_rows(rows, context)
         to_store = {
             (o.line_week.line_ref, o.line_week.week_commencing): o.line_week
@@ -276,6 +262,25 @@ class SubmissionService:
         rejected = rejected_reports(outcomes, upload_id, submission.name, uploaded_at)
         return self._commit(
             submission, feedback, list(to_store.values()), workbook, version, rejected
+        )
+
+    def _context(
+        self, provider_ref: str, upload_id: str, uploaded_at: datetime, rows: Sequence[SheetRow]
+    ) -> ValidationContext:
+        """What the rows are checked against: the plan, and the stored state of their weeks."""
+        weeks = _weeks_named(rows)
+        stored = (
+            self.store.stored_line_weeks(provider_ref, min(weeks) - X3_LOOKBACK, max(weeks))
+            if weeks
+            else {}
+        )
+        return ValidationContext(
+            provider_ref=provider_ref,
+            plan=self.store.provider_plan(provider_ref),
+            uploaded_at=uploaded_at,
+            upload_id=upload_id,
+            stored=stored,
+            approvals=self.store.approvals(provider_ref),
         )
 
     # -- confirmation request ------------------------------------------------------------------
