@@ -282,9 +282,8 @@ def peak_memory(count: int) -> None:
 
 def memory_child(kind: str, path: str) -> None:
     """Run the submission service on an in-memory store: the real code path, minus AWS."""
-    from carepay.adapters.documents import Document
     from carepay.domain.approvals import Approvals
-    from carepay.services.notices import FileArrived
+    from carepay.ports.files import Document, FileArrived
     from carepay.services.submissions import SubmissionService
 
     before = _peak_rss_mb()

@@ -227,7 +227,7 @@ def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_compl
     from carepay.adapters.dynamodb import RunStore
     from carepay.domain.actuals import LineWeekActuals
     from carepay.domain.payment_run import LineStatus, RunLine
-    from carepay.services.ports import ConcurrentChange
+    from carepay.ports.errors import ConcurrentChange
 
     store = RunStore(cloud.outputs["DataTableName"])
     week = date(2026, 11, 9)

@@ -319,7 +319,8 @@ def test_linking_another_sheet_replaces_the_provider_s_first_one(
 def test_a_sync_that_fails_writing_back_after_storing_shows_the_stored_result_on_retry(
     cloud: LocalCloud, store: DynamoStore, sheet: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from carepay.adapters.sheets import SheetsGateway, SheetUnavailable
+    from carepay.adapters.sheets import SheetsGateway
+    from carepay.ports.errors import SheetUnavailable
 
     down = SheetUnavailable("Google Sheets did not answer")
     fail_once(monkeypatch, SheetsGateway, "write_values", down)

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 import requests
-from carepay.adapters.sheets import SheetsGateway, SheetUnavailable, retry_after
+from carepay.adapters.sheets import SheetsGateway, retry_after
 from carepay.local.fake_sheets import FakeSheets, fake_service_account
 from carepay.local.template import load_template
+from carepay.ports.errors import SheetUnavailable
 from carepay.runtime import GOOGLE_RESERVE_SECONDS
 from requests.adapters import BaseAdapter
 

@@ -197,7 +197,8 @@ def _sheets_gateway(secret_name: str, google_endpoint: str, _endpoint: str | Non
     """One Google client per warm container, its key read once from Secrets Manager."""
     from aws_lambda_powertools.utilities import parameters
 
-    from carepay.adapters.sheets import ForwardingTransport, SheetsGateway, SheetsNotConfigured
+    from carepay.adapters.sheets import ForwardingTransport, SheetsGateway
+    from carepay.ports.errors import SheetsNotConfigured
 
     try:
         key = json.loads(str(parameters.get_secret(secret_name)))

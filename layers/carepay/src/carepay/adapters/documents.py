@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from carepay.adapters.aws import client
-
-
-@dataclass(frozen=True)
-class Document:
-    content: bytes
-    metadata: dict[str, str]
+from carepay.ports.files import Document
 
 
 class S3Documents:

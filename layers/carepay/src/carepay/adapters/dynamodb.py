@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -31,7 +30,8 @@ from carepay.domain.findings import Finding, Severity
 from carepay.domain.payment_run import LineStatus, PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunRefused, RunStatus
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
-from carepay.services.ports import AlreadyCommitted, ConcurrentChange
+from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
+from carepay.ports.sheets import SheetLink
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
@@ -872,15 +872,6 @@ def _run_from_item(item: Item) -> PaymentRun:
 
 # -- Google Sheets --------------------------------------------------------------------------------
 SHEETS = "SHEETS"  # one partition: every linked sheet, so the poller finds them without a scan
-
-
-@dataclass(slots=True)
-class SheetLink:
-    spreadsheet_id: str
-    provider_ref: str
-    claim_tabs: list[str] = field(default_factory=list)  # the week tabs carepay prepared
-    other_tabs: list[str] = field(default_factory=list)  # Instructions, Remittance …
-    last_read: datetime | None = None
 
 
 class SheetLinks(DynamoStore):

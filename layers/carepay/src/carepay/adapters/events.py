@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from carepay.services.notices import FileArrived
+from carepay.ports.files import FileArrived
 
 S3_TEST_EVENT = "s3:TestEvent"
 

@@ -28,6 +28,9 @@ from google.oauth2.service_account import Credentials
 from gspread.exceptions import APIError
 from requests.adapters import BaseAdapter
 
+from carepay.ports.errors import SheetNotShared, SheetUnavailable, TabMissing
+from carepay.ports.sheets import Cell
+
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.metadata.readonly",
@@ -36,24 +39,7 @@ RETRYABLE = frozenset({429, 500, 502, 503, 504})
 READ, WRITE = "read", "write"
 # An attempt needs at least this long: with less left before the deadline, none is started.
 SHORTEST_ATTEMPT_SECONDS = 2.0
-Cell = str | float | int | bool
 T = TypeVar("T")
-
-
-class SheetUnavailable(RuntimeError):
-    """Google did not answer after the retries: the message goes back to its queue."""
-
-
-class TabMissing(RuntimeError):
-    """A range names a tab the sheet no longer has (the provider deleted or renamed it)."""
-
-
-class SheetsNotConfigured(RuntimeError):
-    """carepay has no Google service account key: the council must put one in Secrets Manager."""
-
-
-class SheetNotShared(RuntimeError):
-    """The sheet does not exist or is not shared with carepay's service account."""
 
 
 class SheetsGateway:

@@ -6,14 +6,13 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from carepay.domain.approval_import import read_approvals
-from carepay.domain.approvals import ExtraApproval, FrustratedApproval
 from carepay.domain.care_packages import read_care_packages
 from carepay.domain.rows import SheetRow
-from carepay.services.notices import FileArrived
-from carepay.services.ports import CarePackageStore, Documents
+from carepay.ports.files import Documents, FileArrived
+from carepay.ports.stores import ApprovalStore, CarePackageStore
 from carepay.spreadsheets.reading import Table, TableSchema, UnreadableFile, read_table
 from carepay.spreadsheets.schemas import APPROVALS as APPROVALS_FILE
 from carepay.spreadsheets.schemas import CARE_PACKAGES
@@ -111,12 +110,6 @@ APPROVALS = "approvals/"
 def approvals_report_key(inbound_key: str) -> str:
     name = inbound_key.removeprefix(APPROVALS)
     return f"{IMPORT_REPORTS}{name.rsplit('.', 1)[0]}.approvals.json"
-
-
-class ApprovalStore(Protocol):
-    def save_approval(
-        self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
-    ) -> None: ...
 
 
 class ApprovalImportService:

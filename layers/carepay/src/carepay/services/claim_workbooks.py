@@ -13,8 +13,9 @@ from carepay.domain.findings import Severity
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaidBefore, PaymentPreview, preview_week
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
-from carepay.services.notices import FileArrived, received_at
-from carepay.services.ports import Documents, PlanStore
+from carepay.ports.files import Documents, FileArrived
+from carepay.ports.stores import PlanStore
+from carepay.services.notices import received_at
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv, write_claim_workbook
 
 OUTBOX = "outbox/"

@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any
 
-from carepay.domain.actuals import LineWeekActuals
-from carepay.domain.approvals import Approvals
 from carepay.domain.finance import (
     BankDetails,
     ChargingPeriod,
@@ -28,7 +26,7 @@ from carepay.domain.finance import (
     payment_date_for,
     run_id_for,
 )
-from carepay.domain.payment_run import PaidBefore, RunLine, calculate_provider, deadline_before
+from carepay.domain.payment_run import calculate_provider, deadline_before
 from carepay.domain.runs import (
     PaymentRun,
     ProviderResult,
@@ -40,10 +38,11 @@ from carepay.domain.runs import (
     result_to_dict,
     unconfirmed_line_refs,
 )
-from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON, week_commencing
-from carepay.services.notices import FileArrived, received_at
-from carepay.services.ports import Documents
+from carepay.ports.files import Documents, FileArrived
+from carepay.ports.messages import Messages
+from carepay.ports.stores import PaymentRunStore
+from carepay.services.notices import received_at
 from carepay.spreadsheets.bacs import Credit, write_payment_file
 from carepay.spreadsheets.finance_reports import (
     write_charging_csv,
@@ -81,34 +80,6 @@ def remittance_key(provider_ref: str, run_id: str, extension: str) -> str:
 
 def finance_key(run_id: str, name: str) -> str:
     return f"finance/{run_id}/{name}"
-
-
-class PaymentRunStore(Protocol):
-    def providers(self) -> list[str]: ...
-    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
-    def approvals(self, provider_ref: str) -> Approvals: ...
-    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]: ...
-    def paid_ledger(
-        self, provider_ref: str, week: date | None = None
-    ) -> dict[tuple[str, date], PaidBefore]: ...
-    def carried_balance(self, provider_ref: str) -> int: ...
-    def provider_profile(self, provider_ref: str) -> tuple[str, BankDetails | None]: ...
-    def save_payment(
-        self, provider_ref: str, run_id: str, lines: Sequence[RunLine], carried_out_pence: int
-    ) -> bool: ...
-    def open_run(self, run: PaymentRun) -> None: ...
-    def open_run_id(self) -> str | None: ...
-    def run(self, run_id: str) -> PaymentRun | None: ...
-    def runs(self) -> list[PaymentRun]: ...
-    def change_run(
-        self, run: PaymentRun, expected: RunStatus, *, expected_generation: int | None = None
-    ) -> bool: ...
-    def provider_done(self, run_id: str, phase: str, generation: int, provider_ref: str) -> int: ...
-    def close_run(self, run: PaymentRun) -> None: ...
-
-
-class Messages(Protocol):
-    def send_all(self, queue_url: str, bodies: Sequence[str]) -> None: ...
 
 
 class PaymentRunService:

@@ -13,9 +13,11 @@ import hmac
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from carepay.ports.messages import SyncQueue
+from carepay.ports.stores import NonceStore
 
 MAX_AGE = timedelta(minutes=5)
 SIGNATURE_HEADER = "x-carepay-signature"
@@ -56,16 +58,6 @@ def verify(body: bytes, signature: str, secret: str, now: datetime) -> SheetNoti
     if notice.timestamp.tzinfo is None or abs(now - notice.timestamp) > MAX_AGE:
         raise NoticeRefused(401, "stale notice: more than 5 minutes from now")
     return notice
-
-
-class NonceStore(Protocol):
-    def claim(self, nonce: str, keep_until: datetime) -> bool:
-        """True the first time a nonce is claimed, False ever after (until it expires)."""
-        ...
-
-
-class SyncQueue(Protocol):
-    def request_sync(self, spreadsheet_id: str, deduplication_id: str, reason: str) -> None: ...
 
 
 class NoticeReceiver:

@@ -19,23 +19,15 @@ import re
 import zlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from carepay.adapters.dynamodb import SheetLink
-from carepay.adapters.sheets import (
-    SheetNotShared,
-    SheetsGateway,
-    SheetsNotConfigured,
-    SheetUnavailable,
-    TabMissing,
-)
-from carepay.domain.actuals import StoredLineWeek
-from carepay.domain.service_lines import ProviderPlan
+from carepay.ports.errors import SheetNotShared, SheetsNotConfigured, SheetUnavailable, TabMissing
+from carepay.ports.files import Documents, FileArrived
+from carepay.ports.messages import SyncQueue
+from carepay.ports.sheets import SheetLink, SheetLinkStore, Sheets
+from carepay.ports.stores import PlanSource
 from carepay.services.claim_workbooks import week_just_ended
-from carepay.services.notices import FileArrived
 from carepay.services.payment_runs import remittance_key
-from carepay.services.ports import Documents
-from carepay.services.sheet_notices import SyncQueue
 from carepay.services.submissions import SubmissionKey, SubmissionService
 from carepay.spreadsheets.claim_sheet import (
     INSTRUCTIONS_TAB,
@@ -65,21 +57,6 @@ def request_result_key(inbound_key: str) -> str:
     return f"sheets/requests/{name}.json"
 
 
-class SheetLinkStore(Protocol):
-    def link(self, provider_ref: str, spreadsheet_id: str) -> SheetLink: ...
-    def save(self, link: SheetLink) -> None: ...
-    def sheet(self, spreadsheet_id: str) -> SheetLink | None: ...
-    def sheet_of(self, provider_ref: str) -> SheetLink | None: ...
-    def sheets(self) -> list[SheetLink]: ...
-
-
-class PlanSource(Protocol):
-    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
-    def stored_line_weeks(
-        self, provider_ref: str, first_week: date, last_week: date
-    ) -> dict[tuple[str, date], StoredLineWeek]: ...
-
-
 class SheetRequestRefused(ValueError):
     """A link or prepare request that cannot be done; the message says what to do."""
 
@@ -91,7 +68,7 @@ class SheetsService:
         plans: PlanSource,
         submissions: SubmissionService,
         documents: Documents,
-        gateway: Callable[[], SheetsGateway],
+        gateway: Callable[[], Sheets],
         queue: SyncQueue,
         council_name: str,
         council_contact: str,

@@ -31,8 +31,10 @@ from carepay.domain.confirmation import WeekConfirmation, confirm_week
 from carepay.domain.findings import Finding, Severity
 from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import LONDON, confirmation_deadline
-from carepay.services.notices import FileArrived, received_at
-from carepay.services.ports import ActualsStore, AlreadyCommitted, ConcurrentChange, Documents
+from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
+from carepay.ports.files import Documents, FileArrived
+from carepay.ports.stores import ActualsStore
+from carepay.services.notices import received_at
 from carepay.spreadsheets.feedback import (
     FindingOut,
     RowFeedback,

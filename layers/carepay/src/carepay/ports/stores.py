@@ -1,0 +1,97 @@
+"""The table as the services see it: plans, actuals and their commits, approvals, payment runs,
+and the nonces of sheet notices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
+from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
+from carepay.domain.finance import BankDetails
+from carepay.domain.payment_run import PaidBefore, RunLine
+from carepay.domain.runs import PaymentRun, RunStatus
+from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
+
+
+class PlanStore(Protocol):
+    def providers(self) -> list[str]: ...
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+
+
+class PlanSource(Protocol):
+    """A provider's plan and the state of its line-weeks: what a claim is shown against."""
+
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
+
+
+class ActualsStore(Protocol):
+    """Submissions: read a provider's state, then commit a decision made on it (or be told
+    ConcurrentChange / AlreadyCommitted, carepay.ports.errors)."""
+
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
+    def approvals(self, provider_ref: str) -> Approvals: ...
+    def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None: ...
+    def provider_version(self, provider_ref: str) -> int: ...
+    def save_submission(
+        self,
+        provider_ref: str,
+        upload_id: str,
+        line_weeks: Sequence[LineWeekActuals],
+        summary: dict[str, Any],
+        expected_version: int,
+        rejected: Sequence[RejectedReport] = (),
+    ) -> None: ...
+
+
+class CarePackageStore(Protocol):
+    def save_care_packages(
+        self,
+        import_id: str,
+        versions: Sequence[ServiceLineVersion],
+        summary: dict[str, Any],
+        bank_details: Mapping[str, BankDetails] | None = None,
+    ) -> None: ...
+
+
+class ApprovalStore(Protocol):
+    def save_approval(
+        self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
+    ) -> None: ...
+
+
+class PaymentRunStore(Protocol):
+    def providers(self) -> list[str]: ...
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def approvals(self, provider_ref: str) -> Approvals: ...
+    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]: ...
+    def paid_ledger(
+        self, provider_ref: str, week: date | None = None
+    ) -> dict[tuple[str, date], PaidBefore]: ...
+    def carried_balance(self, provider_ref: str) -> int: ...
+    def provider_profile(self, provider_ref: str) -> tuple[str, BankDetails | None]: ...
+    def save_payment(
+        self, provider_ref: str, run_id: str, lines: Sequence[RunLine], carried_out_pence: int
+    ) -> bool: ...
+    def open_run(self, run: PaymentRun) -> None: ...
+    def open_run_id(self) -> str | None: ...
+    def run(self, run_id: str) -> PaymentRun | None: ...
+    def runs(self) -> list[PaymentRun]: ...
+    def change_run(
+        self, run: PaymentRun, expected: RunStatus, *, expected_generation: int | None = None
+    ) -> bool: ...
+    def provider_done(self, run_id: str, phase: str, generation: int, provider_ref: str) -> int: ...
+    def close_run(self, run: PaymentRun) -> None: ...
+
+
+class NonceStore(Protocol):
+    def claim(self, nonce: str, keep_until: datetime) -> bool:
+        """True the first time a nonce is claimed, False ever after (until it expires)."""
+        ...
