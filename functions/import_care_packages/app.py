@@ -29,6 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 
 def record_handler(record: SQSRecord) -> None:
     for arrival in files_arrived(record):
+        logger.set_correlation_id(arrival.arrival_id)  # the upload id, on every log line
         if arrival.key.startswith(APPROVALS):
             approvals = approval_import_service().handle(arrival)
             logger.info("approvals imported", key=arrival.key, imported=approvals["imported"])

@@ -38,6 +38,7 @@ def record_handler(record: SQSRecord) -> None:
         data_keyword_argument="arrival", persistence_store=idempotency_store(), config=idempotency
     )(handle_submission)
     for arrival in files_arrived(record):
+        logger.set_correlation_id(arrival.arrival_id)  # the upload id, on every log line
         summary = handle_once(arrival=arrival)
         logger.info(
             "submission processed",

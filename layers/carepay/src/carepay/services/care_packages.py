@@ -77,6 +77,7 @@ class CarePackageImportService:
         if isinstance(read, str):
             report |= {"file_rejected": True, "message": read, "imported": 0, "rejected": 0}
             self._write_report(arrival.key, report)
+            logger.info("care packages refused", extra={"import_id": import_id, "reason": read})
             return report
         table, result = read
         providers = sorted({v.provider_ref for v in result.versions})
@@ -94,6 +95,10 @@ class CarePackageImportService:
         report["providers_with_bank_details"] = sorted(result.bank_details)
         self.store.save_care_packages(import_id, result.versions, report, result.bank_details)
         self._write_report(arrival.key, report)
+        logger.info(
+            "care packages imported",
+            extra={k: report[k] for k in ("import_id", "imported", "rejected", "providers")},
+        )
         return report
 
     def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
@@ -148,6 +153,10 @@ class ApprovalImportService:
             ],
         }
         self._write_report(arrival.key, report)
+        logger.info(
+            "approvals imported",
+            extra={"file_rejected": report["file_rejected"], "imported": report["imported"]},
+        )
         return report
 
     def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:

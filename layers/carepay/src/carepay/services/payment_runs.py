@@ -14,6 +14,7 @@ count of providers done is a set.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -55,6 +56,7 @@ from carepay.spreadsheets.remittance import (
     write_remittance_workbook,
 )
 
+logger = logging.getLogger(__name__)
 REQUESTS = "payment-runs/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALCULATE, APPROVE = "calculate", "approve"
@@ -289,13 +291,32 @@ class PaymentRunService:
         self._write_json(
             result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
         )
+        logger.info(
+            "provider calculated",
+            extra={
+                "run_id": run.run_id,
+                "generation": run.generation,
+                "provider_ref": provider_ref,
+                "lines": len(lines),
+                "net_pence": result.net_pence,
+            },
+        )
         return result
 
     def pay(self, run: PaymentRun, provider_ref: str) -> None:
         """Approve one provider's part: lines become paid and lock; the remittance is written."""
         result = self._result(run, provider_ref)
-        self.store.save_payment(
+        newly_paid = self.store.save_payment(
             provider_ref, run.run_id, result.lines, result.settlement.carried_out_pence
+        )
+        logger.info(
+            "provider paid" if newly_paid else "provider already paid",
+            extra={
+                "run_id": run.run_id,
+                "provider_ref": provider_ref,
+                "payment_pence": result.settlement.payment_pence,
+                "carried_out_pence": result.settlement.carried_out_pence,
+            },
         )
         if not result.lines and not result.carried_in_pence:
             return  # nothing happened for this provider: no remittance to send
@@ -339,6 +360,10 @@ class PaymentRunService:
         elif not self.store.change_run(run, before, expected_generation=run.generation):
             return  # recalculated meanwhile: that calculation finishes the draft
         self._publish(run, results, files)
+        logger.info(
+            f"run {finished.value}",
+            extra={"run_id": run.run_id, "generation": run.generation, "files": files},
+        )
 
     def _approved_files(self, run: PaymentRun, results: Sequence[ProviderResult]) -> list[str]:
         files = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import zlib
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from carepay.spreadsheets.claim_sheet import (
     status_write_back,
 )
 
+logger = logging.getLogger(__name__)
 REQUESTS = "sheets-requests/"
 PAID_TAB_NOTE = (
     "This week has been paid: the tab is kept for your records and is no longer read. If the "
@@ -239,6 +241,14 @@ class SheetsService:
         # own write is not taken for the provider's change.
         link.last_read = datetime.now(UTC)
         self.links.save(link)
+        logger.info(
+            "sheet synced",
+            extra={
+                "provider_ref": link.provider_ref,
+                "spreadsheet_id": spreadsheet_id,
+                "tabs": {tab: summary.get("accepted") for tab, summary in summaries.items()},
+            },
+        )
         return {
             "outcome": "synced",
             "provider_ref": link.provider_ref,

@@ -373,6 +373,7 @@ class SubmissionService:
             submission.provider_ref, feedback.upload_id, line_weeks, summary, version, rejected
         )
         self._write_feedback(submission, feedback, workbook)
+        _log_decision(submission, feedback)
         return summary
 
     def _publish_staged(self, submission: SubmissionKey, summary: dict[str, Any]) -> None:
@@ -408,6 +409,24 @@ class SubmissionService:
             feedback.model_dump_json(indent=1).encode(),
             "application/json",
         )
+
+
+def _log_decision(submission: SubmissionKey, feedback: SubmissionFeedback) -> None:
+    """What was committed, for whoever follows a file in the logs: counts and codes, never a
+    name (a refusal's sentence names the file, which the provider named)."""
+    refusal = feedback.file_findings[0].message if feedback.file_rejected else ""
+    logger.info(
+        f"{feedback.kind} {'refused' if feedback.file_rejected else 'committed'}",
+        extra={
+            "provider_ref": submission.provider_ref,
+            "upload_id": feedback.upload_id,
+            "accepted": feedback.accepted,
+            "rejected": feedback.rejected,
+            "row_codes": sorted({f.code for row in feedback.rows for f in row.errors}),
+            "weeks": {str(c.week_commencing): c.status for c in feedback.confirmations},
+            "reason": refusal.replace(submission.name, "the file"),
+        },
+    )
 
 
 def _confirm_weeks_asked(
