@@ -39,7 +39,7 @@ def _handle(message: dict[str, Any], record: SQSRecord) -> None:
     if "spreadsheet_id" in message:
         outcome = service.sync(message["spreadsheet_id"])
     elif "scheduled_time" in message:  # the poll schedule's own message
-        scheduled = datetime.fromisoformat(message["scheduled_time"].replace("Z", "+00:00"))
+        scheduled = datetime.fromisoformat(message["scheduled_time"])
         outcome = {"queued": service.poll(scheduled)}
     elif "remittance_run" in message:
         outcome = service.remittance_tab(message["provider_ref"], message["remittance_run"])

@@ -4,7 +4,7 @@ the sample care packages."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -118,3 +118,31 @@ def pay(
         for line_ref in line_refs
     ]
     RunStore(table_name).save_payment(provider_ref, run_id, lines, 0)
+
+
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+
+
+def tables_written(operation: str, params: dict[str, Any]) -> set[str]:
+    if operation == "BatchWriteItem":
+        return set(params.get("RequestItems", {}))
+    if operation == "TransactWriteItems":
+        return {next(iter(item.values()))["TableName"] for item in params.get("TransactItems", [])}
+    return {params["TableName"]} if operation in WRITES else set()
+
+
+@pytest.fixture
+def writes_to(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[str]]:
+    """The write calls any code (a function's too) makes to a DynamoDB table from now on."""
+    from botocore.client import BaseClient
+
+    made: list[tuple[str, set[str]]] = []
+    real_call = BaseClient._make_api_call
+
+    def recorded(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if client.meta.service_model.service_name == "dynamodb":
+            made.append((operation, tables_written(operation, params)))
+        return real_call(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recorded)
+    return lambda table: [operation for operation, tables in made if table in tables]

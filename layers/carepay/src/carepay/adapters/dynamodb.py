@@ -73,7 +73,6 @@ class DynamoStore:
 
     def __init__(self, table_name: str) -> None:
         self.table_name = table_name
-        self.write_requests = 0  # counted for `make bench`: writes per upload is a target
         # Items of uncommitted attempts the last read of a provider's line-weeks passed over.
         self._uncommitted_seen: dict[str, list[Item]] = {}
 
@@ -209,7 +208,6 @@ class DynamoStore:
     def _send_batch(self, batch: Sequence[WriteRequestTypeDef]) -> None:
         pending = list(batch)
         for _attempt in range(8):
-            self.write_requests += 1
             response = client("dynamodb").batch_write_item(RequestItems={self.table_name: pending})
             unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
             pending = cast("list[WriteRequestTypeDef]", unprocessed)
@@ -312,7 +310,6 @@ class DynamoStore:
                 },
             }
         }
-        self.write_requests += 1
         try:
             dynamodb.transact_write_items(TransactItems=[change, advance])
         except dynamodb.exceptions.TransactionCanceledException as cancelled:
@@ -363,14 +360,12 @@ class DynamoStore:
                     ":account": _s(bank.account_number),
                     ":account_name": _s(bank.account_name),
                 }
-            self.write_requests += 1
             client("dynamodb").update_item(
                 TableName=self.table_name,
                 Key={"PK": _s(provider_key(ref)), "SK": _s("PROFILE")},
                 UpdateExpression="SET " + ", ".join(assignments),
                 ExpressionAttributeValues=values,
             )
-        self.write_requests += 1
         client("dynamodb").put_item(
             TableName=self.table_name,
             Item={
@@ -653,7 +648,6 @@ class RunStore(DynamoStore):
         """
         dynamodb = client("dynamodb")
         state_key = {"PK": _s(provider_key(provider_ref)), "SK": _s("STATE")}
-        self.write_requests += 1
         dynamodb.update_item(
             TableName=self.table_name,
             Key=state_key,
@@ -683,7 +677,6 @@ class RunStore(DynamoStore):
                 change, provider_ref, self.provider_version(provider_ref), finishing_payment=True
             )
         except AlreadyCommitted:
-            self.write_requests += 1
             dynamodb.update_item(
                 TableName=self.table_name, Key=state_key, UpdateExpression="REMOVE paying"
             )
@@ -694,7 +687,6 @@ class RunStore(DynamoStore):
     def open_run(self, run: PaymentRun) -> None:
         """Create a run, if no other run is unapproved (RunRefused names the one that is)."""
         dynamodb = client("dynamodb")
-        self.write_requests += 1
         try:
             dynamodb.transact_write_items(
                 TransactItems=[
@@ -766,7 +758,6 @@ class RunStore(DynamoStore):
         if expected_generation is not None:
             condition += " AND generation = :generation"
             values[":generation"] = _n(expected_generation)
-        self.write_requests += 1
         try:
             dynamodb.put_item(
                 TableName=self.table_name,
@@ -784,7 +775,6 @@ class RunStore(DynamoStore):
         A set, so a redelivered message is counted once; the generation, so a provider
         calculated for a draft since recalculated is not counted.
         """
-        self.write_requests += 1
         dynamodb = client("dynamodb")
         try:
             response = dynamodb.update_item(
@@ -805,7 +795,6 @@ class RunStore(DynamoStore):
 
     def close_run(self, run: PaymentRun) -> None:
         """The run is approved and paid: free the slot for the next run."""
-        self.write_requests += 1
         client("dynamodb").transact_write_items(
             TransactItems=[
                 {"Put": {"TableName": self.table_name, "Item": _run_item(run)}},

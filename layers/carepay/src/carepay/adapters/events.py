@@ -30,5 +30,5 @@ def files_arrived(record: SQSRecord) -> Iterator[FileArrived]:
             sequencer=stored.get("sequencer"),
             etag=stored.get("eTag"),
             size=int(stored.get("size") or 0),
-            event_time=datetime.fromisoformat(s3_record.event_time.replace("Z", "+00:00")),
+            event_time=datetime.fromisoformat(s3_record.event_time),
         )

@@ -127,7 +127,7 @@ class SheetsGateway:
         """When anyone last changed the sheet (Drive's modifiedTime)."""
         http = self._client.http_client
         metadata = self._call(READ, lambda: http.get_file_drive_metadata(spreadsheet_id))
-        return datetime.fromisoformat(str(metadata["modifiedTime"]).replace("Z", "+00:00"))
+        return datetime.fromisoformat(str(metadata["modifiedTime"]))
 
     def _call(self, kind: str, request: Callable[[], T]) -> T:
         for attempt in range(self.attempts):

@@ -47,9 +47,7 @@ class ClaimWorkbookService:
 
     def handle_request(self, body: str) -> list[dict[str, Any]]:
         """The Monday schedule's message: every provider's workbook for the week just ended."""
-        scheduled = datetime.fromisoformat(
-            json.loads(body)["scheduled_time"].replace("Z", "+00:00")
-        )
+        scheduled = datetime.fromisoformat(json.loads(body)["scheduled_time"])
         monday = week_just_ended(scheduled)
         return [
             self.write(provider_ref, monday, scheduled) for provider_ref in self.store.providers()

@@ -107,9 +107,7 @@ class PaymentRunService:
 
     # -- requests: the schedule, or a file finance drops under payment-runs/ ------------------
     def handle_schedule(self, body: str) -> dict[str, Any]:
-        scheduled = datetime.fromisoformat(
-            json.loads(body)["scheduled_time"].replace("Z", "+00:00")
-        )
+        scheduled = datetime.fromisoformat(json.loads(body)["scheduled_time"])
         outcome = self._attempt(lambda: self.start(scheduled, "schedule"))
         self._write_json(
             f"runs/requests/scheduled-{scheduled.astimezone(LONDON):%Y%m%d-%H%M}.json", outcome
