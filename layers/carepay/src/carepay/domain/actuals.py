@@ -198,12 +198,42 @@ def _overlong_cells(row: SheetRow) -> list[Finding]:
 
 
 def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
+    """One row: its quantities (V1), week (V3, V4), line (V2, V7), the plan's rules (V5, X4),
+    then the line-week to store. It goes on being checked after an error where it can, so its
+    week and line are known and every error is reported."""
     outcome = RowOutcome(row.row_number)
     errors = outcome.errors
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
-    # The row goes on being checked, so its week is known and every error reported.
     errors.extend(_overlong_cells(row))
+    quarters = _quarters(row, errors)
+    monday = outcome.week = _week_from(row, errors)
+    ss_ref = row.text("ss_ref")
+    if not ss_ref:
+        errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
+    if monday is None or not ss_ref:
+        return outcome
+    if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
+        errors.append(_week_not_over(monday))
+        return outcome
+    line = outcome.line = _match_line(row, ss_ref, monday, context, errors)
+    stored = context.stored.get((line.line_ref, monday)) if line else None
+    if stored is not None and (stored.paid or stored.confirmed):
+        errors.append(_locked(stored, monday))
+        outcome.locked = True
+        return outcome
+    if line is None or len(quarters) < len(QUANTITY_COLUMNS):
+        return outcome
+    comments = row.text("comments")
+    _check_against_the_plan(line, quarters, comments, errors)
+    if not errors:
+        outcome.warnings.extend(_unamendable_columns(row, line))
+        missed_reason = _missed_reason(row, outcome.warnings)
+        outcome.line_week = _line_week(line, monday, quarters, comments, missed_reason, context)
+    return outcome
 
+
+def _quarters(row: SheetRow, errors: list[Finding]) -> dict[str, int]:
+    """V1: each quantity in quarter units; an empty Frustrated, Missed or Extra means none."""
     quarters: dict[str, int] = {}
     cells = row.cells
     for key, column in QUANTITY_COLUMNS.items():
@@ -211,12 +241,11 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         try:
             quantity = None if value is None else quarters_in_cell(value)
         except (NotAQuarterMultiple, InvalidOperation, ValueError):
-            shown = row.text(key)
             errors.append(
                 error(
                     "V1",
                     f"{column} must be a whole number of quarter hours between 0 and 168 "
-                    f"(such as 0.25, 0.5, 0.75 or 1.00); '{shown}' is not.",
+                    f"(such as 0.25, 0.5, 0.75 or 1.00); '{row.text(key)}' is not.",
                     column,
                 )
             )
@@ -226,42 +255,27 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         elif key == "actual":
             errors.append(error("V1", f"{column} is empty: enter the quantity delivered.", column))
         else:
-            quarters[key] = 0  # an empty Frustrated, Missed or Extra means none
+            quarters[key] = 0
+    return quarters
 
-    monday = _week_from(row, errors)
-    outcome.week = monday
-    ss_ref = row.text("ss_ref")
-    if not ss_ref:
-        errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
-    if monday is None or not ss_ref:
-        return outcome
 
-    if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
-        errors.append(
-            error(
-                "V4",
-                f"The week commencing {monday:%d/%m/%Y} has not ended yet (it ends on Sunday "
-                f"{week_ending(monday):%d/%m/%Y}): enter actuals once the week is over.",
-                "Date",
-            )
-        )
-        return outcome
+def _week_not_over(monday: date) -> Finding:
+    return error(
+        "V4",
+        f"The week commencing {monday:%d/%m/%Y} has not ended yet (it ends on Sunday "
+        f"{week_ending(monday):%d/%m/%Y}): enter actuals once the week is over.",
+        "Date",
+    )
 
-    line = outcome.line = _match_line(row, ss_ref, monday, context, errors)
-    stored = context.stored.get((line.line_ref, monday)) if line else None
-    if stored is not None and (stored.paid or stored.confirmed):
-        errors.append(_locked(stored, monday))
-        outcome.locked = True
-        return outcome
-    if line is None or len(quarters) < len(QUANTITY_COLUMNS):
-        return outcome
 
+def _check_against_the_plan(
+    line: WeeklyLine, quarters: Mapping[str, int], comments: str, errors: list[Finding]
+) -> None:
+    """The service type's rules (X4, V6), and V5: a row differing from the plan says why."""
     actual, frustrated = quarters["actual"], quarters["frustrated"]
     missed, extra = quarters["missed"], quarters["extra"]
     if frustrated or extra or actual > line.planned_quarters:
         _check_service_type_rules(line, actual, frustrated, extra, errors)
-
-    comments = row.text("comments")
     differs = actual != line.planned_quarters or frustrated or missed or extra
     if differs and not comments:
         errors.append(
@@ -273,28 +287,33 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
                 "Comments",
             )
         )
-    if errors:
-        return outcome
 
-    outcome.warnings.extend(_unamendable_columns(row, line))
-    outcome.line_week = LineWeekActuals(
+
+def _line_week(
+    line: WeeklyLine,
+    monday: date,
+    quarters: Mapping[str, int],
+    comments: str,
+    missed_reason: str,
+    context: ValidationContext,
+) -> LineWeekActuals:
+    return LineWeekActuals(
         provider_ref=context.provider_ref,
         line_ref=line.line_ref,
         ss_ref=line.ss_ref,
         week_commencing=monday,
         planned_quarters=line.planned_quarters,
-        actual_quarters=actual,
-        frustrated_quarters=frustrated,
-        missed_quarters=missed,
-        extra_quarters=extra,
+        actual_quarters=quarters["actual"],
+        frustrated_quarters=quarters["frustrated"],
+        missed_quarters=quarters["missed"],
+        extra_quarters=quarters["extra"],
         planned_visits=line.planned_visits,
         comments=comments,
-        missed_reason=_missed_reason(row, outcome.warnings),
+        missed_reason=missed_reason,
         exceptions=_weekly_exceptions(line, quarters, context.approvals),
         upload_id=context.upload_id,
         submitted_at=context.uploaded_at,
     )
-    return outcome
 
 
 def _missed_reason(row: SheetRow, warnings: list[Finding]) -> str:
