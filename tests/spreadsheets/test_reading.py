@@ -10,7 +10,7 @@ from carepay.spreadsheets.reading import OTHER_COLUMN, UnreadableFile, read_tabl
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from openpyxl import Workbook
 
-from tests.corpus.files import xlsx_sheets
+from tests.corpus.files import error_cell, xlsx_sheets
 
 HEADER = "SS Ref,Date,Weekly Actual Quantity,Comments"
 
@@ -221,19 +221,7 @@ def test_a_merged_quantity_is_read_for_its_first_row_only_and_the_provider_is_to
 
 
 def test_an_error_cell_is_read_as_its_error_not_as_empty() -> None:
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(_with_formula(b"5")))
-    rewritten = io.BytesIO()
-    with zipfile.ZipFile(rewritten, "w") as target:
-        for name in source.namelist():
-            part = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                part = part.replace(b'<c r="C3"', b'<c r="C3" t="e"').replace(
-                    b"<f>2+3</f><v>5</v>", b"<f>1/0</f><v>#DIV/0!</v>"
-                )
-            target.writestr(name, part)
-    table = read_table(rewritten.getvalue(), "claim.xlsx", ACTUALS_UPLOAD)
+    table = read_table(error_cell("#DIV/0!"), "claim.xlsx", ACTUALS_UPLOAD)
     assert [row.cells.get("actual") for row in table.rows] == ["#DIV/0!"]
 
 

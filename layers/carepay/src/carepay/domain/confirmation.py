@@ -63,18 +63,7 @@ def confirm_week(
             continue
         actuals = submitted_now.get(line_ref) or state.actuals
         if actuals is None:
-            actuals = LineWeekActuals(
-                provider_ref=provider_ref,
-                line_ref=line_ref,
-                ss_ref=line.ss_ref,
-                week_commencing=monday,
-                planned_quarters=line.planned_quarters,
-                actual_quarters=line.planned_quarters,
-                planned_visits=line.planned_visits,
-                source="confirmed as planned",
-                upload_id=confirmation_id,
-                submitted_at=confirmed_at,
-            )
+            actuals = _as_planned(provider_ref, line, monday, confirmation_id, confirmed_at)
         result.confirmed.append(actuals.confirm(confirmed_at))
     if result.already_paid and not result.confirmed and not result.already_confirmed:
         result.findings.append(
@@ -95,6 +84,24 @@ def confirm_week(
             )
         )
     return result
+
+
+def _as_planned(
+    provider_ref: str, line: WeeklyLine, monday: date, confirmation_id: str, at: datetime
+) -> LineWeekActuals:
+    """E10: a line with nothing uploaded is submitted as planned by its confirmation."""
+    return LineWeekActuals(
+        provider_ref=provider_ref,
+        line_ref=line.line_ref,
+        ss_ref=line.ss_ref,
+        week_commencing=monday,
+        planned_quarters=line.planned_quarters,
+        actual_quarters=line.planned_quarters,
+        planned_visits=line.planned_visits,
+        source="confirmed as planned",
+        upload_id=confirmation_id,
+        submitted_at=at,
+    )
 
 
 def _why_the_week_cannot_be_confirmed(

@@ -241,15 +241,7 @@ class SheetsService:
         # own write is not taken for the provider's change.
         link.last_read = datetime.now(UTC)
         self.links.save(link)
-        logger.info(
-            "sheet synced",
-            extra={
-                "provider_ref": link.provider_ref,
-                "spreadsheet_id": spreadsheet_id,
-                "tabs": {tab: summary.get("accepted") for tab, summary in summaries.items()},
-            },
-        )
-        return {
+        synced = {
             "outcome": "synced",
             "provider_ref": link.provider_ref,
             "tabs": {
@@ -261,6 +253,8 @@ class SheetsService:
             },
             "calls": dict(gateway.calls),
         }
+        logger.info("sheet synced", extra={"spreadsheet_id": spreadsheet_id, **synced})
+        return synced
 
     def poll(self, now: datetime) -> list[str]:
         """Queue every linked sheet changed since carepay last read it (a lost notice only
