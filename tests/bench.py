@@ -349,13 +349,14 @@ def _peak_rss_mb() -> float:
 
 def workbooks(claim_lines: int, feedback_rows: int) -> None:
     print("\n## Workbooks carepay writes (best of 3, seconds)")
-    from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_workbook
+    from carepay.spreadsheets.claim_workbook import CouncilNotice
+    from carepay.spreadsheets.claim_xlsx import write_claim_workbook
     from carepay.spreadsheets.feedback import (
         FindingOut,
         RowFeedback,
         SubmissionFeedback,
-        write_feedback_workbook,
     )
+    from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
 
     versions = [
         v.model_copy(update={"line_ref": f"L{n:05d}", "ss_ref": f"SS{n:05d}"})

@@ -28,14 +28,14 @@ from carepay.spreadsheets.claim_workbook import (
     CLAIM_SHEET,
     NEEDS_A_COMMENT,
     CouncilNotice,
-    write_claim_workbook,
 )
+from carepay.spreadsheets.claim_xlsx import write_claim_workbook
 from carepay.spreadsheets.feedback import (
     FindingOut,
     RowFeedback,
     SubmissionFeedback,
-    write_feedback_workbook,
 )
+from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
 from carepay.spreadsheets.finance_reports import write_summary_workbook
 from carepay.spreadsheets.reading import read_table
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook

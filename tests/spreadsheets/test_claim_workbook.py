@@ -14,8 +14,8 @@ from carepay.spreadsheets.claim_workbook import (
     CONTROCC_CSV_COLUMNS,
     CouncilNotice,
     write_claim_csv,
-    write_claim_workbook,
 )
+from carepay.spreadsheets.claim_xlsx import write_claim_workbook
 from carepay.spreadsheets.reading import normalise_header, read_table
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 from openpyxl import load_workbook

@@ -6,12 +6,10 @@ import io
 from datetime import datetime
 
 from carepay.domain.weeks import LONDON
-from carepay.spreadsheets.feedback import (
+from carepay.spreadsheets.feedback import FindingOut, RowFeedback, SubmissionFeedback
+from carepay.spreadsheets.feedback_xlsx import (
     FLAGGED_FILL,
     REJECTED_FILL,
-    FindingOut,
-    RowFeedback,
-    SubmissionFeedback,
     write_feedback_workbook,
 )
 from openpyxl import load_workbook

@@ -16,7 +16,7 @@ from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.stores import PlanStore
 from carepay.services.notices import received_at
-from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv, write_claim_workbook
+from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv
 
 OUTBOX = "outbox/"
 REQUESTS = "workbook-requests/"
@@ -100,6 +100,9 @@ class ClaimWorkbookService:
         lines = list(plan.lines_for_week(monday).values())
         now = now or datetime.now(UTC)
         preview = self.preview(provider_ref, monday, now) if week_has_ended(monday, now) else None
+        # openpyxl only when a workbook is written: it is a fifth of a handler's import time.
+        from carepay.spreadsheets.claim_xlsx import write_claim_workbook
+
         workbook = write_claim_workbook(
             provider_ref, plan.provider_name, monday, lines, self.notice, preview
         )

@@ -40,7 +40,6 @@ from carepay.spreadsheets.feedback import (
     RowFeedback,
     SubmissionFeedback,
     WeekConfirmationOut,
-    write_feedback_workbook,
 )
 from carepay.spreadsheets.reading import (
     MAX_FILE_BYTES,
@@ -255,6 +254,9 @@ class SubmissionService:
         feedback.next_step = _next_step(
             feedback, sorted({o.week for o in outcomes if o.accepted and o.week})
         )
+        # openpyxl only when a workbook is written: it is a fifth of the handler's import time.
+        from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
+
         workbook = write_feedback_workbook(
             feedback,
             table.columns,

@@ -116,11 +116,32 @@ def write_summary_workbook(
     workbook = Workbook()
     sheet: Any = workbook.active
     sheet.title = "Summary"
-    settlements = [result.settlement for result in results]
     put(sheet.cell(row=1, column=1), f"{council_name}: payment run {run_id}").font = Font(
         bold=True, size=14
     )
-    facts: list[tuple[str, object]] = [
+    facts = _run_facts(run_at, status, payment_date, results)
+    _write_facts(sheet, facts)
+    providers = workbook.create_sheet("Providers")
+    _providers_table(providers, results)
+    if results:
+        # below the totals: page 1 when printed
+        sheet.add_chart(_payments_chart(providers, len(results)), f"A{len(facts) + 5}")
+    _held_lines_table(workbook.create_sheet("Held lines"), results)
+    _table(
+        workbook.create_sheet("Exceptions"),
+        ("Provider Ref", "Exception", "Line-weeks"),
+        [(r.provider_ref, code, count) for r in results for code, count in r.exceptions.items()],
+        widths=(14, 12, 12),
+    )
+    _late_and_unconfirmed_tables(workbook, results)
+    return stable_xlsx(workbook, run_at)
+
+
+def _run_facts(
+    run_at: datetime, status: RunStatus, payment_date: date, results: Sequence[ProviderResult]
+) -> list[tuple[str, object]]:
+    settlements = [result.settlement for result in results]
+    return [
         ("Status", status.value),
         ("Calculated as at", run_at.replace(tzinfo=None)),
         ("Payment date", payment_date),
@@ -133,6 +154,9 @@ def write_summary_workbook(
         ("Late confirmations", sum(len(r.late_lines) for r in results)),
         ("Providers with unconfirmed lines", sum(1 for r in results if r.unconfirmed_lines)),
     ]
+
+
+def _write_facts(sheet: Any, facts: Sequence[tuple[str, object]]) -> None:
     for row, (label, value) in enumerate(facts, start=3):
         put(sheet.cell(row=row, column=1), label).font = Font(bold=True)
         cell = put(sheet.cell(row=row, column=2), value)
@@ -147,53 +171,55 @@ def write_summary_workbook(
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
-    providers = workbook.create_sheet("Providers")
+
+PROVIDER_TOTALS = (
+    *("Provider Ref", "Provider", "Lines", "Net"),
+    *("Carried In", "Payment", "Carried Out", "Note"),
+)
+
+
+def _providers_table(providers: Worksheet, results: Sequence[ProviderResult]) -> None:
     _table(
         providers,
-        (
-            "Provider Ref",
-            "Provider",
-            "Lines",
-            "Net",
-            "Carried In",
-            "Payment",
-            "Carried Out",
-            "Note",
-        ),
+        PROVIDER_TOTALS,
         [
             (
                 r.provider_ref,
                 r.provider_name,
                 len(r.lines),
-                _pounds(s.net_pence),
-                _pounds(s.carried_in_pence),
-                _pounds(s.payment_pence),
-                _pounds(s.carried_out_pence),
-                s.note.value,
+                _pounds(r.settlement.net_pence),
+                _pounds(r.settlement.carried_in_pence),
+                _pounds(r.settlement.payment_pence),
+                _pounds(r.settlement.carried_out_pence),
+                r.settlement.note.value,
             )
-            for r, s in zip(results, settlements, strict=True)
+            for r in results
         ],
         money_columns=(4, 5, 6, 7),
         widths=(14, 30, 8, 14, 14, 14, 14, 28),
     )
-    if results:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "Payment by provider"
-        chart.y_axis.title = "£"
-        chart.x_axis.title = "Provider"
-        chart.legend = None
-        count = len(results)
-        chart.add_data(
-            Reference(providers, min_col=6, min_row=1, max_row=count + 1), titles_from_data=True
-        )
-        chart.set_categories(Reference(providers, min_col=1, min_row=2, max_row=count + 1))
-        chart.height = max(7.5, 0.6 * count + 3)
-        chart.width = 18
-        sheet.add_chart(chart, f"A{len(facts) + 5}")  # below the totals: page 1 when printed
 
+
+def _payments_chart(providers: Worksheet, count: int) -> BarChart:
+    """Payment (the Providers sheet's sixth column) per provider, as horizontal bars."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Payment by provider"
+    chart.y_axis.title = "£"
+    chart.x_axis.title = "Provider"
+    chart.legend = None
+    chart.add_data(
+        Reference(providers, min_col=6, min_row=1, max_row=count + 1), titles_from_data=True
+    )
+    chart.set_categories(Reference(providers, min_col=1, min_row=2, max_row=count + 1))
+    chart.height = max(7.5, 0.6 * count + 3)
+    chart.width = 18
+    return chart
+
+
+def _held_lines_table(sheet: Worksheet, results: Sequence[ProviderResult]) -> None:
     _table(
-        workbook.create_sheet("Held lines"),
+        sheet,
         ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Why"),
         [
             (line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing, reason_of(line))
@@ -202,12 +228,9 @@ def write_summary_workbook(
         ],
         widths=(14, 12, 12, 16, 80),
     )
-    _table(
-        workbook.create_sheet("Exceptions"),
-        ("Provider Ref", "Exception", "Line-weeks"),
-        [(r.provider_ref, code, count) for r in results for code, count in r.exceptions.items()],
-        widths=(14, 12, 12),
-    )
+
+
+def _late_and_unconfirmed_tables(workbook: Workbook, results: Sequence[ProviderResult]) -> None:
     _table(
         workbook.create_sheet("Late confirmations"),
         ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Status"),
@@ -228,7 +251,6 @@ def write_summary_workbook(
         ],
         widths=(14, 30, 16, 60),
     )
-    return stable_xlsx(workbook, run_at)
 
 
 def _table(

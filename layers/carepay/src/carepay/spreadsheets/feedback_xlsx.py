@@ -1,0 +1,266 @@
+"""The feedback workbook: a Summary sheet that says what to do next, and the provider's rows
+with Status, Errors, Warnings and Exceptions beside them, rejected rows highlighted.
+
+Written with openpyxl in write-only mode so a 100,000-row upload streams instead of filling
+memory. Imported only when a workbook is written: openpyxl is a fifth of a handler's import time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from copy import copy
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from carepay.domain.rows import MAX_CELL_CHARS
+from carepay.spreadsheets.feedback import FindingOut, RowFeedback, SubmissionFeedback
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    TEXT_THAT_WOULD_RUN,
+    column_letter,
+    wrapped_lines,
+)
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
+
+REJECTED_FILL = "FFC7CE"
+FLAGGED_FILL = "FF7C80"  # the very cell an error or warning is about
+HELD_FILL = "FFEB9C"
+HEADER_FILL = "1F4E78"
+
+
+FINDING_WIDTHS = (60, 40, 60)  # Errors, Warnings, Exceptions
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
+TOP = Alignment(vertical="top")
+
+
+def write_feedback_workbook(
+    feedback: SubmissionFeedback,
+    columns: list[tuple[str, str | None]],
+    provider_rows: Sequence[tuple[int, Mapping[str, object]]],
+    council_name: str,
+    *,
+    write_only: bool = True,
+) -> bytes:
+    """Write-only streams rows to disk as they come; `write_only=False` is for `make bench`."""
+    workbook = Workbook(write_only=write_only)
+    if not write_only:
+        workbook.remove(workbook.worksheets[0])  # the empty sheet a normal workbook starts with
+    # Any: the stubs give write-only sheets no column_dimensions, which openpyxl does provide.
+    summary: Any = workbook.create_sheet("Summary")
+    rows_sheet: Any = workbook.create_sheet("Rows")
+    for sheet in (summary, rows_sheet):
+        _print_as_a_provider_would(sheet)
+    rows_sheet.print_title_rows = "1:1"
+    _write_summary(summary, feedback, council_name)
+    _RowsSheet(rows_sheet, columns).write(feedback.rows, provider_rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _print_as_a_provider_would(sheet: Any) -> None:
+    """Landscape A4, one page wide, however many pages long."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
+def _cell(sheet: Any, value: Any, **style: Any) -> Cell:
+    value = shown_in_cell(value)
+    written = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        written.data_type = "s"  # never a formula, whatever the provider typed
+        written.quotePrefix = True
+    if isinstance(value, date):
+        written.number_format = "dd/mm/yyyy"
+    for name, setting in style.items():
+        setattr(written, name, setting)
+    return written
+
+
+def _write_summary(summary: Any, feedback: SubmissionFeedback, council_name: str) -> None:
+    summary.column_dimensions["A"].width = 22
+    summary.column_dimensions["B"].width = 90
+    title_font = Font(bold=True, size=14)
+    summary.append([_cell(summary, f"{council_name}: feedback on your upload", font=title_font)])
+    summary.append([])
+    sheet = f", sheet '{feedback.sheet}'" if feedback.sheet else ""
+    for label, value in (
+        ("Provider", f"{feedback.provider_name} ({feedback.provider_ref})"),
+        ("File", feedback.file + sheet),
+        ("Received", f"{feedback.uploaded_at:%d/%m/%Y %H:%M}"),
+        ("Rows accepted", feedback.accepted),
+        ("Rows rejected", feedback.rejected),
+        ("What to do next", feedback.next_step),
+    ):
+        summary.append([_cell(summary, label, font=BOLD), _cell(summary, value, alignment=WRAP)])
+    confirmations = [
+        (c.week_commencing, f"{c.status}. {c.message}".strip()) for c in feedback.confirmations
+    ]
+    _summary_section(summary, "Week confirmations", confirmations)
+    findings = [(f.code, f.message) for f in feedback.file_findings]
+    _summary_section(summary, "About the file", findings)
+
+
+def _summary_section(summary: Any, heading: str, entries: Sequence[tuple[object, str]]) -> None:
+    if not entries:
+        return
+    summary.append([])
+    summary.append([_cell(summary, heading, font=BOLD)])
+    for first, text in entries:
+        summary.append([_cell(summary, first), _cell(summary, text, alignment=WRAP)])
+
+
+class _RowsSheet:
+    """The provider's rows, each with its outcome; rejected and held rows filled, and each cell a
+    finding is about flagged with the finding as a comment."""
+
+    def __init__(self, sheet: Any, columns: list[tuple[str, str | None]]) -> None:
+        self.sheet = sheet
+        self.shown = [(title, key) for title, key in columns if key is not None]
+        self.titles = [
+            "Row",
+            *(title for title, _ in self.shown),
+            *("Status", "Errors", "Warnings", "Exceptions"),
+        ]
+        self.first_finding = len(self.titles) - 3
+        self.position_of_key = {key: at for at, (_, key) in enumerate(self.shown, start=1)}
+        self.prototypes: dict[tuple[str | None, bool], Cell] = {}
+
+    def write(
+        self,
+        outcomes: Sequence[RowFeedback],
+        provider_rows: Sequence[tuple[int, Mapping[str, object]]],
+    ) -> None:
+        self._header()
+        self._register_styles()
+        by_row = {outcome.row: outcome for outcome in outcomes}
+        for rows_written, (row_number, cells) in enumerate(provider_rows, start=1):
+            outcome = by_row[row_number]
+            values = [
+                row_number,
+                *(cells.get(key) for _, key in self.shown),
+                outcome.status,
+                joined(outcome.errors),
+                joined(outcome.warnings),
+                joined(outcome.exceptions),
+            ]
+            held = any(f.code in ("X2", "X3") for f in outcome.exceptions)
+            fill = REJECTED_FILL if outcome.status == "rejected" else HELD_FILL if held else None
+            if fill is None and not (outcome.warnings or outcome.exceptions):
+                self._plain_row(values)
+            else:
+                self._styled_row(rows_written + 1, values, fill, outcome)
+
+    def _header(self) -> None:
+        widths = [6, *([16] * len(self.shown)), 10, *FINDING_WIDTHS]
+        for index, width in enumerate(widths):
+            self.sheet.column_dimensions[column_letter(index + 1)].width = width
+        self.sheet.freeze_panes = "B2"
+        font = Font(bold=True, color="FFFFFF")
+        fill = PatternFill("solid", fgColor=HEADER_FILL)
+        self.sheet.append([_cell(self.sheet, t, font=font, fill=fill) for t in self.titles])
+
+    def _register_styles(self) -> None:
+        # Each style is registered once on a prototype; copying its style array per cell avoids
+        # openpyxl hashing the style again for every cell. Findings wrap, so the sheet prints
+        # legibly.
+        self.prototypes = {
+            (fill, wrapped): _cell(
+                self.sheet,
+                None,
+                **({"fill": PatternFill("solid", fgColor=fill)} if fill else {}),
+                alignment=WRAP if wrapped else TOP,
+            )
+            for fill in (REJECTED_FILL, HELD_FILL, None)
+            for wrapped in (True, False)
+        }
+        self.flagged = _cell(
+            self.sheet,
+            None,
+            fill=PatternFill("solid", fgColor=FLAGGED_FILL),
+            font=BOLD,
+            alignment=TOP,
+        )
+
+    def _plain_row(self, values: list[Any]) -> None:
+        # Most rows need no styling: plain values are written several times faster than cells,
+        # except text that would become a formula and dates that need a format.
+        self.sheet.append(
+            [_cell(self.sheet, v) if needs_cell(v) else shown_in_cell(v) for v in values]
+        )
+
+    def _styled_row(
+        self, sheet_row: int, values: list[Any], fill: str | None, outcome: RowFeedback
+    ) -> None:
+        findings = values[self.first_finding :]
+        lines = max(
+            wrapped_lines(str(text), width)
+            for text, width in zip(findings, FINDING_WIDTHS, strict=True)
+        )
+        if lines > 1:  # set before the row is written: write-only sheets cannot go back
+            self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
+        row_cells = [
+            self._styled_like(self.prototypes[(fill, position >= self.first_finding)], value)
+            for position, value in enumerate(values)
+        ]
+        for position, found in self._findings_by_position(outcome).items():
+            self._flag(row_cells[position], found)
+        self.sheet.append(row_cells)
+
+    def _findings_by_position(self, outcome: RowFeedback) -> dict[int, list[FindingOut]]:
+        """Each finding that names a column is also written beside that cell."""
+        beside: dict[int, list[FindingOut]] = {}
+        for finding in (*outcome.errors, *outcome.warnings):
+            key = ACTUALS_UPLOAD.key_for(finding.column or "") or ""
+            position = self.position_of_key.get(key)
+            if position is not None:
+                beside.setdefault(position, []).append(finding)
+        return beside
+
+    def _styled_like(self, prototype: Cell, value: Any) -> Cell:
+        written = _cell(self.sheet, value)
+        written._style = copy(prototype._style)  # type: ignore[attr-defined]  # openpyxl's own idiom
+        if isinstance(value, date):
+            written.number_format = "dd/mm/yyyy"
+        return written
+
+    def _flag(self, flagged: Cell, found: list[FindingOut]) -> None:
+        flagged._style = copy(self.flagged._style)  # type: ignore[attr-defined]
+        if isinstance(flagged.value, date):
+            flagged.number_format = "dd/mm/yyyy"
+        flagged.comment = Comment(joined(found), "carepay", width=320, height=110)
+
+
+# Control characters no xlsx cell may hold (all but tab, newline and carriage return).
+ILLEGAL_IN_CELL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def shown_in_cell(value: Any) -> Any:
+    """Text as a workbook can hold it: without control characters, and no longer than a cell
+    may be (what the provider sent is kept in their own file; this is only what is shown)."""
+    if type(value) is str and (len(value) > MAX_CELL_CHARS or not value.isprintable()):
+        value = ILLEGAL_IN_CELL.sub("", value)
+        if len(value) > MAX_CELL_CHARS:
+            value = value[:MAX_CELL_CHARS] + "…"
+    return value
+
+
+def needs_cell(value: object) -> bool:
+    return isinstance(value, date) or (
+        isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN)
+    )
+
+
+def joined(findings: list[FindingOut]) -> str:
+    return "\n".join(f"{f.code}: {f.message}" for f in findings)
