@@ -46,7 +46,7 @@ office: ## LibreOffice for tests/office, from Debian's packages when missing (ne
 lint: deps ## ruff (format and lint) and mypy --strict
 	$(RUN) ruff format --check .
 	$(RUN) ruff check .
-	$(RUN) mypy layers/carepay/src functions
+	$(RUN) mypy layers/carepay/src local/src functions
 	@# The council's Apps Script is JavaScript (node checks by extension, so from stdin)
 	"$(NODE)" --check < spreadsheets/apps-script/carepay-notify.gs
 
@@ -59,7 +59,7 @@ validate: deps $(LAYER_REQUIREMENTS) ## template: cfn-lint, sam validate --lint,
 	$(SAM) validate --lint --region $(AWS_DEFAULT_REGION)
 	@# checkov, over the template and the form CloudFormation receives (after the SAM transform):
 	@# every finding is fixed or skipped beside its resource with the reason.
-	@mkdir -p .tools && $(RUN) python -m carepay.local.template . > .tools/template.deployed.json
+	@mkdir -p .tools && $(RUN) python -m carepay_local.template . > .tools/template.deployed.json
 	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
 		-f template.yaml -f .tools/template.deployed.json
 	@$(MAKE) --no-print-directory layer-requirements LAYER_REQUIREMENTS=.tools/requirements.check.txt
@@ -91,7 +91,7 @@ layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (without wh
 
 deps: .venv/.synced
 
-.venv/.synced: $(UV) pyproject.toml uv.lock layers/carepay/pyproject.toml
+.venv/.synced: $(UV) pyproject.toml uv.lock layers/carepay/pyproject.toml local/pyproject.toml
 	$(UV) sync --frozen
 	@touch $@
 

@@ -221,11 +221,12 @@ def dynamodb_requests(count: int) -> None:
         AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2"
     )
     os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")
+    from moto import mock_aws
+
     from carepay.adapters.aws import client
     from carepay.adapters.dynamodb import DynamoStore
-    from carepay.local.client import CarepayClient
-    from carepay.local.cloud import LocalCloud, quiet_local_cloud
-    from moto import mock_aws
+    from carepay_local.client import CarepayClient
+    from carepay_local.cloud import LocalCloud, quiet_local_cloud
 
     with mock_aws(), quiet_local_cloud():
         cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
@@ -521,11 +522,12 @@ def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
         AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2"
     )
     os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")
+    from moto import mock_aws
+
     from carepay.adapters.aws import client
     from carepay.adapters.dynamodb import RunStore
-    from carepay.local.client import CarepayClient
-    from carepay.local.cloud import LocalCloud, quiet_local_cloud
-    from moto import mock_aws
+    from carepay_local.client import CarepayClient
+    from carepay_local.cloud import LocalCloud, quiet_local_cloud
 
     with mock_aws(), quiet_local_cloud():
         cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from carepay.local.iam import RECORDS_FOLDER, least_privilege_findings, save_records
+
+from carepay_local.iam import RECORDS_FOLDER, least_privilege_findings, save_records
 
 # Set before any test module imports boto3 or Powertools: clients and X-Ray read these at import.
 os.environ.update(
@@ -27,7 +28,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 
-# -- least privilege, measured (see carepay.local.iam) --------------------------------------------
+# -- least privilege, measured (see carepay_local.iam) --------------------------------------------
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--least-privilege",

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from carepay.adapters.events import files_arrived
 from carepay.ports.errors import SheetsNotConfigured
 from carepay.runtime import google_calls_within, sheets_gateway, sheets_service

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from carepay.adapters.aws import client, forget_clients
-from carepay.local.apps_script import signed_notice
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud, LocalFunction, LocalLambdaContext, quiet_local_cloud
 
+from carepay.adapters.aws import client, forget_clients
+from carepay_local.apps_script import signed_notice
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud, LocalFunction, LocalLambdaContext, quiet_local_cloud
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from carepay.local.template import load_template
+
+from carepay_local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -63,7 +64,7 @@ def test_the_layer_carries_arm64_python_3_13_wheels_and_no_local_only_code(built
     assert "_pydantic_core.cpython-313-aarch64-linux-gnu.so" in binaries
     assert all("x86_64" not in name for name in binaries)
     assert (site / "carepay" / "domain" / "actuals.py").is_file()
-    assert not (site / "carepay" / "local").exists()
+    assert not (site / "carepay_local").exists() and not (site / "carepay" / "local").exists()
     assert not (site / "moto").exists() and not (site / "boto3").exists()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest
-from carepay.local import cli
+
+from carepay_local import cli
+from carepay_local.cli import runs
 
 
 def test_a_fault_of_carepay_itself_exits_3_and_says_it_is_not_about_the_file(
@@ -14,7 +16,7 @@ def test_a_fault_of_carepay_itself_exits_3_and_says_it_is_not_about_the_file(
     def broken_client(_: str) -> None:
         raise KeyError("a bug in carepay")
 
-    monkeypatch.setattr(cli, "_client", broken_client)
+    monkeypatch.setattr(runs, "client", broken_client)
     monkeypatch.setattr(sys, "argv", ["carepay", "runs", "list"])
     with pytest.raises(SystemExit) as exited:
         cli.main()

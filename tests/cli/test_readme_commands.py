@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from carepay.local.cli import app
+
+from carepay_local.cli import app
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 CAREPAY = ".venv/bin/carepay"

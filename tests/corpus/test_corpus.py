@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from carepay.adapters.aws import client
-from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
 from moto import mock_aws
 from openpyxl import load_workbook
 
+from carepay.adapters.aws import client
+from carepay.domain.weeks import LONDON
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.corpus.manifest import CASES, READ, REFUSED, Case, Read, Refused
 
 CARE_PACKAGES = Path(__file__).resolve().parents[2] / "spreadsheets/samples/care-packages.csv"

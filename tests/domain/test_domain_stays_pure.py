@@ -14,7 +14,7 @@ FORBIDDEN = (
     "python_calamine",
     "carepay.adapters",
     "carepay.services",
-    "carepay.local",
+    "carepay_local",
     "carepay.spreadsheets",
 )
 

@@ -10,6 +10,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from carepay.domain.finance import (
     BankDetails,
     BankDetailsError,
@@ -31,8 +34,6 @@ from carepay.spreadsheets.bacs import (
 )
 from carepay.spreadsheets.finance_reports import write_ledger_csv
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_csv
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 COUNCIL = BankDetails("123456", "12345678", "Example Council")
 RUN_AT = datetime(2026, 11, 18, 6, 0, tzinfo=LONDON)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.payment_run import (
@@ -17,9 +20,6 @@ from carepay.domain.payment_run import (
     deadline_before,
 )
 from carepay.domain.weeks import LONDON
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from tests.domain.builders import PROVIDER, line_version, plan_of
 
 SID = "SS-SID"  # Sid Waddell's SS Ref: never his name

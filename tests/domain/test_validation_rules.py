@@ -15,7 +15,6 @@ from carepay.domain.confirmation import confirm_week
 from carepay.domain.payment import line_week_payment
 from carepay.domain.service_lines import ServiceType
 from carepay.domain.weeks import LONDON
-
 from tests.domain.builders import (
     AFTER_THE_WEEK,
     PROVIDER,

@@ -6,6 +6,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from carepay.domain.actuals import validate_rows
 from carepay.domain.approvals import Approvals, ExtraApproval
 from carepay.domain.money import (
@@ -17,9 +20,6 @@ from carepay.domain.money import (
 )
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import financial_year_week, week_commencing
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tests.domain.builders import WEEK, claim_row, context_for, line_version, plan_of
 
 quarters = st.integers(min_value=0, max_value=168 * 4)

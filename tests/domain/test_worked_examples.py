@@ -7,7 +7,6 @@ from carepay.domain.approvals import Approvals, ExtraApproval
 from carepay.domain.confirmation import confirm_week
 from carepay.domain.payment import LineWeekPayment, line_week_payment
 from carepay.domain.service_lines import ServiceType
-
 from tests.domain.builders import (
     AFTER_THE_WEEK,
     PROVIDER,

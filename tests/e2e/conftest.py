@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto import mock_aws
+
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
-from moto import mock_aws
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 
 SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
 WEEK = date(2026, 11, 9)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from carepay.adapters.dynamodb import DynamoStore
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
 
+from carepay.adapters.dynamodb import DynamoStore
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import (
     MONDAY_AFTER,
     all_items,

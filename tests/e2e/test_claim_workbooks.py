@@ -6,14 +6,14 @@ import io
 from datetime import datetime
 
 import pytest
-from carepay.adapters.dynamodb import DynamoStore
-from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
-from carepay.local.demo import fill_in_claim_workbook
-from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from openpyxl import load_workbook
 
+from carepay.adapters.dynamodb import DynamoStore
+from carepay.domain.weeks import LONDON
+from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
+from carepay_local.demo import fill_in_claim_workbook
 from tests.e2e.conftest import MONDAY_AFTER, SAMPLES, WEEK, stored_week
 
 

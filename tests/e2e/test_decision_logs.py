@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
 
+from carepay.domain.weeks import LONDON
+from carepay_local.client import CarepayClient
 from tests.e2e.conftest import MONDAY_AFTER, WEEK, xlsx_bytes
 
 

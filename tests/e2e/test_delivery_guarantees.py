@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
-
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, pay, stored_week
 from tests.faults import fail_once
 
@@ -134,7 +134,7 @@ def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
 def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
     council: CarepayClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from carepay.local.client import NotProcessed
+    from carepay_local.client import NotProcessed
 
     def always_fail(self: DynamoStore, provider_ref: str) -> None:
         raise ConnectionError("DynamoDB unreachable")
@@ -155,7 +155,7 @@ def test_a_client_of_a_stack_in_another_process_hears_of_a_dead_letter_without_i
     """As with `carepay serve`: the client does not pump, the stack's own loop does."""
     import threading
 
-    from carepay.local.client import NotProcessed
+    from carepay_local.client import NotProcessed
 
     def always_fail(self: DynamoStore, provider_ref: str) -> None:
         raise ConnectionError("DynamoDB unreachable")

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from carepay.adapters.dynamodb import DynamoStore
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
 from moto import mock_aws
 
+from carepay.adapters.dynamodb import DynamoStore
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import MONDAY_AFTER, SAMPLES, row_codes, stored_week
 
 CLAIM = "P001-claim-w-c-2026-11-09"

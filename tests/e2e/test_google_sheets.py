@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb import DynamoStore
-from carepay.local.apps_script import signed_notice
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
 from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
-
+from carepay_local.apps_script import signed_notice
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import stored_week, xlsx_bytes
 from tests.faults import fail_once
 

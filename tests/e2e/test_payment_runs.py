@@ -12,13 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from carepay.adapters.aws import client
-from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient, RunRequestRefused
-from carepay.local.cloud import LocalCloud
-from carepay.spreadsheets.bacs import read_payment_file
 from openpyxl import load_workbook
 
+from carepay.adapters.aws import client
+from carepay.domain.weeks import LONDON
+from carepay.spreadsheets.bacs import read_payment_file
+from carepay_local.client import CarepayClient, RunRequestRefused
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import csv_bytes
 from tests.faults import fail_once
 

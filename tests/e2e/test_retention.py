@@ -8,9 +8,8 @@ from typing import Any
 
 from carepay.adapters.aws import client
 from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
-
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import MONDAY_AFTER, SAMPLES, WEEK, csv_bytes
 
 PAYMENT_RECORDS = 2557  # the template's defaults

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from carepay.adapters.aws import client
-from carepay.local.cloud import LocalCloud
-from carepay.local.iam import RECORDER, Request, policy_allows
-from carepay.local.template import load_template
+from carepay_local.cloud import LocalCloud
+from carepay_local.iam import RECORDER, Request, policy_allows
+from carepay_local.template import load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 

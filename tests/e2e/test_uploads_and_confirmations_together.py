@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+
 from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud
-from carepay.local.iam import RECORDER
-
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
+from carepay_local.iam import RECORDER
 from tests.e2e.conftest import WEEK, csv_bytes, stored_week
 
 CONFIRMED_AT = datetime(2026, 11, 17, 16, 40, tzinfo=LONDON)

@@ -8,8 +8,7 @@ from carepay.adapters.dynamodb import DynamoStore
 from carepay.domain.approvals import ExtraApproval
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import LONDON
-from carepay.local.client import CarepayClient
-
+from carepay_local.client import CarepayClient
 from tests.e2e.conftest import (
     MONDAY_AFTER,
     WEEK,

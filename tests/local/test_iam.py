@@ -3,7 +3,7 @@ do, and the suite's records add up to the grants no call used."""
 
 from __future__ import annotations
 
-from carepay.local.iam import (
+from carepay_local.iam import (
     Grant,
     Permission,
     Request,

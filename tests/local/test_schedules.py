@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from carepay.domain.weeks import LONDON
-from carepay.local.schedules import cron_matches
+from carepay_local.schedules import cron_matches
 
 MONDAY_6AM = "cron(0 6 ? * MON *)"
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
+
 from carepay.domain.actuals import ValidationContext, validate_rows
 from carepay.domain.care_packages import read_care_packages
 from carepay.domain.finance import BankDetails
@@ -23,7 +25,6 @@ from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
 from carepay.domain.runs import ProviderResult, RunStatus
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON
-from carepay.local.demo import fill_in_claim_workbook
 from carepay.spreadsheets.claim_workbook import (
     CLAIM_SHEET,
     NEEDS_A_COMMENT,
@@ -40,7 +41,7 @@ from carepay.spreadsheets.finance_reports import write_summary_workbook
 from carepay.spreadsheets.reading import read_table
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
-from openpyxl import load_workbook
+from carepay_local.demo import fill_in_claim_workbook
 
 SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
 WEEK = date(2026, 11, 9)

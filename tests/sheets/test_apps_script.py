@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from carepay.services.sheet_notices import verify
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,12 +11,13 @@ from typing import Any
 import gspread
 import pytest
 import requests
-from carepay.adapters.sheets import SheetsGateway
-from carepay.local.fake_sheets import FakeSheets, fake_service_account
-from carepay.ports.errors import SheetNotShared, SheetUnavailable
 from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2.service_account import Credentials
 from gspread.exceptions import APIError
+
+from carepay.adapters.sheets import SheetsGateway
+from carepay.ports.errors import SheetNotShared, SheetUnavailable
+from carepay_local.fake_sheets import FakeSheets, fake_service_account
 
 SERVICE_ACCOUNT = fake_service_account()
 

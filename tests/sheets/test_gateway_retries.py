@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 import requests
+from requests.adapters import BaseAdapter
+
 from carepay.adapters.sheets import SheetsGateway, retry_after
-from carepay.local.fake_sheets import FakeSheets, fake_service_account
-from carepay.local.template import load_template
 from carepay.ports.errors import SheetUnavailable
 from carepay.runtime import GOOGLE_RESERVE_SECONDS
-from requests.adapters import BaseAdapter
+from carepay_local.fake_sheets import FakeSheets, fake_service_account
+from carepay_local.template import load_template
 
 SERVICE_ACCOUNT = fake_service_account()
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from carepay.services.sheet_notices import NoticeRefused, sign, verify
 
 SECRET = "the council's secret"

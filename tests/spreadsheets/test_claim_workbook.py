@@ -7,6 +7,8 @@ import io
 from datetime import date
 from typing import Any
 
+from openpyxl import load_workbook
+
 from carepay.domain.service_lines import ServiceType
 from carepay.spreadsheets.claim_workbook import (
     CLAIM_SHEET,
@@ -18,8 +20,6 @@ from carepay.spreadsheets.claim_workbook import (
 from carepay.spreadsheets.claim_xlsx import write_claim_workbook
 from carepay.spreadsheets.reading import normalise_header, read_table
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
-from openpyxl import load_workbook
-
 from tests.domain.builders import line_version, plan_of
 
 WEEK = date(2023, 1, 9)

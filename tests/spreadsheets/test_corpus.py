@@ -13,14 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
+
 from carepay.domain.actuals import ValidationContext, validate_rows
 from carepay.domain.care_packages import read_care_packages
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.reading import MAX_FILE_BYTES, UnreadableFile, read_table
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
-from openpyxl import Workbook
-
 from tests.spreadsheets.hostile_files import external_link, with_macros, xml_bomb, zip_bomb
 
 SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"

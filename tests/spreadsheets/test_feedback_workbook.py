@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from openpyxl import load_workbook
+
 from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.feedback import FindingOut, RowFeedback, SubmissionFeedback
 from carepay.spreadsheets.feedback_xlsx import (
@@ -12,7 +14,6 @@ from carepay.spreadsheets.feedback_xlsx import (
     REJECTED_FILL,
     write_feedback_workbook,
 )
-from openpyxl import load_workbook
 
 
 def feedback_with(rows: list[RowFeedback]) -> SubmissionFeedback:

@@ -6,10 +6,10 @@ import io
 from datetime import date, datetime
 
 import pytest
-from carepay.spreadsheets.reading import OTHER_COLUMN, UnreadableFile, read_table
-from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from openpyxl import Workbook
 
+from carepay.spreadsheets.reading import OTHER_COLUMN, UnreadableFile, read_table
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from tests.corpus.files import error_cell, xlsx_sheets
 
 HEADER = "SS Ref,Date,Weekly Actual Quantity,Comments"

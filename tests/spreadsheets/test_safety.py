@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from carepay.spreadsheets.reading import (
     HEADER_SEARCH_ROWS,
     MAX_DATA_ROWS,
@@ -13,7 +14,6 @@ from carepay.spreadsheets.reading import (
     read_table,
 )
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
-
 from tests.spreadsheets.hostile_files import (
     bit_flipped,
     external_link,

@@ -66,6 +66,49 @@ class RunLine(NamedTuple):
     adjustment_reason: AdjustmentReason | None = None
     late_confirmation: bool = False
 
+    @classmethod
+    def gone(
+        cls,
+        provider_ref: str,
+        line_ref: str,
+        ss_ref: str,
+        week: date,
+        before: PaidBefore,
+        reason: AdjustmentReason,
+    ) -> RunLine:
+        """A line-week paid before that its line no longer covers: what was paid comes back."""
+        return _new(cls, (provider_ref, line_ref, ss_ref, week, 0, 0, 0, 0, 0, _ZERO, 0,
+                          before.amount_pence, LineStatus.PAID, "", reason, False))  # fmt: skip
+
+    @classmethod
+    def withheld(cls, provider_ref: str, weekly: WeeklyLine, submitted: LineWeekActuals) -> RunLine:
+        """A line-week not confirmed by the deadline before the run: a later run pays it."""
+        return _new(cls, (provider_ref, weekly.line_ref, weekly.ss_ref, weekly.week_commencing,
+                          weekly.planned_quarters, submitted.actual_quarters,
+                          submitted.frustrated_quarters, submitted.missed_quarters, 0,
+                          weekly.weekly_rate_pence, 0, 0, LineStatus.WITHHELD, "", None,
+                          submitted.late_confirmation))  # fmt: skip
+
+    @classmethod
+    def due(
+        cls,
+        provider_ref: str,
+        weekly: WeeklyLine,
+        submitted: LineWeekActuals,
+        payable: int,
+        amount_due_pence: int,
+        before: PaidBefore,
+        hold: str,
+        reason: AdjustmentReason | None,
+    ) -> RunLine:
+        """A confirmed line-week: what is due now against what was paid before; held if `hold`."""
+        return _new(cls, (provider_ref, weekly.line_ref, weekly.ss_ref, weekly.week_commencing,
+                          weekly.planned_quarters, submitted.actual_quarters,
+                          submitted.frustrated_quarters, submitted.missed_quarters, payable,
+                          weekly.weekly_rate_pence, amount_due_pence, before.amount_pence,
+                          LineStatus.HELD if hold else LineStatus.PAID, hold, reason,
+                          submitted.late_confirmation))  # fmt: skip
+
     @property
     def net_pence(self) -> int:
         return self.amount_due_pence - self.previously_paid_pence
@@ -87,6 +130,9 @@ class PaidBefore(NamedTuple):
 
 NEVER_PAID = PaidBefore(0, Fraction(0), 0)
 _ZERO = Fraction(0)
+# The named constructors build the tuple directly: the run builds one per line-week of a
+# council's history, and NamedTuple's generated __new__ would be a second call each time.
+_new = tuple.__new__
 
 
 def deadline_before(moment: datetime) -> datetime:
@@ -109,8 +155,6 @@ def calculate_provider(
     Lines come out in week order, then line order: the order of the remittance and the ledger.
     A line-week an earlier run settled is left out while it is still right.
     """
-    cutoff = deadline_before(run_at)
-    provider_ref = plan.provider_ref
     submitted_by_week: dict[date, dict[str, LineWeekActuals]] = {}
     for line_week in actuals:
         week = submitted_by_week.get(line_week.week_commencing)
@@ -120,14 +164,36 @@ def calculate_provider(
     before_by_week: dict[date, dict[str, PaidBefore]] = {}
     for (line_ref, monday), paid in paid_before.items():
         before_by_week.setdefault(monday, {})[line_ref] = paid
-    extras = approvals.extras
-    retainers = approvals.frustrated_up_to
-    lines: list[RunLine] = []
-    append = lines.append
+    run = _ProviderRun(plan, approvals, deadline_before(run_at))
     no_lines: dict[str, PaidBefore] = {}
     for monday in sorted(submitted_by_week.keys() | before_by_week.keys()):
-        submitted_lines = submitted_by_week.get(monday, {})
-        before_lines = before_by_week.get(monday, no_lines)
+        run.week(monday, submitted_by_week.get(monday, {}), before_by_week.get(monday, no_lines))
+    return run.lines
+
+
+class _ProviderRun:
+    """One provider's run, week by week: the lines so far, and what every week is judged by."""
+
+    def __init__(self, plan: ProviderPlan, approvals: Approvals, cutoff: datetime) -> None:
+        self.plan = plan
+        self.provider_ref = plan.provider_ref
+        self.extras = approvals.extras
+        self.retainers = approvals.frustrated_up_to
+        self.cutoff = cutoff
+        self.lines: list[RunLine] = []
+
+    def week(
+        self,
+        monday: date,
+        submitted_lines: Mapping[str, LineWeekActuals],
+        before_lines: Mapping[str, PaidBefore],
+    ) -> None:
+        plan, provider_ref, cutoff, append = (
+            self.plan,
+            self.provider_ref,
+            self.cutoff,
+            self.lines.append,
+        )
         weekly_lines = plan.lines_for_week(monday)
         line_refs = (
             submitted_lines.keys() | before_lines.keys() if before_lines else submitted_lines
@@ -140,65 +206,27 @@ def calculate_provider(
                 # The line no longer covers the week (backdated away or cancelled): nothing is due.
                 if before.amount_pence:
                     ss_ref = submitted.ss_ref if submitted else before.ss_ref
-                    gone_reason = _gone_reason(plan, line_ref, ss_ref, weekly_lines)
-                    append(
-                        RunLine(
-                            provider_ref,
-                            line_ref,
-                            ss_ref,
-                            monday,
-                            0,
-                            0,
-                            0,
-                            0,
-                            0,
-                            _ZERO,
-                            0,
-                            before.amount_pence,
-                            LineStatus.PAID,
-                            "",
-                            gone_reason,
-                            False,
-                        )
-                    )
+                    gone = _gone_reason(plan, line_ref, ss_ref, weekly_lines)
+                    append(RunLine.gone(provider_ref, line_ref, ss_ref, monday, before, gone))
                 continue
-            rate = weekly.weekly_rate_pence
             if submitted is None:
                 continue  # paid before, nothing stored since: cannot happen unless rows were purged
             confirmed_at = submitted.confirmed_at
             if confirmed_at is None or confirmed_at > cutoff:
                 if not before.amount_pence:
-                    append(
-                        RunLine(
-                            provider_ref,
-                            line_ref,
-                            weekly.ss_ref,
-                            monday,
-                            weekly.planned_quarters,
-                            submitted.actual_quarters,
-                            submitted.frustrated_quarters,
-                            submitted.missed_quarters,
-                            0,
-                            rate,
-                            0,
-                            0,
-                            LineStatus.WITHHELD,
-                            "",
-                            None,
-                            submitted.late_confirmation,
-                        )
-                    )
+                    append(RunLine.withheld(provider_ref, weekly, submitted))
                 continue
-            up_to = retainers.get(line_ref)
+            up_to = self.retainers.get(line_ref)
             payable, _held, hold = payable_quarters(
                 weekly.planned_quarters,
                 submitted.actual_quarters,
                 submitted.frustrated_quarters,
                 submitted.extra_quarters,
                 submitted.frustrated_week_in_run,
-                extras.get((line_ref, monday), 0),
+                self.extras.get((line_ref, monday), 0),
                 up_to is not None and monday <= up_to,
             )
+            rate = weekly.weekly_rate_pence
             due = line_amount_pence(payable, rate)
             reason: AdjustmentReason | None = None
             if before is not NEVER_PAID:
@@ -206,27 +234,7 @@ def calculate_provider(
                     continue  # settled by an earlier run and still right: nothing to say
                 if due != before.amount_pence:
                     reason = _change_reason(before, payable, rate)
-            append(
-                RunLine(
-                    provider_ref,
-                    line_ref,
-                    weekly.ss_ref,
-                    monday,
-                    weekly.planned_quarters,
-                    submitted.actual_quarters,
-                    submitted.frustrated_quarters,
-                    submitted.missed_quarters,
-                    payable,
-                    rate,
-                    due,
-                    before.amount_pence,
-                    LineStatus.HELD if hold else LineStatus.PAID,
-                    hold,
-                    reason,
-                    submitted.late_confirmation,
-                )
-            )
-    return lines
+            append(RunLine.due(provider_ref, weekly, submitted, payable, due, before, hold, reason))
 
 
 def _gone_reason(

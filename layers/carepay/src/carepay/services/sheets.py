@@ -130,14 +130,7 @@ class SheetsService:
 
     def prepare(self, provider_ref: str, monday: date) -> dict[str, Any]:
         """Add the week's claim tab (and the Instructions tab the first time): two API calls."""
-        if monday.weekday() != 0:
-            raise SheetRequestRefused(f"{monday:%d/%m/%Y} is not a Monday.")
-        link = self.links.sheet_of(provider_ref)
-        if link is None:
-            raise SheetRequestRefused(
-                f"{provider_ref} has no linked sheet: carepay sheets link --provider "
-                f"{provider_ref} --sheet SPREADSHEET_ID first."
-            )
+        link = self._linked_sheet(provider_ref, monday)
         title = claim_tab_title(monday)
         if title in link.claim_tabs:
             return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
@@ -156,39 +149,21 @@ class SheetsService:
             return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
         if INSTRUCTIONS_TAB in present and INSTRUCTIONS_TAB not in link.other_tabs:
             link.other_tabs.append(INSTRUCTIONS_TAB)
+        tab = claim_tab_values(self.council_name, provider_ref, plan.provider_name, monday, lines)
         tab_id = _tab_id(link.spreadsheet_id, title)
-        requests: list[dict[str, Any]] = [
-            {"addSheet": {"properties": {"sheetId": tab_id, "title": title, "index": 0}}}
-        ]
-        values = [
-            (
-                f"{quoted(title)}!A1",
-                claim_tab_values(
-                    self.council_name, provider_ref, plan.provider_name, monday, lines
-                ),
-            )
-        ]
+        requests = [_add_tab(tab_id, title, index=0)]
+        values = [(f"{quoted(title)}!A1", tab)]
         if INSTRUCTIONS_TAB not in link.other_tabs:
-            instructions_id = _tab_id(link.spreadsheet_id, INSTRUCTIONS_TAB)
             requests.append(
-                {
-                    "addSheet": {
-                        "properties": {"sheetId": instructions_id, "title": INSTRUCTIONS_TAB}
-                    }
-                }
+                _add_tab(_tab_id(link.spreadsheet_id, INSTRUCTIONS_TAB), INSTRUCTIONS_TAB)
             )
-            values.append(
-                (
-                    f"{quoted(INSTRUCTIONS_TAB)}!A1",
-                    instructions_values(self.council_name, self.council_contact),
-                )
-            )
+            instructions = instructions_values(self.council_name, self.council_contact)
+            values.append((f"{quoted(INSTRUCTIONS_TAB)}!A1", instructions))
+            link.other_tabs.append(INSTRUCTIONS_TAB)
         requests += claim_tab_requests(tab_id, lines, gateway.service_account_email)
         gateway.update(link.spreadsheet_id, requests)
         gateway.write_values(link.spreadsheet_id, values)
         link.claim_tabs.append(title)
-        if INSTRUCTIONS_TAB not in link.other_tabs:
-            link.other_tabs.append(INSTRUCTIONS_TAB)
         self.links.save(link)
         return {
             "outcome": "prepared",
@@ -197,6 +172,17 @@ class SheetsService:
             "lines": len(lines),
             "calls": dict(gateway.calls),
         }
+
+    def _linked_sheet(self, provider_ref: str, monday: date) -> SheetLink:
+        if monday.weekday() != 0:
+            raise SheetRequestRefused(f"{monday:%d/%m/%Y} is not a Monday.")
+        link = self.links.sheet_of(provider_ref)
+        if link is None:
+            raise SheetRequestRefused(
+                f"{provider_ref} has no linked sheet: carepay sheets link --provider "
+                f"{provider_ref} --sheet SPREADSHEET_ID first."
+            )
+        return link
 
     # -- a sheet to read (from a notice, or the poller) ----------------------------------------
     def sync(self, spreadsheet_id: str) -> dict[str, Any]:
@@ -352,6 +338,13 @@ class SheetsService:
         self.documents.write_outbound(
             key, json.dumps(content, indent=1, default=str).encode(), "application/json"
         )
+
+
+def _add_tab(tab_id: int, title: str, index: int | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {"sheetId": tab_id, "title": title}
+    if index is not None:
+        properties["index"] = index
+    return {"addSheet": {"properties": properties}}
 
 
 def _tab_id(spreadsheet_id: str, title: str) -> int:

@@ -100,6 +100,37 @@ def _label(text: str) -> str:
 
 def read_payment_file(content: bytes) -> PaymentFile:
     """Parse and check a payment file: every field's shape, and the trailer against the records."""
+    header, data, trailer = _labels_and_records(content)
+    yyddd = header[5:10]
+    if not yyddd.isdigit():
+        raise PaymentFileError(f"UHL1's processing day '{yyddd}' is not YYDDD")
+    processing_day = date(2000 + int(yyddd[:2]), 1, 1) + timedelta(days=int(yyddd[2:]) - 1)
+    credits: list[Credit] = []
+    contras: list[int] = []
+    for number, record in enumerate(data, start=2):
+        read = _read_record(number, record)
+        if isinstance(read, Credit):
+            credits.append(read)
+        else:
+            contras.append(read)
+    totals = {
+        "debit_total": int(trailer[4:17]),
+        "credit_total": int(trailer[17:30]),
+        "debit_count": int(trailer[30:37]),
+        "credit_count": int(trailer[37:44]),
+    }
+    credit_total, contra_total = sum(c.amount_pence for c in credits), sum(contras)
+    if totals["credit_total"] != credit_total or totals["credit_count"] != len(credits):
+        raise PaymentFileError("UTL1's credit total or count does not match the credits")
+    if totals["debit_total"] != contra_total or totals["debit_count"] != len(contras):
+        raise PaymentFileError("UTL1's debit total or count does not match the contra")
+    if contra_total != credit_total:
+        raise PaymentFileError("The contra debit does not equal the credits")
+    return PaymentFile(processing_day, credits, contra_total, totals)
+
+
+def _labels_and_records(content: bytes) -> tuple[str, list[str], str]:
+    """UHL1, the records and UTL1, each line's shape checked."""
     try:
         lines = content.decode("ascii").split("\r\n")
     except UnicodeDecodeError as exc:
@@ -112,51 +143,27 @@ def read_payment_file(content: bytes) -> PaymentFile:
     header, *data, trailer = lines
     if len(header) != LABEL or len(trailer) != LABEL:
         raise PaymentFileError("UHL1 and UTL1 labels are 80 characters")
-    yyddd = header[5:10]
-    if not yyddd.isdigit():
-        raise PaymentFileError(f"UHL1's processing day '{yyddd}' is not YYDDD")
-    processing_day = date(2000 + int(yyddd[:2]), 1, 1) + timedelta(days=int(yyddd[2:]) - 1)
-    credits: list[Credit] = []
-    contra_total = 0
-    debits = 0
-    for number, record in enumerate(data, start=2):
-        if len(record) != RECORD:
-            raise PaymentFileError(f"Record {number} is {len(record)} characters, not {RECORD}")
-        sort_code, account, code = record[0:6], record[6:14], record[15:17]
-        amount = record[35:46]
-        names = (record[46:64], record[64:82], record[82:100])
-        if not SORT_CODE.match(sort_code) or not ACCOUNT_NUMBER.match(account):
-            raise PaymentFileError(f"Record {number}: sort code or account number is not digits")
-        if not amount.isdigit():
-            raise PaymentFileError(f"Record {number}: amount '{amount}' is not 11 digits")
-        if any(ch not in BACS_CHARACTERS for name in names for ch in name):
-            raise PaymentFileError(
-                f"Record {number}: a name or reference holds a character BACS refuses"
-            )
-        if code == CREDIT:
-            credits.append(
-                Credit(
-                    BankDetails(sort_code, account, names[2].rstrip()),
-                    int(amount),
-                    names[1].rstrip(),
-                )
-            )
-        elif code == CONTRA:
-            contra_total += int(amount)
-            debits += 1
-        else:
-            raise PaymentFileError(f"Record {number}: transaction code {code} is not 99 or 17")
-    totals = {
-        "debit_total": int(trailer[4:17]),
-        "credit_total": int(trailer[17:30]),
-        "debit_count": int(trailer[30:37]),
-        "credit_count": int(trailer[37:44]),
-    }
-    credit_total = sum(c.amount_pence for c in credits)
-    if totals["credit_total"] != credit_total or totals["credit_count"] != len(credits):
-        raise PaymentFileError("UTL1's credit total or count does not match the credits")
-    if totals["debit_total"] != contra_total or totals["debit_count"] != debits:
-        raise PaymentFileError("UTL1's debit total or count does not match the contra")
-    if contra_total != credit_total:
-        raise PaymentFileError("The contra debit does not equal the credits")
-    return PaymentFile(processing_day, credits, contra_total, totals)
+    return header, data, trailer
+
+
+def _read_record(number: int, record: str) -> Credit | int:
+    """A credit, or the amount of a contra debit."""
+    if len(record) != RECORD:
+        raise PaymentFileError(f"Record {number} is {len(record)} characters, not {RECORD}")
+    sort_code, account, code = record[0:6], record[6:14], record[15:17]
+    amount = record[35:46]
+    names = (record[46:64], record[64:82], record[82:100])
+    if not SORT_CODE.match(sort_code) or not ACCOUNT_NUMBER.match(account):
+        raise PaymentFileError(f"Record {number}: sort code or account number is not digits")
+    if not amount.isdigit():
+        raise PaymentFileError(f"Record {number}: amount '{amount}' is not 11 digits")
+    if any(ch not in BACS_CHARACTERS for name in names for ch in name):
+        raise PaymentFileError(
+            f"Record {number}: a name or reference holds a character BACS refuses"
+        )
+    if code == CREDIT:
+        bank = BankDetails(sort_code, account, names[2].rstrip())
+        return Credit(bank, int(amount), names[1].rstrip())
+    if code == CONTRA:
+        return int(amount)
+    raise PaymentFileError(f"Record {number}: transaction code {code} is not 99 or 17")

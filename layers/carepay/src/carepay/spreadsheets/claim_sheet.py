@@ -37,6 +37,9 @@ PROVIDER_COLUMNS = (
 )
 CAREPAY_COLUMNS = ("Status", "Errors", "Exceptions")
 HEADER = (*PLAN_COLUMNS, *PROVIDER_COLUMNS, *CAREPAY_COLUMNS)
+PLAN_END = len(PLAN_COLUMNS)
+PROVIDER_END = PLAN_END + len(PROVIDER_COLUMNS)
+CAREPAY_END = PROVIDER_END + len(CAREPAY_COLUMNS)
 HEADER_ROW = 4  # 1-based; rows 1–3: title, carepay's summary line, how to fill it in
 SUMMARY_CELL = "A2"
 FIRST_LINE_ROW = HEADER_ROW + 1
@@ -118,87 +121,115 @@ def claim_tab_requests(
     sheet_id: int, lines: Sequence[WeeklyLine], editor_email: str
 ) -> list[dict[str, Any]]:
     """Protections, drop-downs and highlighting for a claim tab already added as `sheet_id`."""
-    first, last = FIRST_LINE_ROW - 1, FIRST_LINE_ROW - 1 + len(lines)  # 0-based, end exclusive
-    plan_end = len(PLAN_COLUMNS)
-    provider_end = plan_end + len(PROVIDER_COLUMNS)
-    carepay_end = provider_end + len(CAREPAY_COLUMNS)
-
-    def cells(start: int, end: int, first_row: int = first, last_row: int = last) -> dict[str, Any]:
-        return {
-            "sheetId": sheet_id,
-            "startRowIndex": first_row,
-            "endRowIndex": last_row,
-            "startColumnIndex": start,
-            "endColumnIndex": end,
-        }
-
-    def protect(grid: dict[str, Any], description: str) -> dict[str, Any]:
-        editors = {"users": [editor_email]}  # carepay's service account only
-        return {
-            "addProtectedRange": {
-                "protectedRange": {"range": grid, "description": description, "editors": editors}
-            }
-        }
-
-    def validate(grid: dict[str, Any], condition: dict[str, Any], hint: str = "") -> dict[str, Any]:
-        rule: dict[str, Any] = {"condition": condition, "strict": True, "showCustomUi": True}
-        if hint:
-            rule["inputMessage"] = hint
-        return {"setDataValidation": {"range": grid, "rule": rule}}
-
-    def shade(grid: dict[str, Any], fmt: dict[str, Any], fields: str) -> dict[str, Any]:
-        return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": fmt}, "fields": fields}}
-
-    def values(*texts: str) -> list[dict[str, str]]:
-        return [{"userEnteredValue": text} for text in texts]
-
+    tab = _ClaimTab(sheet_id, len(lines), editor_email)
+    ordered = sorted(lines, key=lambda line: (line.ss_ref, line.service_level, line.line_ref))
     frozen = {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": HEADER_ROW}}
-    requests: list[dict[str, Any]] = [
+    return [
         {
             "updateSheetProperties": {
                 "properties": frozen,
                 "fields": "gridProperties.frozenRowCount",
             }
         },
-        protect(cells(0, plan_end, 0, last), "The plan: set by the council"),
-        protect(cells(provider_end, carepay_end, 0, last), "carepay's results"),
-        validate(
-            cells(plan_end, plan_end + 4),
-            {"type": "NUMBER_BETWEEN", "values": values("0", "168")},
-            "Hours, in quarters: 0.25, 0.5, 0.75 …",
-        ),
-        validate(
-            cells(plan_end + 5, plan_end + 6),
-            {"type": "ONE_OF_LIST", "values": values(*MISSED_REASONS)},
-        ),
-        validate(cells(plan_end + 6, plan_end + 7), {"type": "BOOLEAN"}),  # a checkbox
-        shade(
-            cells(0, carepay_end, HEADER_ROW - 1, HEADER_ROW),
+        tab.protect(tab.cells(0, PLAN_END, 0, tab.last), "The plan: set by the council"),
+        tab.protect(tab.cells(PROVIDER_END, CAREPAY_END, 0, tab.last), "carepay's results"),
+        *_entry_rules(tab),
+        tab.shade(
+            tab.cells(0, CAREPAY_END, HEADER_ROW - 1, HEADER_ROW),
             {"textFormat": {"bold": True}, "backgroundColor": HEADER_COLOUR},
             "userEnteredFormat(textFormat,backgroundColor)",
         ),
-        shade(
-            cells(0, plan_end),
+        tab.shade(
+            tab.cells(0, PLAN_END),
             {"backgroundColor": PLAN_COLOUR},
             "userEnteredFormat.backgroundColor",
         ),
+        *_no_frustrated_where_never_paid(tab, ordered),
+        *_status_colours(tab),
     ]
-    ordered = sorted(lines, key=lambda line: (line.ss_ref, line.service_level, line.line_ref))
-    for row, line in enumerate(ordered, start=first):
-        if not line.service_type.allows_frustrated:  # V6, refused as it is typed
-            requests.append(
-                validate(
-                    cells(plan_end + 1, plan_end + 2, row, row + 1),
-                    {"type": "NUMBER_EQ", "values": values("0")},
-                    "No frustrated hours at day care (V6)",
-                )
-            )
-    status_letter = chr(ord("A") + provider_end)
+
+
+class _ClaimTab:
+    """Requests for one claim tab's grid: its lines' rows, protected for carepay's editor."""
+
+    def __init__(self, sheet_id: int, line_count: int, editor_email: str) -> None:
+        self.sheet_id = sheet_id
+        self.first, self.last = FIRST_LINE_ROW - 1, FIRST_LINE_ROW - 1 + line_count  # 0-based
+        self.editor_email = editor_email
+
+    def cells(
+        self, start: int, end: int, first_row: int | None = None, last_row: int | None = None
+    ) -> dict[str, Any]:
+        return {
+            "sheetId": self.sheet_id,
+            "startRowIndex": self.first if first_row is None else first_row,
+            "endRowIndex": self.last if last_row is None else last_row,  # exclusive
+            "startColumnIndex": start,
+            "endColumnIndex": end,
+        }
+
+    def protect(self, grid: dict[str, Any], description: str) -> dict[str, Any]:
+        editors = {"users": [self.editor_email]}  # carepay's service account only
+        return {
+            "addProtectedRange": {
+                "protectedRange": {"range": grid, "description": description, "editors": editors}
+            }
+        }
+
+    @staticmethod
+    def validate(grid: dict[str, Any], condition: dict[str, Any], hint: str = "") -> dict[str, Any]:
+        rule: dict[str, Any] = {"condition": condition, "strict": True, "showCustomUi": True}
+        if hint:
+            rule["inputMessage"] = hint
+        return {"setDataValidation": {"range": grid, "rule": rule}}
+
+    @staticmethod
+    def shade(grid: dict[str, Any], fmt: dict[str, Any], fields: str) -> dict[str, Any]:
+        return {"repeatCell": {"range": grid, "cell": {"userEnteredFormat": fmt}, "fields": fields}}
+
+
+def _values(*texts: str) -> list[dict[str, str]]:
+    return [{"userEnteredValue": text} for text in texts]
+
+
+def _entry_rules(tab: _ClaimTab) -> list[dict[str, Any]]:
+    return [
+        tab.validate(
+            tab.cells(PLAN_END, PLAN_END + 4),
+            {"type": "NUMBER_BETWEEN", "values": _values("0", "168")},
+            "Hours, in quarters: 0.25, 0.5, 0.75 …",
+        ),
+        tab.validate(
+            tab.cells(PLAN_END + 5, PLAN_END + 6),
+            {"type": "ONE_OF_LIST", "values": _values(*MISSED_REASONS)},
+        ),
+        tab.validate(tab.cells(PLAN_END + 6, PLAN_END + 7), {"type": "BOOLEAN"}),  # a checkbox
+    ]
+
+
+def _no_frustrated_where_never_paid(
+    tab: _ClaimTab, ordered: Sequence[WeeklyLine]
+) -> list[dict[str, Any]]:
+    """V6, refused as it is typed."""
+    return [
+        tab.validate(
+            tab.cells(PLAN_END + 1, PLAN_END + 2, row, row + 1),
+            {"type": "NUMBER_EQ", "values": _values("0")},
+            "No frustrated hours at day care (V6)",
+        )
+        for row, line in enumerate(ordered, start=tab.first)
+        if not line.service_type.allows_frustrated
+    ]
+
+
+def _status_colours(tab: _ClaimTab) -> list[dict[str, Any]]:
+    status_letter = chr(ord("A") + PROVIDER_END)
+    requests = []
     for status, colour in STATUS_COLOURS.items():
         formula = f'=${status_letter}{FIRST_LINE_ROW}="{status}"'
-        condition = {"type": "CUSTOM_FORMULA", "values": values(formula)}
+        condition = {"type": "CUSTOM_FORMULA", "values": _values(formula)}
         rule = {
-            "ranges": [cells(0, carepay_end)],
+            "ranges": [tab.cells(0, CAREPAY_END)],
             "booleanRule": {"condition": condition, "format": {"backgroundColor": colour}},
         }
         requests.append({"addConditionalFormatRule": {"index": 0, "rule": rule}})

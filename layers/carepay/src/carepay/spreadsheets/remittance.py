@@ -143,81 +143,20 @@ def _line_values(line: RunLine) -> list[object]:
     ]
 
 
+BOLD = Font(bold=True)
+SECTION_FONT = Font(bold=True, size=12)
+
+
 def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) -> bytes:
     workbook = Workbook()
     sheet: Any = workbook.active
     sheet.title = "Remittance"
-    bold = Font(bold=True)
-    title_font = Font(bold=True, size=14)
-    band = PatternFill("solid", fgColor="DDEBF7")
-    centred = Alignment(horizontal="center")
-    settlement = result.settlement
-    rows: list[tuple[str, object]] = [
-        ("Council", header.council_name),
-        ("Provider", f"{result.provider_name} ({result.provider_ref})"),
-        ("Payment run", header.run_id),
-        ("Payment date", f"{header.payment_date:%d/%m/%Y}"),  # text: a date cell shows ### here
-        ("Remittance number", header.remittance_number(result.provider_ref)),
-    ]
-    put(sheet.cell(row=1, column=1), "Remittance advice").font = title_font
-    for offset, (label, value) in enumerate(rows, start=2):
-        put(sheet.cell(row=offset, column=1), label).font = bold
-        put(sheet.cell(row=offset, column=3), value)
-    row = len(rows) + 3
+    row = _heading(sheet, header, result)
     for title, lines in sections(result):
-        put(sheet.cell(row=row, column=1), title).font = Font(bold=True, size=12)
-        row += 1
-        if not lines:
-            put(sheet.cell(row=row, column=1), "None.")
-            row += 2
-            continue
-        for column, name in enumerate(COLUMNS, start=1):
-            cell = put(sheet.cell(row=row, column=column), name)
-            cell.font = bold
-            cell.fill = band
-            cell.alignment = Alignment(wrap_text=True)
-        row += 1
-        for monday, week_lines in groupby(lines, key=lambda line: line.week_commencing):
-            put(sheet.cell(row=row, column=1), f"Week commencing {monday:%d/%m/%Y}").font = bold
-            row += 1
-            first = row
-            for line in week_lines:
-                for column, value in enumerate(_line_values(line), start=1):
-                    cell = put(sheet.cell(row=row, column=column), value)
-                    if 3 <= column <= 7:
-                        cell.number_format = QUANTITY
-                    elif column == 8:
-                        cell.number_format = '"£"#,##0.00#'
-                    elif 9 <= column <= 11:
-                        cell.number_format = MONEY
-                    elif column == 12:
-                        cell.alignment = centred
-                row += 1
-            put(sheet.cell(row=row, column=8), "Week total").font = bold
-            for column in (9, 10, 11):
-                letter = "IJK"[column - 9]
-                cell = sheet.cell(
-                    row=row, column=column, value=f"=SUM({letter}{first}:{letter}{row - 1})"
-                )
-                cell.number_format = MONEY
-                cell.font = bold
-            row += 1
-        row += 1
-    put(sheet.cell(row=row, column=1), "Totals").font = Font(bold=True, size=12)
-    row += 1
-    totals = [
-        ("Net of this run's lines", settlement.net_pence),
-        ("Carried from earlier runs", settlement.carried_in_pence),
-        ("Paid by BACS on the payment date", settlement.payment_pence),
-        ("Carried forward to the next run", settlement.carried_out_pence),
-    ]
-    for label, pence in totals:
-        put(sheet.cell(row=row, column=1), label).font = bold
-        cell = sheet.cell(row=row, column=11, value=_pounds(pence))
-        cell.number_format = MONEY
-        row += 1
-    if settlement.note is not SettlementNote.PAID:
-        put(sheet.cell(row=row, column=1), _settlement_sentence(settlement.note, result))
+        row = _section(sheet, row, title, lines)
+    row = _totals(sheet, row, result)
+    if result.settlement.note is not SettlementNote.PAID:
+        put(sheet.cell(row=row, column=1), _settlement_sentence(result.settlement.note, result))
     for column, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = "A8"
@@ -227,6 +166,85 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:6"
     return stable_xlsx(workbook, header.run_at)
+
+
+def _heading(sheet: Any, header: RemittanceHeader, result: ProviderResult) -> int:
+    """The title and who pays whom, when; returns the row the first section starts on."""
+    rows: list[tuple[str, object]] = [
+        ("Council", header.council_name),
+        ("Provider", f"{result.provider_name} ({result.provider_ref})"),
+        ("Payment run", header.run_id),
+        ("Payment date", f"{header.payment_date:%d/%m/%Y}"),  # text: a date cell shows ### here
+        ("Remittance number", header.remittance_number(result.provider_ref)),
+    ]
+    put(sheet.cell(row=1, column=1), "Remittance advice").font = Font(bold=True, size=14)
+    for offset, (label, value) in enumerate(rows, start=2):
+        put(sheet.cell(row=offset, column=1), label).font = BOLD
+        put(sheet.cell(row=offset, column=3), value)
+    return len(rows) + 3
+
+
+def _section(sheet: Any, row: int, title: str, lines: list[RunLine]) -> int:
+    """A section's title, its column headings and its lines week by week; returns the next row."""
+    put(sheet.cell(row=row, column=1), title).font = SECTION_FONT
+    row += 1
+    if not lines:
+        put(sheet.cell(row=row, column=1), "None.")
+        return row + 2
+    band = PatternFill("solid", fgColor="DDEBF7")
+    for column, name in enumerate(COLUMNS, start=1):
+        cell = put(sheet.cell(row=row, column=column), name)
+        cell.font = BOLD
+        cell.fill = band
+        cell.alignment = Alignment(wrap_text=True)
+    row += 1
+    for monday, week_lines in groupby(lines, key=lambda line: line.week_commencing):
+        row = _week(sheet, row, monday, list(week_lines))
+    return row + 1
+
+
+def _week(sheet: Any, row: int, monday: date, lines: list[RunLine]) -> int:
+    put(sheet.cell(row=row, column=1), f"Week commencing {monday:%d/%m/%Y}").font = BOLD
+    row += 1
+    first = row
+    centred = Alignment(horizontal="center")
+    for line in lines:
+        for column, value in enumerate(_line_values(line), start=1):
+            cell = put(sheet.cell(row=row, column=column), value)
+            if 3 <= column <= 7:
+                cell.number_format = QUANTITY
+            elif column == 8:
+                cell.number_format = '"£"#,##0.00#'
+            elif 9 <= column <= 11:
+                cell.number_format = MONEY
+            elif column == 12:
+                cell.alignment = centred
+        row += 1
+    put(sheet.cell(row=row, column=8), "Week total").font = BOLD
+    for column in (9, 10, 11):
+        letter = "IJK"[column - 9]
+        cell = sheet.cell(row=row, column=column, value=f"=SUM({letter}{first}:{letter}{row - 1})")
+        cell.number_format = MONEY
+        cell.font = BOLD
+    return row + 1
+
+
+def _totals(sheet: Any, row: int, result: ProviderResult) -> int:
+    settlement = result.settlement
+    put(sheet.cell(row=row, column=1), "Totals").font = SECTION_FONT
+    row += 1
+    totals = [
+        ("Net of this run's lines", settlement.net_pence),
+        ("Carried from earlier runs", settlement.carried_in_pence),
+        ("Paid by BACS on the payment date", settlement.payment_pence),
+        ("Carried forward to the next run", settlement.carried_out_pence),
+    ]
+    for label, pence in totals:
+        put(sheet.cell(row=row, column=1), label).font = BOLD
+        cell = sheet.cell(row=row, column=11, value=_pounds(pence))
+        cell.number_format = MONEY
+        row += 1
+    return row
 
 
 def _settlement_sentence(note: SettlementNote, result: ProviderResult) -> str:

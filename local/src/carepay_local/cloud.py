@@ -11,7 +11,7 @@
    with the function's environment, deleting what succeeded and leaving failures to be
    redelivered and, after maxReceiveCount, dead-lettered — as the real service does.
 4. moto enforces no IAM: each handler runs under its role from the template
-   (`carepay.local.iam`), so a call the role does not allow is refused as AWS would refuse it.
+   (`carepay_local.iam`), so a call the role does not allow is refused as AWS would refuse it.
 """
 
 from __future__ import annotations
@@ -39,17 +39,17 @@ from typing import Any, Final
 from urllib.parse import unquote_plus
 
 from carepay.adapters.aws import client, forget_clients
-from carepay.local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
-from carepay.local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
-from carepay.local.schedules import cron_matches
-from carepay.local.template import (
+from carepay.runtime import forget_services
+from carepay_local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
+from carepay_local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
+from carepay_local.schedules import cron_matches
+from carepay_local.template import (
     Resolver,
     Template,
     load_template,
     sam_transform,
     with_code_in_bucket,
 )
-from carepay.runtime import forget_services
 
 REGION: Final = "eu-west-2"
 STACK_NAME = "carepay"

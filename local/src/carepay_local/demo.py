@@ -29,13 +29,13 @@ from carepay.domain.actuals import parse_week_date
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import LONDON
-from carepay.local.cli import print_run, print_submission
-from carepay.local.client import CarepayClient
-from carepay.local.cloud import LocalCloud, project_root, quiet_local_cloud
-from carepay.local.iam import RECORDER
 from carepay.services.claim_workbooks import claim_workbook_key
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud, project_root, quiet_local_cloud
+from carepay_local.iam import RECORDER
+from carepay_local.printing import print_run, print_submission
 
 WEEK = date(2026, 11, 9)
 
@@ -110,7 +110,6 @@ def fill_in_claim_workbook(
 def run_demo(out_dir: Path, console: Console) -> None:
     from moto import mock_aws
 
-    samples = project_root() / "spreadsheets" / "samples"
     out_dir.mkdir(parents=True, exist_ok=True)
     with mock_aws(), quiet_local_cloud():
         console.rule(
@@ -123,226 +122,265 @@ def run_demo(out_dir: Path, console: Console) -> None:
             }
         )
         cloud.deploy()
-        council = CarepayClient(pump=cloud.pump)
-        store = DynamoStore(cloud.outputs["DataTableName"])
-
-        console.rule("The council imports its care packages")
-        report = council.import_care_packages(samples / "care-packages.csv", at=at(15, 22))
+        story = _Story(console, cloud, out_dir)
+        story.council_imports()
+        story.monday_workbooks()
+        story.claims()
+        _print_week(console, DynamoStore(cloud.outputs["DataTableName"]))
+        story.save_feedback()
+        story.payment_runs()
+        console.rule()
         console.print(
+            f"Feedback workbooks and JSON are in [bold]{out_dir / 'feedback'}/[/bold]; "
+            f"the files uploaded are in {out_dir / 'uploads'}/; remittances in "
+            f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
+            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]."
+        )
+        _say_whether_every_call_was_allowed(console, cloud)
+
+
+class _Story:
+    """Three weeks of one council, step by step: the week commencing 09/11/2026 claimed,
+    confirmed and paid, put right by a second run; what each provider was told kept."""
+
+    def __init__(self, console: Console, cloud: LocalCloud, out_dir: Path) -> None:
+        self.console = console
+        self.cloud = cloud
+        self.out_dir = out_dir
+        self.samples = project_root() / "spreadsheets" / "samples"
+        self.council = CarepayClient(pump=cloud.pump)
+        self.told: list[tuple[str, dict[str, Any]]] = []  # (file or step, its feedback)
+
+    def council_imports(self) -> None:
+        self.console.rule("The council imports its care packages")
+        packages = self.samples / "care-packages.csv"
+        report = self.council.import_care_packages(packages, at=at(15, 22))
+        self.console.print(
             f"{report['imported']} service line versions for {', '.join(report['providers'])}; "
             f"{report['rejected']} rejected."
         )
-        approvals = council.import_approvals(samples / "approvals-E6.csv", at=at(15, 22, 30))
-        console.print(
+        approvals_file = self.samples / "approvals-E6.csv"
+        approvals = self.council.import_approvals(approvals_file, at=at(15, 22, 30))
+        self.console.print(
             f"Social work's approvals file: {approvals['imported']} approval (2 h extra for "
             "SS1006 in w/c 09/11/2026, E6)."
         )
 
-        console.rule("Monday 06:00: the schedule writes each provider's claim workbook")
-        cloud.fire_schedule("WeeklyClaimWorkbooks", at(16, 6))
-        workbooks_dir = out_dir / "workbooks"
+    def monday_workbooks(self) -> None:
+        self.console.rule("Monday 06:00: the schedule writes each provider's claim workbook")
+        self.cloud.fire_schedule("WeeklyClaimWorkbooks", at(16, 6))
+        workbooks_dir = self.out_dir / "workbooks"
         workbooks_dir.mkdir(exist_ok=True)
         for provider in ("P001", "P002", "P003"):
             for extension in ("xlsx", "csv"):
                 key = claim_workbook_key(provider, WEEK, extension)
                 (workbooks_dir / Path(key).name.replace("claim", provider)).write_bytes(
-                    council.read_outbound(key)
+                    self.council.read_outbound(key)
                 )
-        console.print(
+        self.console.print(
             f"Claim workbooks (xlsx and ContrOCC CSV) for P001, P002, P003 in {workbooks_dir}/."
         )
 
-        results: list[tuple[str, dict[str, Any]]] = []
+    def send(self, provider: str, name: str, content: bytes, moment: datetime, story: str) -> None:
+        self.console.rule(f"{provider}: {story}")
+        (self.out_dir / "uploads").mkdir(exist_ok=True)
+        (self.out_dir / "uploads" / name).write_bytes(content)
+        feedback = self.council.upload(provider, name, content, at=moment)
+        print_submission(self.console, feedback)
+        self.told.append((name, feedback))
 
-        def send(provider: str, name: str, content: bytes, moment: datetime, story: str) -> None:
-            console.rule(f"{provider}: {story}")
-            (out_dir / "uploads").mkdir(exist_ok=True)
-            (out_dir / "uploads" / name).write_bytes(content)
-            feedback = council.upload(provider, name, content, at=moment)
-            print_submission(console, feedback)
-            results.append((name, feedback))
+    def confirm(self, provider: str, moment: datetime, story: str) -> None:
+        self.console.rule(f"{provider}: {story}")
+        confirmation = self.council.confirm(provider, WEEK, at=moment)
+        print_submission(self.console, confirmation)
+        self.told.append((f"{provider}-confirmation", confirmation))
 
-        claim = (samples / "P001-claim-w-c-2026-11-09.csv").read_bytes()
-        send(
+    def claims(self) -> None:
+        self.home_care_claims()
+        self.day_centre_claims()
+        self.care_home_claims()
+
+    def home_care_claims(self) -> None:
+        claim = (self.samples / "P001-claim-w-c-2026-11-09.csv").read_bytes()
+        self.send(
             "P001",
             "P001-claim-w-c-2026-11-09.xlsx",
             csv_to_xlsx(claim),
             at(16, 9, 30),
             "Monday 09:30, Acme uploads its claim (E1–E8, a names column, an unknown person)",
         )
-        send(
+        self.send(
             "P001",
             "P001-corrections.csv",
-            (samples / "P001-corrections-w-c-2026-11-09.csv").read_bytes(),
+            (self.samples / "P001-corrections-w-c-2026-11-09.csv").read_bytes(),
             at(16, 14),
             "Monday 14:00, Acme fixes the two rejected rows and confirms (E10 for SS1010)",
         )
-        send(
+
+    def day_centre_claims(self) -> None:
+        self.send(
             "P002",
             "P002-claim.csv",
-            (samples / "P002-claim-w-c-2026-11-09.csv").read_bytes(),
+            (self.samples / "P002-claim-w-c-2026-11-09.csv").read_bytes(),
             at(16, 10, 15),
             "Monday 10:15, the day centre claims frustrated hours (E9)",
         )
-        send(
+        self.send(
             "P002",
             "P002-corrections.csv",
-            (samples / "P002-corrections-w-c-2026-11-09.csv").read_bytes(),
+            (self.samples / "P002-corrections-w-c-2026-11-09.csv").read_bytes(),
             at(17, 16, 55),
             "Tuesday 16:55, the day centre corrects the row (a cp1252 CSV)",
         )
-
-        console.rule("P002: Tuesday 18:10, the day centre confirms — after the 17:00 deadline")
-        confirmation = council.confirm("P002", WEEK, at=at(17, 18, 10))
-        print_submission(console, confirmation)
-        results.append(("P002-confirmation", confirmation))
-
-        care_home_claim = fill_in_claim_workbook(
-            council.read_outbound(claim_workbook_key("P003", WEEK)),
-            {
-                "SS3001": {
-                    "Weekly Actual Quantity": 12,
-                    "Weekly Extra Quantity": 2,
-                    "Comments": "Extra support during a family visit",
-                }
-            },
-            declare=True,
+        self.confirm(
+            "P002",
+            at(17, 18, 10),
+            "Tuesday 18:10, the day centre confirms — after the 17:00 deadline",
         )
-        send(
+
+    def care_home_claims(self) -> None:
+        workbook = self.council.read_outbound(claim_workbook_key("P003", WEEK))
+        with_an_extra: dict[str, str | float] = {
+            "Weekly Actual Quantity": 12,
+            "Weekly Extra Quantity": 2,
+            "Comments": "Extra support during a family visit",
+        }
+        self.send(
             "P003",
             "P003-claim-w-c-2026-11-09.xlsx",
-            care_home_claim,
+            fill_in_claim_workbook(workbook, {"SS3001": with_an_extra}, declare=True),
             at(17, 11),
             "Tuesday 11:00, the care home fills in its workbook with an extra on 1:1 support (X4)",
         )
-        console.rule("P003: Tuesday 16:30, the care home tries to confirm as it stands (V10)")
-        results.append(("P003-confirmation", council.confirm("P003", WEEK, at=at(17, 16, 30))))
-        print_submission(console, results[-1][1])
-        send(
+        self.confirm(
+            "P003",
+            at(17, 16, 30),
+            "Tuesday 16:30, the care home tries to confirm as it stands (V10)",
+        )
+        corrected: dict[str, dict[str, str | float]] = {"SS3001": {"Weekly Actual Quantity": 10}}
+        self.send(
             "P003",
             "P003-claim-corrected-w-c-2026-11-09.xlsx",
-            fill_in_claim_workbook(
-                council.read_outbound(claim_workbook_key("P003", WEEK)),
-                {"SS3001": {"Weekly Actual Quantity": 10}},
-                declare=True,
-            ),
+            fill_in_claim_workbook(workbook, corrected, declare=True),
             at(17, 16, 40),
             "Tuesday 16:40, the care home corrects SS3001 (10 h, no extra) and declares the week",
         )
 
-        _print_week(console, store)
-        feedback_dir = out_dir / "feedback"
+    def save_feedback(self) -> None:
+        feedback_dir = self.out_dir / "feedback"
         feedback_dir.mkdir(exist_ok=True)
-        for name, feedback in results:
+        for name, feedback in self.told:
             stem = Path(name).stem
             (feedback_dir / f"{stem}.feedback.json").write_text(
                 json.dumps(feedback, indent=1, default=str)
             )
             if feedback["kind"] == "upload" and not feedback["file_rejected"]:
                 (feedback_dir / f"{stem}.feedback.xlsx").write_bytes(
-                    council.feedback_workbook(feedback)
+                    self.council.feedback_workbook(feedback)
                 )
-        _payment_runs(console, cloud, council, samples, out_dir)
-        console.rule()
-        console.print(
-            f"Feedback workbooks and JSON are in [bold]{feedback_dir}/[/bold]; "
-            f"the files uploaded are in {out_dir / 'uploads'}/; remittances in "
-            f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
-            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]."
+
+    def payment_runs(self) -> None:
+        """Two weekly runs: a late week withheld then paid, a held extra released by an
+        approval, a line backdated and another cancelled after they were paid."""
+        first = self.first_run()
+        self.changes_after_payment()
+        sheet_id = _google_sheet_week(self.console, self.cloud, self.council)
+        self.console.rule("Monday 23/11: the other providers confirm the week commencing 16/11")
+        for provider, moment in (("P001", at(23, 9)), ("P003", at(24, 16, 55))):
+            self.council.confirm(provider, date(2026, 11, 16), at=moment)
+        self.console.print("P001 on Monday, P003 at 16:55 on Tuesday (in time).")
+        self.console.rule("Wednesday 25/11 06:00: the second run, then approval")
+        self.cloud.fire_schedule("WeeklyPaymentRun", at(25, 6))
+        second = self.council.runs()[-1]
+        second = self.council.approve(second["run_id"], "Finance officer", at=at(25, 10))
+        print_run(self.console, second)
+        self.cloud.pump()  # the remittance tab for the provider on Google Sheets
+        sheets_dir = self.out_dir / "sheets"
+        sheets_dir.mkdir(exist_ok=True)
+        sheet_copy = sheets_dir / "P002-google-sheet.xlsx"
+        sheet_copy.write_bytes(_sheet_as_workbook(self.cloud, sheet_id))
+        self.console.print(
+            f"Bradford's Google Sheet now has tabs "
+            f"{', '.join(self.cloud.google.titles(sheet_id))}; a copy is in {sheet_copy}."
         )
-        refused = [d for d in RECORDER.denied if d.function in cloud.functions]
-        for denial in refused:  # the template's roles, as AWS would apply them: none expected
-            console.print(
-                f"[red]{denial.function} was refused {denial.permission.action} on "
-                f"{denial.permission.resource}: its role in template.yaml does not allow it.[/red]"
-            )
-        if not refused:
-            console.print("Every AWS call of the week was allowed by its function's own role.")
+        for run in (first, second):
+            self.save_run_files(run)
 
+    def first_run(self) -> dict[str, Any]:
+        self.console.rule(
+            "Wednesday 18/11 06:00: the schedule calculates the week's payment run (a draft)"
+        )
+        self.cloud.fire_schedule("WeeklyPaymentRun", at(18, 6))
+        [first] = self.council.runs()
+        print_run(self.console, first)
+        self.console.print(
+            "P002 confirmed after Tuesday's deadline: its week is withheld, paid by the next "
+            "run. SS1005's extra (E5) is held until approved."
+        )
+        self.console.rule("Wednesday 18/11 10:00: finance approves the run")
+        first = self.council.approve(first["run_id"], "Finance officer", at=at(18, 10))
+        print_run(self.console, first)
+        return first
 
-def _payment_runs(
-    console: Console, cloud: LocalCloud, council: CarepayClient, samples: Path, out_dir: Path
-) -> None:
-    """Two weekly runs: a late week withheld then paid, a held extra released by an approval,
-    a line backdated and another cancelled after they were paid."""
-    console.rule("Wednesday 18/11 06:00: the schedule calculates the week's payment run (a draft)")
-    cloud.fire_schedule("WeeklyPaymentRun", at(18, 6))
-    [first] = council.runs()
-    print_run(first, False)
-    console.print(
-        "P002 confirmed after Tuesday's deadline: its week is withheld, paid by the next run. "
-        "SS1005's extra (E5) is held until approved."
-    )
-    console.rule("Wednesday 18/11 10:00: finance approves the run")
-    first = council.approve(first["run_id"], "Finance officer", at=at(18, 10))
-    print_run(first, False)
+    def changes_after_payment(self) -> None:
+        self.console.rule("Thursday 19/11: the council changes two packages after they were paid")
+        changes = self.council.import_care_packages(
+            self.samples / "care-packages-changes-2026-11-19.csv", at=at(19, 9)
+        )
+        self.console.print(
+            f"{changes['imported']} line versions: SS1011's 3 h line replaced by 5 h backdated "
+            "to 09/11 (L1012 → L1013), and Bradford's L2002 cancelled."
+        )
+        cancelled = self.samples / "care-packages-cancel-L3001.csv"
+        imported = self.council.import_care_packages(cancelled, at=at(19, 9, 5))["imported"]
+        self.console.print(f"{imported} more: Riverside's L3001 cancelled (never delivered).")
+        approvals = self.council.import_approvals(
+            self.samples / "approvals-after-first-run.csv", at=at(19, 11)
+        )
+        self.console.print(
+            f"Social work approves SS1005's 2 h extra: {approvals['imported']} approval."
+        )
+        feedback = self.council.upload(
+            "P001",
+            "P001-backdated-line.csv",
+            (self.samples / "P001-backdated-line-w-c-2026-11-09.csv").read_bytes(),
+            at=at(19, 14),
+        )
+        print_submission(self.console, feedback)
 
-    console.rule("Thursday 19/11: the council changes two packages after they were paid")
-    changes = council.import_care_packages(
-        samples / "care-packages-changes-2026-11-19.csv", at=at(19, 9)
-    )
-    console.print(
-        f"{changes['imported']} line versions: SS1011's 3 h line replaced by 5 h backdated to "
-        "09/11 (L1012 → L1013), and Bradford's L2002 cancelled."
-    )
-    cancelled = samples / "care-packages-cancel-L3001.csv"
-    console.print(
-        f"{council.import_care_packages(cancelled, at=at(19, 9, 5))['imported']} more: "
-        "Riverside's L3001 cancelled (never delivered)."
-    )
-    approvals = council.import_approvals(samples / "approvals-after-first-run.csv", at=at(19, 11))
-    console.print(f"Social work approves SS1005's 2 h extra: {approvals['imported']} approval.")
-    feedback = council.upload(
-        "P001",
-        "P001-backdated-line.csv",
-        (samples / "P001-backdated-line-w-c-2026-11-09.csv").read_bytes(),
-        at=at(19, 14),
-    )
-    print_submission(console, feedback)
-
-    sheet_id = _google_sheet_week(console, cloud, council)
-
-    console.rule("Monday 23/11: the other providers confirm the week commencing 16/11")
-    for provider, moment in (("P001", at(23, 9)), ("P003", at(24, 16, 55))):
-        council.confirm(provider, date(2026, 11, 16), at=moment)
-    console.print("P001 on Monday, P003 at 16:55 on Tuesday (in time).")
-
-    console.rule("Wednesday 25/11 06:00: the second run, then approval")
-    cloud.fire_schedule("WeeklyPaymentRun", at(25, 6))
-    second = council.runs()[-1]
-    second = council.approve(second["run_id"], "Finance officer", at=at(25, 10))
-    print_run(second, False)
-
-    cloud.pump()  # the remittance tab for the provider on Google Sheets
-    sheets_dir = out_dir / "sheets"
-    sheets_dir.mkdir(exist_ok=True)
-    (sheets_dir / "P002-google-sheet.xlsx").write_bytes(_sheet_as_workbook(cloud, sheet_id))
-    console.print(
-        f"Bradford's Google Sheet now has tabs {', '.join(cloud.google.titles(sheet_id))}; "
-        f"a copy is in {sheets_dir}/P002-google-sheet.xlsx."
-    )
-
-    remittances = out_dir / "remittances"
-    remittances.mkdir(exist_ok=True)
-    for run in (first, second):
+    def save_run_files(self, run: dict[str, Any]) -> None:
+        """Each provider's remittance, and finance's files, as the run wrote them."""
+        remittances = self.out_dir / "remittances"
+        remittances.mkdir(exist_ok=True)
         for provider in run["providers"]:
-            remittance = council.remittance(provider["provider_ref"], run["run_id"])
+            remittance = self.council.remittance(provider["provider_ref"], run["run_id"])
             if remittance is None:
                 continue  # nothing happened for the provider in this run
             xlsx, remittance_csv = remittance
             stem = f"{provider['provider_ref']}-{run['run_id']}"
             (remittances / f"{stem}.xlsx").write_bytes(xlsx)
             (remittances / f"{stem}.csv").write_bytes(remittance_csv)
-        finance_dir = out_dir / "finance" / run["run_id"]
+        finance_dir = self.out_dir / "finance" / run["run_id"]
         finance_dir.mkdir(parents=True, exist_ok=True)
-        for name, content in council.finance_files(run["run_id"]).items():
+        for name, content in self.council.finance_files(run["run_id"]).items():
             (finance_dir / name).write_bytes(content)
+
+
+def _say_whether_every_call_was_allowed(console: Console, cloud: LocalCloud) -> None:
+    refused = [d for d in RECORDER.denied if d.function in cloud.functions]
+    for denial in refused:  # the template's roles, as AWS would apply them: none expected
+        console.print(
+            f"[red]{denial.function} was refused {denial.permission.action} on "
+            f"{denial.permission.resource}: its role in template.yaml does not allow it.[/red]"
+        )
+    if not refused:
+        console.print("Every AWS call of the week was allowed by its function's own role.")
 
 
 def _google_sheet_week(console: Console, cloud: LocalCloud, council: CarepayClient) -> str:
     """Bradford moves to a Google Sheet for the week commencing 16/11."""
-    from carepay.local.apps_script import signed_notice
     from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
+    from carepay_local.apps_script import signed_notice
 
     week = date(2026, 11, 16)
     console.rule("Monday 23/11: Bradford Day Services claims in a Google Sheet instead")
