@@ -224,15 +224,15 @@ def dynamodb_requests(count: int) -> None:
     from moto import mock_aws
 
     from carepay.adapters.aws import client
-    from carepay.adapters.dynamodb import DynamoStore
+    from carepay.adapters.dynamodb.stores import SubmissionStore
     from carepay_local.client import CarepayClient
     from carepay_local.cloud import LocalCloud, quiet_local_cloud
 
     with mock_aws(), quiet_local_cloud():
         cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
         council = CarepayClient(pump=cloud.pump)
-        store = DynamoStore(cloud.outputs["DataTableName"])
-        store.save_care_packages("bench-import", line_versions(), {})
+        store = SubmissionStore(cloud.outputs["DataTableName"])
+        store.plans.save_care_packages("bench-import", line_versions(), {})
         calls: dict[str, int] = {}
 
         def count_call(event_name: str, **_: Any) -> None:
@@ -525,18 +525,18 @@ def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
     from moto import mock_aws
 
     from carepay.adapters.aws import client
-    from carepay.adapters.dynamodb import RunStore
+    from carepay.adapters.dynamodb.stores import SubmissionStore
     from carepay_local.client import CarepayClient
     from carepay_local.cloud import LocalCloud, quiet_local_cloud
 
     with mock_aws(), quiet_local_cloud():
         cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
         council = CarepayClient(pump=cloud.pump, timeout_seconds=3600)
-        store = RunStore(cloud.outputs["DataTableName"])
+        store = SubmissionStore(cloud.outputs["DataTableName"])
         for number in range(providers):
             ref = f"B{number:03d}"
             plan, actuals, _ = payment_line_weeks(lines, weeks, ref)
-            store.save_care_packages(
+            store.plans.save_care_packages(
                 f"bench-{ref}", [v for vs in plan._versions_by_line.values() for v in vs], {}
             )
             store.save_submission(ref, f"bench-{ref}", actuals, {}, 0)

@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from carepay.adapters.aws import client
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.weeks import LONDON
 from carepay_local.client import CarepayClient
@@ -41,12 +41,12 @@ def council(cloud: LocalCloud) -> CarepayClient:
 
 
 @pytest.fixture
-def store(cloud: LocalCloud) -> DynamoStore:
-    return DynamoStore(cloud.outputs["DataTableName"])
+def store(cloud: LocalCloud) -> SubmissionStore:
+    return SubmissionStore(cloud.outputs["DataTableName"])
 
 
 def stored_week(
-    store: DynamoStore, provider_ref: str, week: date = WEEK
+    store: SubmissionStore, provider_ref: str, week: date = WEEK
 ) -> dict[str, StoredLineWeek]:
     return {
         line: state
@@ -97,7 +97,7 @@ def pay(
     """Lock line-weeks as an approved payment run does (the paid ledger and V7 lock)."""
     from fractions import Fraction
 
-    from carepay.adapters.dynamodb import RunStore
+    from carepay.adapters.dynamodb.stores import PaymentStore
     from carepay.domain.payment_run import LineStatus, RunLine
 
     lines = [
@@ -118,7 +118,7 @@ def pay(
         )
         for line_ref in line_refs
     ]
-    RunStore(table_name).save_payment(provider_ref, run_id, lines, 0)
+    PaymentStore(table_name).save_payment(provider_ref, run_id, lines, 0)
 
 
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")

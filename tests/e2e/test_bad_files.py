@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import (
@@ -62,7 +62,7 @@ def test_a_file_that_cannot_be_used_is_refused_whole_with_a_message(
 
 
 def test_a_names_column_is_dropped_with_a_v9_warning_and_no_name_is_ever_stored(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore
+    council: CarepayClient, cloud: LocalCloud, store: SubmissionStore
 ) -> None:
     feedback = council.upload(
         "P001",

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from carepay_local.client import CarepayClient
@@ -34,7 +34,7 @@ def test_the_monday_schedule_writes_every_providers_workbook_for_the_week_just_e
 
 
 def test_a_workbook_filled_in_as_a_provider_would_is_stored_and_confirmed(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     xlsx, _ = council.claim_workbook("P001", WEEK)
     filled = fill_in_claim_workbook(
@@ -69,7 +69,7 @@ def test_a_workbook_filled_in_as_a_provider_would_is_stored_and_confirmed(
 
 
 def test_the_feedback_workbook_corrected_by_the_provider_uploads_as_is(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     claim = (SAMPLES / "P001-claim-w-c-2026-11-09.csv").read_bytes()
     first = council.upload("P001", "claim.csv", claim, at=MONDAY_AFTER)

@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 
 from carepay.adapters.aws import client
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.actuals import ActualsTable
+from carepay.adapters.dynamodb.plans import PlanTable
+from carepay.adapters.dynamodb.stores import SubmissionStore
+from carepay.adapters.dynamodb.table import Table
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import MONDAY_AFTER, WEEK, all_items, csv_bytes, pay, stored_week
@@ -70,18 +73,21 @@ def test_e13_the_same_upload_delivered_twice_changes_nothing(
 
 
 def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it_whole(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+    council: CarepayClient,
+    cloud: LocalCloud,
+    store: SubmissionStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real_send = DynamoStore._send_batch
+    real_send = Table._send_batch
     batches = {"sent": 0}
 
-    def crash_before_the_second_batch_once(self: DynamoStore, batch: Any) -> None:
+    def crash_before_the_second_batch_once(self: Table, batch: Any) -> None:
         batches["sent"] += 1
         if batches["sent"] == 2:
             raise ConnectionError("Lambda timed out between two batches")
         real_send(self, batch)
 
-    monkeypatch.setattr(DynamoStore, "_send_batch", crash_before_the_second_batch_once)
+    monkeypatch.setattr(Table, "_send_batch", crash_before_the_second_batch_once)
     client("s3").put_object(
         Bucket=cloud.outputs["InboundBucketName"],
         Key="uploads/P001/three-weeks.csv",
@@ -99,7 +105,9 @@ def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it
     # The retry wrote its own 30 items and, once committed, deleted the 25 the crash left: that
     # attempt needed the version the retry took, so it could never commit.
     assert len(actual_items(cloud)) == 30
-    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.committed_attempts("P001")
+    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.actuals.committed_attempts(
+        "P001"
+    )
     feedback = json.loads(council.read_outbound("feedback/P001/three-weeks.feedback.json"))
     assert (feedback["accepted"], feedback["rejected"]) == (30, 0)
 
@@ -107,10 +115,10 @@ def test_a_crash_mid_upload_leaves_nothing_visible_and_the_redelivery_applies_it
 def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
     council: CarepayClient, cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+    def always_fail(self: PlanTable, provider_ref: str) -> None:
         raise ConnectionError("DynamoDB unreachable")
 
-    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    monkeypatch.setattr(PlanTable, "provider_plan", always_fail)
     client("s3").put_object(
         Bucket=cloud.outputs["InboundBucketName"],
         Key="uploads/P001/claim.csv",
@@ -123,7 +131,7 @@ def test_a_message_that_keeps_failing_ends_on_the_dead_letter_queue(
     )
     [message] = dead["Messages"]
     assert "uploads%2FP001%2Fclaim.csv" in message["Body"]  # S3 sends keys URL-encoded
-    assert stored_week(DynamoStore(cloud.outputs["DataTableName"]), "P001") == {}
+    assert stored_week(SubmissionStore(cloud.outputs["DataTableName"]), "P001") == {}
     # Each failed try is told (by `carepay serve`) with what failed on which file, and why.
     assert cloud.failures[0] == (
         "IngestActualsFunction failed on uploads/P001/claim.csv: ConnectionError: DynamoDB "
@@ -136,10 +144,10 @@ def test_the_client_reports_a_file_whose_processing_failed_instead_of_waiting(
 ) -> None:
     from carepay_local.client import NotProcessed
 
-    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+    def always_fail(self: PlanTable, provider_ref: str) -> None:
         raise ConnectionError("DynamoDB unreachable")
 
-    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    monkeypatch.setattr(PlanTable, "provider_plan", always_fail)
     council.timeout_seconds = 600  # the failure must be reported long before this
     with pytest.raises(NotProcessed, match="dead-letter queue"):
         council.upload(
@@ -157,10 +165,10 @@ def test_a_client_of_a_stack_in_another_process_hears_of_a_dead_letter_without_i
 
     from carepay_local.client import NotProcessed
 
-    def always_fail(self: DynamoStore, provider_ref: str) -> None:
+    def always_fail(self: PlanTable, provider_ref: str) -> None:
         raise ConnectionError("DynamoDB unreachable")
 
-    monkeypatch.setattr(DynamoStore, "provider_plan", always_fail)
+    monkeypatch.setattr(PlanTable, "provider_plan", always_fail)
     stopping = threading.Event()
 
     def the_stacks_own_loop() -> None:
@@ -186,19 +194,22 @@ def test_a_client_of_a_stack_in_another_process_hears_of_a_dead_letter_without_i
 
 
 def test_a_submission_checked_on_state_that_changed_before_it_committed_is_checked_again(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+    council: CarepayClient,
+    cloud: LocalCloud,
+    store: SubmissionStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A payment run locks a line-week while an upload of that week is being checked."""
-    real_save = DynamoStore.save_submission
+    real_save = ActualsTable.save_submission
     locked = []
 
-    def payment_approved_meanwhile(self: DynamoStore, *arguments: Any) -> None:
+    def payment_approved_meanwhile(self: ActualsTable, *arguments: Any) -> None:
         if not locked:
             locked.append(True)
-            pay(self.table_name, "P001", ["L1009"], run_id="run-7")
+            pay(self.table.name, "P001", ["L1009"], run_id="run-7")
         real_save(self, *arguments)
 
-    monkeypatch.setattr(DynamoStore, "save_submission", payment_approved_meanwhile)
+    monkeypatch.setattr(ActualsTable, "save_submission", payment_approved_meanwhile)
     feedback = council.upload(
         "P001",
         "claim.csv",
@@ -219,7 +230,9 @@ def test_a_submission_checked_on_state_that_changed_before_it_committed_is_check
     assert stored["L1009"].paid and stored["L1009"].actuals is None
     assert stored["L1003"].actuals is not None and stored["L1003"].actuals.actual_quarters == 16
     # The first check's items, which never committed, are gone rather than kept invisible.
-    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.committed_attempts("P001")
+    assert {i["attempt"]["S"] for i in actual_items(cloud)} <= store.actuals.committed_attempts(
+        "P001"
+    )
 
 
 def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_completes_once(
@@ -227,42 +240,39 @@ def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_compl
 ) -> None:
     from fractions import Fraction
 
-    from carepay.adapters.dynamodb import RunStore
+    from carepay.adapters.dynamodb.stores import PaymentStore
     from carepay.domain.actuals import LineWeekActuals
     from carepay.domain.payment_run import LineStatus, RunLine
     from carepay.ports.errors import ConcurrentChange
 
-    store = RunStore(cloud.outputs["DataTableName"])
+    store = PaymentStore(cloud.outputs["DataTableName"])
+    uploads = SubmissionStore(cloud.outputs["DataTableName"])
     week = date(2026, 11, 9)
     paid = RunLine("P001", "L1001", "SS1001", week, 20, 20, 0, 0, 20, Fraction(2000), 10000, 0,
                    LineStatus.PAID)  # fmt: skip
     correction = LineWeekActuals("P001", "L1001", "SS1001", week, 20, 16, comments="late fix")
-    real_batch_write = RunStore._batch_write
+    real_batch_write = store.payments.table.batch_write
 
     meanwhile: list[str] = []
 
-    def upload_during_the_paid_items(self: RunStore, items: Any, *, delete: bool = False) -> None:
-        real_batch_write(self, items, delete=delete)
-        if meanwhile:
-            return  # the upload's own items
+    def upload_during_the_paid_items(items: Any, *, delete: bool = False) -> None:
+        real_batch_write(items, delete=delete)
         meanwhile.append("tried")
-        version = self.provider_version("P001")
+        version = uploads.provider_version("P001")
         with pytest.raises(ConcurrentChange):  # the upload is checked again later, not committed
-            self.save_submission("P001", "upload-meanwhile", [correction], {}, version)
+            uploads.save_submission("P001", "upload-meanwhile", [correction], {}, version)
 
-    RunStore._batch_write = upload_during_the_paid_items  # type: ignore[method-assign]
-    try:
-        assert store.save_payment("P001", "R20261118-0600", [paid], 0) is True
-    finally:
-        RunStore._batch_write = real_batch_write  # type: ignore[method-assign]
+    store.payments.table.batch_write = upload_during_the_paid_items  # type: ignore[method-assign]
+    assert store.save_payment("P001", "R20261118-0600", [paid], 0) is True
+    store.payments.table.batch_write = real_batch_write  # type: ignore[method-assign]
     assert meanwhile == ["tried"]
-    assert store.upload_summary("P001", "upload-meanwhile") is None
+    assert uploads.upload_summary("P001", "upload-meanwhile") is None
     # Checked again now, the line-week is paid: the lock is in place (V7 refuses it).
     assert store.stored_line_weeks("P001", week, week)[("L1001", week)].paid
-    version = store.provider_version("P001")
-    store.save_submission("P001", "upload-after", [], {}, version)  # commits: no mark is left
+    version = uploads.provider_version("P001")
+    uploads.save_submission("P001", "upload-after", [], {}, version)  # commits: no mark is left
     assert store.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
-    store.save_submission("P001", "upload-after-again", [], {}, store.provider_version("P001"))
+    uploads.save_submission("P001", "upload-after-again", [], {}, uploads.provider_version("P001"))
 
 
 FEEDBACK_JSON = "feedback/P001/three-weeks.feedback.json"
@@ -283,11 +293,14 @@ def feedback_if_any(council: CarepayClient) -> dict[str, Any] | None:
 
 
 def test_feedback_appears_only_once_its_rows_are_committed(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+    council: CarepayClient,
+    cloud: LocalCloud,
+    store: SubmissionStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Feedback once said "30 accepted" while a crash left nothing committed."""
     stopped = ConnectionError("Lambda was stopped at the commit")
-    fail_once(monkeypatch, DynamoStore, "save_submission", stopped)
+    fail_once(monkeypatch, ActualsTable, "save_submission", stopped)
     upload_three_weeks(cloud)
     cloud.pump(max_rounds=1)
     assert feedback_if_any(council) is None  # nothing committed: nothing said
@@ -298,7 +311,10 @@ def test_feedback_appears_only_once_its_rows_are_committed(
 
 
 def test_a_crash_between_the_commit_and_its_feedback_is_put_right_by_the_redelivery(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore, monkeypatch: pytest.MonkeyPatch
+    council: CarepayClient,
+    cloud: LocalCloud,
+    store: SubmissionStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from carepay.adapters.documents import S3Documents
 
@@ -326,7 +342,7 @@ def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_
     delivers it again, and from the data nothing is paid twice or left half-applied."""
     from datetime import datetime
 
-    from carepay.adapters.dynamodb import RunStore
+    from carepay.adapters.dynamodb.state import ProviderState
     from carepay.domain.weeks import LONDON
 
     for provider in ("P001", "P002", "P003"):
@@ -335,10 +351,10 @@ def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_
     killed = RuntimeError("the worker was stopped mid-approval")
     fail_once(
         monkeypatch,
-        RunStore,
-        "_commit",
+        ProviderState,
+        "commit",
         killed,
-        when=lambda _store, _change, provider, *_, **options: (
+        when=lambda _state, _change, provider, *_, **options: (
             provider == "P001" and options.get("finishing_payment", False)
         ),
     )
@@ -362,45 +378,48 @@ def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_
 
 
 def test_items_seen_uncommitted_are_never_swept_once_their_attempt_has_committed(
-    cloud: LocalCloud, store: DynamoStore
+    cloud: LocalCloud, store: SubmissionStore
 ) -> None:
     """Seen before their commit, then committed: the next commit's sweep must keep them."""
-    from carepay.adapters.dynamodb import _actuals_item
+    from carepay.adapters.dynamodb.items import actuals_item
     from carepay.domain.actuals import LineWeekActuals
 
     attempt = "0000000001#upload-a.1234abcd"
     actuals = LineWeekActuals("P001", "L1009", "SS1009", WEEK, 20, 20, upload_id="upload-a")
-    store._batch_write([_actuals_item(actuals, attempt)])
+    store.actuals.table.batch_write([actuals_item(actuals, attempt)])
     assert stored_week(store, "P001") == {}  # not committed yet: seen, and invisible
     marker = {"PK": {"S": "PROVIDER#P001"}, "SK": {"S": "UPLOAD#upload-a"},
               "attempt": {"S": attempt}, "summary": {"S": "{}"}}  # fmt: skip
-    store._commit({"Put": {"TableName": store.table_name, "Item": marker}}, "P001", 0)
+    store.actuals.state.commit(
+        {"Put": {"TableName": store.actuals.table.name, "Item": marker}}, "P001", 0
+    )
 
     store.save_submission("P001", "upload-b", [], {}, expected_version=1)
     assert stored_week(store, "P001")["L1009"].actuals == actuals
 
 
 def test_what_a_dead_lettered_upload_left_is_deleted_by_the_next_payment_run(
-    council: CarepayClient, cloud: LocalCloud, store: DynamoStore
+    council: CarepayClient, cloud: LocalCloud, store: SubmissionStore
 ) -> None:
     """Its message never comes back, so no commit of the provider's reads those items: the run,
     which reads every line-week, deletes an attempt older than any invocation, and keeps one
     that may still be running."""
     from datetime import UTC, datetime
 
-    from carepay.adapters.dynamodb import _actuals_item, attempt_id
+    from carepay.adapters.dynamodb.items import actuals_item
+    from carepay.adapters.dynamodb.keys import attempt_id
     from carepay.domain.actuals import LineWeekActuals
     from carepay.domain.weeks import LONDON
 
     def left_by(attempt: str, line_ref: str) -> dict[str, Any]:
         actuals = LineWeekActuals("P001", line_ref, "SS1009", WEEK, 20, 20, upload_id="crashed")
-        return _actuals_item(actuals, attempt)
+        return actuals_item(actuals, attempt)
 
     next_version = store.provider_version("P001") + 1
     long_ago = attempt_id(next_version, "crashed", datetime(2026, 11, 16, 9, 30, tzinfo=UTC))
     running = attempt_id(next_version, "running", datetime.now(UTC))
-    store._batch_write([left_by(long_ago, "L1009"), left_by(long_ago, "L1010")])
-    store._batch_write([left_by(running, "L1009")])
+    store.actuals.table.batch_write([left_by(long_ago, "L1009"), left_by(long_ago, "L1010")])
+    store.actuals.table.batch_write([left_by(running, "L1009")])
 
     council.pay(at=datetime(2026, 11, 18, 6, tzinfo=LONDON))
     assert {i["attempt"]["S"] for i in actual_items(cloud)} == {running}

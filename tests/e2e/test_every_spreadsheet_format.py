@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from moto import mock_aws
 
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import MONDAY_AFTER, SAMPLES, row_codes, stored_week
@@ -29,7 +29,7 @@ def expected_codes(council: CarepayClient) -> dict[int, tuple[str, list[str]]]:
 
 @pytest.mark.parametrize("extension", ["xlsx", "xlsm", "xls", "ods"])
 def test_a_claim_gives_the_same_result_in_every_format(
-    council: CarepayClient, store: DynamoStore, extension: str
+    council: CarepayClient, store: SubmissionStore, extension: str
 ) -> None:
     expected = expected_codes(council)
     from_csv = stored_week(store, "P001")

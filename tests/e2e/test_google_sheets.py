@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from carepay.adapters.aws import client
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
 from carepay_local.apps_script import signed_notice
 from carepay_local.client import CarepayClient
@@ -79,7 +79,7 @@ def test_the_week_tab_has_the_plan_locked_drop_downs_and_instructions(
 
 
 def test_an_edit_is_stored_exactly_as_the_same_rows_uploaded_as_xlsx(
-    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+    cloud: LocalCloud, council: CarepayClient, store: SubmissionStore, sheet: str
 ) -> None:
     edit(cloud, sheet, "SS2001", Weekly_Actual_Quantity=3, Weekly_Missed_Quantity=3,
          Comments="Closed for a day", Missed_Reason="Notice given")  # fmt: skip
@@ -136,7 +136,7 @@ def test_results_are_written_beside_the_rows_and_what_the_provider_typed_is_kept
 
 
 def test_a_ticked_confirm_confirms_the_week_like_confirm_y(
-    cloud: LocalCloud, store: DynamoStore, sheet: str
+    cloud: LocalCloud, store: SubmissionStore, sheet: str
 ) -> None:
     edit(cloud, sheet, "SS2001", Weekly_Actual_Quantity=6)
     edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4, Confirm=True)
@@ -181,7 +181,7 @@ def test_bad_signature_stale_and_replayed_notices_are_refused(
 
 
 def test_a_429_from_google_is_retried_and_the_sync_succeeds(
-    cloud: LocalCloud, store: DynamoStore, sheet: str, monkeypatch: pytest.MonkeyPatch
+    cloud: LocalCloud, store: SubmissionStore, sheet: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import carepay.adapters.sheets as gateway
 
@@ -194,7 +194,7 @@ def test_a_429_from_google_is_retried_and_the_sync_succeeds(
 
 
 def test_a_lost_notice_only_waits_for_the_poller(
-    cloud: LocalCloud, store: DynamoStore, sheet: str
+    cloud: LocalCloud, store: SubmissionStore, sheet: str
 ) -> None:
     edit(cloud, sheet, "SS2002", Weekly_Actual_Quantity=4)  # no notice arrives
     cloud.fire_schedule("SheetsPoll", datetime.now(UTC))
@@ -246,7 +246,7 @@ def test_the_sync_reads_the_claim_tabs_whatever_the_notice_names(
 
 
 def test_a_deleted_week_tab_is_forgotten_and_the_other_tabs_still_sync(
-    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+    cloud: LocalCloud, council: CarepayClient, store: SubmissionStore, sheet: str
 ) -> None:
     council.prepare_sheet("P002", WEEK + timedelta(weeks=1))
     spreadsheet = cloud.google.spreadsheets[sheet]
@@ -289,9 +289,10 @@ def test_each_sync_reports_its_google_reads_and_writes_as_metrics(
 def test_preparing_a_tab_the_sheet_already_has_adopts_it_instead_of_failing(
     cloud: LocalCloud, council: CarepayClient, sheet: str
 ) -> None:
-    from carepay.adapters.dynamodb import SheetLinks
+    from carepay.adapters.dynamodb.sheets import SheetLinks
+    from carepay.adapters.dynamodb.table import Table
 
-    links = SheetLinks(cloud.outputs["DataTableName"])
+    links = SheetLinks(Table(cloud.outputs["DataTableName"]))
     link = links.sheet(sheet)
     assert link is not None
     link.claim_tabs.remove(TAB)  # as if a crash came between writing the tab and recording it
@@ -303,7 +304,7 @@ def test_preparing_a_tab_the_sheet_already_has_adopts_it_instead_of_failing(
 
 
 def test_linking_another_sheet_replaces_the_provider_s_first_one(
-    cloud: LocalCloud, council: CarepayClient, store: DynamoStore, sheet: str
+    cloud: LocalCloud, council: CarepayClient, store: SubmissionStore, sheet: str
 ) -> None:
     replacement = cloud.google.create("Bradford Day Services: claims 2027")
     assert council.link_sheet("P002", replacement)["outcome"] == "linked"
@@ -317,7 +318,7 @@ def test_linking_another_sheet_replaces_the_provider_s_first_one(
 
 
 def test_a_sync_that_fails_writing_back_after_storing_shows_the_stored_result_on_retry(
-    cloud: LocalCloud, store: DynamoStore, sheet: str, monkeypatch: pytest.MonkeyPatch
+    cloud: LocalCloud, store: SubmissionStore, sheet: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from carepay.adapters.sheets import SheetsGateway
     from carepay.ports.errors import SheetUnavailable

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.domain.weeks import LONDON
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
@@ -43,7 +43,7 @@ def what_the_run_pays_l1003(council: CarepayClient) -> tuple[str, int]:
 
 
 def assert_told_is_paid(
-    council: CarepayClient, store: DynamoStore, upload: dict[str, Any], confirm: dict[str, Any]
+    council: CarepayClient, store: SubmissionStore, upload: dict[str, Any], confirm: dict[str, Any]
 ) -> None:
     [week] = confirm["confirmations"]
     assert week["status"] == "confirmed" and week["lines_confirmed"] == 12, week
@@ -62,7 +62,7 @@ def assert_told_is_paid(
 @pytest.mark.parametrize("processed_first", ["upload", "confirmation"])
 @pytest.mark.parametrize("upload_at", [LATER, CONFIRMED_AT], ids=["upload later", "equal times"])
 def test_one_after_the_other_in_either_order_the_provider_is_told_what_is_paid(
-    council: CarepayClient, store: DynamoStore, processed_first: str, upload_at: datetime
+    council: CarepayClient, store: SubmissionStore, processed_first: str, upload_at: datetime
 ) -> None:
     if processed_first == "upload":
         upload = council.upload("P001", "claim.csv", LEFT_EARLY, at=upload_at)
@@ -80,17 +80,17 @@ def test_one_after_the_other_in_either_order_the_provider_is_told_what_is_paid(
 def test_two_workers_at_once_the_provider_is_told_what_is_paid(
     council: CarepayClient,
     cloud: LocalCloud,
-    store: DynamoStore,
+    store: SubmissionStore,
     monkeypatch: pytest.MonkeyPatch,
     commits_first: str,
     upload_at: datetime,
 ) -> None:
     """Both are checked on the same state; a second worker commits one of them while the first
     is about to commit the other, which is then checked again on what was committed."""
-    real_save = DynamoStore.save_submission
+    real_save = SubmissionStore.save_submission
     second: dict[str, Any] = {}
 
-    def the_other_worker_commits_first(self: DynamoStore, *arguments: Any) -> None:
+    def the_other_worker_commits_first(self: SubmissionStore, *arguments: Any) -> None:
         if not second:
             second["started"] = True
             with RECORDER.another_worker():  # the handlers share a lock, so it runs on this thread
@@ -102,7 +102,7 @@ def test_two_workers_at_once_the_provider_is_told_what_is_paid(
             return council.upload("P001", "claim.csv", LEFT_EARLY, at=upload_at)
         return council.confirm("P001", WEEK, at=CONFIRMED_AT)
 
-    monkeypatch.setattr(DynamoStore, "save_submission", the_other_worker_commits_first)
+    monkeypatch.setattr(SubmissionStore, "save_submission", the_other_worker_commits_first)
     checked_first = "confirmation" if commits_first == "upload" else "upload"
     first = send(checked_first)
     results = {checked_first: first, commits_first: second["result"]}

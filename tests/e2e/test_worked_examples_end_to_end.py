@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.domain.approvals import ExtraApproval
 from carepay.domain.payment import line_week_payment
 from carepay.domain.weeks import LONDON
@@ -30,7 +30,7 @@ HEADER = [
 ]
 
 
-def paid_pence(store: DynamoStore, provider_ref: str, line_ref: str) -> int:
+def paid_pence(store: SubmissionStore, provider_ref: str, line_ref: str) -> int:
     plan = store.provider_plan(provider_ref)
     line = plan.line_for_week(line_ref, WEEK)
     state = stored_week(store, provider_ref)[line_ref]
@@ -39,10 +39,10 @@ def paid_pence(store: DynamoStore, provider_ref: str, line_ref: str) -> int:
 
 
 def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     # E6's extra is approved by the operational team (the approvals import arrives with payment runs).
-    store.save_approval("P001", ExtraApproval("L1006", WEEK, 8))
+    store.plans.save_approval("P001", ExtraApproval("L1006", WEEK, 8))
     feedback = council.upload(
         "P001",
         "claim.csv",
@@ -136,7 +136,7 @@ def test_e1_to_e10_uploaded_then_confirmed_give_the_documented_results(
 
 
 def test_an_xlsx_claim_with_date_cells_is_read_with_calamine_and_stored(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     feedback = council.upload(
         "P001",
@@ -155,7 +155,7 @@ def test_an_xlsx_claim_with_date_cells_is_read_with_calamine_and_stored(
 
 
 def test_a_confirm_column_takes_effect_only_when_every_row_of_that_week_was_accepted(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     feedback = council.upload(
         "P001",
@@ -173,7 +173,7 @@ def test_a_confirm_column_takes_effect_only_when_every_row_of_that_week_was_acce
 
 
 def test_a_provider_cannot_touch_another_providers_lines(
-    council: CarepayClient, store: DynamoStore
+    council: CarepayClient, store: SubmissionStore
 ) -> None:
     feedback = council.upload(
         "P001",
@@ -219,8 +219,8 @@ def test_a_confirmed_week_is_locked_against_new_uploads(council: CarepayClient) 
     assert row_codes(feedback) == {2: ("rejected", ["V7"])}
 
 
-def test_a_paid_week_cannot_be_confirmed(council: CarepayClient, store: DynamoStore) -> None:
-    pay(store.table_name, "P002", ["L2001", "L2002"], run_id="run-1")
+def test_a_paid_week_cannot_be_confirmed(council: CarepayClient, store: SubmissionStore) -> None:
+    pay(store.actuals.table.name, "P002", ["L2001", "L2002"], run_id="run-1")
     refused = council.confirm("P002", WEEK, at=MONDAY_AFTER)
     assert refused["file_rejected"] and refused["confirmations"][0]["status"] == "refused"
     assert "payment has already been processed" in refused["file_findings"][0]["message"]

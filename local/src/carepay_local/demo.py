@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from carepay.adapters.aws import client
-from carepay.adapters.dynamodb import DynamoStore
+from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.domain.actuals import parse_week_date
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment import line_week_payment
@@ -126,7 +126,7 @@ def run_demo(out_dir: Path, console: Console) -> None:
         story.council_imports()
         story.monday_workbooks()
         story.claims()
-        _print_week(console, DynamoStore(cloud.outputs["DataTableName"]))
+        _print_week(console, SubmissionStore(cloud.outputs["DataTableName"]))
         story.save_feedback()
         story.payment_runs()
         console.rule()
@@ -441,7 +441,7 @@ def _sheet_as_workbook(cloud: LocalCloud, sheet_id: str) -> bytes:
     return buffer.getvalue()
 
 
-def _print_week(console: Console, store: DynamoStore) -> None:
+def _print_week(console: Console, store: SubmissionStore) -> None:
     console.rule("What is stored for w/c 09/11/2026, and what each confirmed line-week would pay")
     table = Table()
     for column in (

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING
 
 from carepay.adapters.aws import client
 from carepay.adapters.documents import S3Documents
-from carepay.adapters.dynamodb import DynamoStore, Nonces, RunStore, SheetLinks
+from carepay.adapters.dynamodb.nonces import Nonces
+from carepay.adapters.dynamodb.plans import PlanTable
+from carepay.adapters.dynamodb.sheets import SheetLinks
+from carepay.adapters.dynamodb.stores import PaymentStore, SubmissionStore
+from carepay.adapters.dynamodb.table import Table
 from carepay.adapters.queues import SqsMessages, SqsSyncQueue
 from carepay.domain.finance import BankDetails
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
@@ -105,7 +109,7 @@ def idempotency_store() -> DynamoDBPersistenceLayer:
 @cache
 def _submission_service(settings: Settings, _endpoint: str | None) -> SubmissionService:
     return SubmissionService(
-        DynamoStore(settings.table_name),
+        SubmissionStore(settings.table_name),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
         settings.council_name,
         settings.trial_mode,
@@ -116,7 +120,7 @@ def _submission_service(settings: Settings, _endpoint: str | None) -> Submission
 @cache
 def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePackageImportService:
     return CarePackageImportService(
-        DynamoStore(settings.table_name),
+        PlanTable(Table(settings.table_name)),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
     )
 
@@ -124,7 +128,7 @@ def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePack
 @cache
 def _approval_import_service(settings: Settings, _endpoint: str | None) -> ApprovalImportService:
     return ApprovalImportService(
-        DynamoStore(settings.table_name),
+        PlanTable(Table(settings.table_name)),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
     )
 
@@ -132,7 +136,7 @@ def _approval_import_service(settings: Settings, _endpoint: str | None) -> Appro
 @cache
 def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimWorkbookService:
     return ClaimWorkbookService(
-        RunStore(settings.table_name),
+        PaymentStore(settings.table_name),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
         CouncilNotice(
             settings.council_name,
@@ -157,7 +161,7 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
             settings.council_account_name or settings.council_name,
         )
     return PaymentRunService(
-        RunStore(settings.table_name),
+        PaymentStore(settings.table_name),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
         SqsMessages(),
         settings.provider_payments_queue_url,
@@ -174,10 +178,10 @@ def _sheets_service(settings: Settings, _endpoint: str | None) -> SheetsService:
 
     documents = S3Documents(settings.inbound_bucket, settings.outbound_bucket)
     return SheetsService(
-        SheetLinks(settings.table_name),
-        DynamoStore(settings.table_name),
+        SheetLinks(Table(settings.table_name)),
+        SubmissionStore(settings.table_name),
         SubmissionService(
-            DynamoStore(settings.table_name),
+            SubmissionStore(settings.table_name),
             documents,
             settings.council_name,
             trial_mode=False,

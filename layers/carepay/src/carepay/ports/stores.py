@@ -20,6 +20,18 @@ class PlanStore(Protocol):
     def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
 
 
+class PreviewStore(PlanStore, Protocol):
+    """What a claim workbook's payment preview is worked out from."""
+
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
+    def paid_ledger(
+        self, provider_ref: str, week: date | None = None
+    ) -> dict[tuple[str, date], PaidBefore]: ...
+    def approvals(self, provider_ref: str) -> Approvals: ...
+
+
 class PlanSource(Protocol):
     """A provider's plan and the state of its line-weeks: what a claim is shown against."""
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from carepay.domain.actuals import StoredLineWeek
-from carepay.domain.approvals import Approvals
 from carepay.domain.confirmation import confirm_week
 from carepay.domain.findings import Severity
 from carepay.domain.money import quarters_to_decimal
-from carepay.domain.payment_run import PaidBefore, PaymentPreview, preview_week
+from carepay.domain.payment_run import PaymentPreview, preview_week
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
-from carepay.ports.stores import PlanStore
+from carepay.ports.stores import PreviewStore
 from carepay.services.notices import received_at
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv
 
@@ -148,13 +146,3 @@ class ClaimWorkbookService:
 
 def preview_key(provider_ref: str, monday: date) -> str:
     return f"{OUTBOX}{provider_ref}/preview-w-c-{monday}.json"
-
-
-class PreviewStore(PlanStore, Protocol):
-    def stored_line_weeks(
-        self, provider_ref: str, first_week: date, last_week: date
-    ) -> dict[tuple[str, date], StoredLineWeek]: ...
-    def paid_ledger(
-        self, provider_ref: str, week: date | None = None
-    ) -> dict[tuple[str, date], PaidBefore]: ...
-    def approvals(self, provider_ref: str) -> Approvals: ...

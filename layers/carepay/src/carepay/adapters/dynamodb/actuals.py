@@ -1,0 +1,169 @@
+"""Actuals: what providers reported for each line-week, stored under processing attempts and made
+visible by a commit.
+
+An upload's actuals are written in batches of 25 under the id of this processing attempt, and
+become visible together through one commit (carepay.adapters.dynamodb.state): a transaction that
+writes the upload's marker (naming the attempt) and advances the provider's state version read
+before validating. So:
+  - a crash between batches leaves nothing visible, and a retry's attempt never adopts the
+    crashed attempt's items;
+  - two submissions of one provider processed at once cannot both commit decisions made on the
+    same state: the second is refused (ConcurrentChange) and is checked again on the new state.
+An attempt that can never commit is deleted: by its own refusal, by the next commit that reads
+its items, or by the weekly run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from carepay.adapters.dynamodb.items import (
+    actuals_from_item,
+    actuals_item,
+    rejected_from_item,
+    rejected_item,
+)
+from carepay.adapters.dynamodb.keys import (
+    attempt_id,
+    attempt_is_over,
+    every,
+    provider_key,
+    upload_key,
+    weeks,
+)
+from carepay.adapters.dynamodb.state import ProviderState
+from carepay.adapters.dynamodb.table import Item, Table, n, s
+from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
+from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+EVERY_WEEK = (date(1900, 1, 1), date(9999, 12, 27))
+
+
+class ActualsTable:
+    """The actuals side of ActualsStore and PlanSource (carepay.ports.stores)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.state = ProviderState(table)
+        # Items of uncommitted attempts the last read of a provider's line-weeks passed over.
+        self._uncommitted_seen: dict[str, list[Item]] = {}
+
+    def provider_version(self, provider_ref: str) -> int:
+        return self.state.version(provider_ref)
+
+    def committed_attempts(self, provider_ref: str) -> set[str]:
+        """The processing attempts whose actuals are visible: one per committed upload."""
+        items = self.table.query(provider_key(provider_ref), *every("UPLOAD#"), "attempt")
+        return {item["attempt"]["S"] for item in items if "attempt" in item}
+
+    def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
+        item = self.table.get(provider_key(provider_ref), upload_key(upload_id))
+        return json.loads(item["summary"]["S"]) if item else None
+
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]:
+        """The current state of each line-week in the range: latest committed actuals, whether
+        the latest committed report was a rejected row (V10), and paid."""
+        pk = provider_key(provider_ref)
+        committed = self.committed_attempts(provider_ref)
+        latest: dict[tuple[str, date], Item] = {}
+        accepted: dict[tuple[str, date], Item] = {}
+        uncommitted = self._uncommitted_seen[provider_ref] = []
+        for item in self.table.query(pk, *weeks("ACTUAL#", first_week, last_week)):
+            if item["attempt"]["S"] not in committed:
+                uncommitted.append(item)  # invisible; swept once it can never commit
+                continue
+            key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            latest[key] = item  # the query returns a line-week's items oldest first
+            if "rejected" not in item:
+                accepted[key] = item
+        paid = {
+            (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            for item in self.table.query(pk, *weeks("PAID#", first_week, last_week))
+        }
+        states = {
+            key: StoredLineWeek(
+                actuals_from_item(accepted[key]) if key in accepted else None,
+                key in paid,
+                rejected_from_item(item) if "rejected" in item else None,
+            )
+            for key, item in latest.items()
+        }
+        for key in paid - states.keys():
+            states[key] = StoredLineWeek(None, paid=True)
+        return states
+
+    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]:
+        """The latest committed actuals of every line-week the provider ever submitted.
+
+        Reading them all, the run also deletes what attempts that can never commit left (a
+        crashed upload whose message was dead-lettered): the weekly run is the housekeeping.
+        """
+        states = self.stored_line_weeks(provider_ref, *EVERY_WEEK)
+        self.sweep(provider_ref, self.provider_version(provider_ref), datetime.now(UTC))
+        return [state.actuals for state in states.values() if state.actuals is not None]
+
+    def save_submission(
+        self,
+        provider_ref: str,
+        upload_id: str,
+        line_weeks: Sequence[LineWeekActuals],
+        summary: dict[str, Any],
+        expected_version: int,
+        rejected: Sequence[RejectedReport] = (),
+    ) -> None:
+        """Write every line-week (and rejected report) under a new attempt, then commit them
+        together (see above). Items sort by the time of the report, then by the commit that
+        stored them: a confirmation of a report sorts after it, whatever order they came in."""
+        attempt = attempt_id(expected_version + 1, upload_id, datetime.now(UTC))
+        items = [
+            *(actuals_item(line_week, attempt) for line_week in line_weeks),
+            *(rejected_item(provider_ref, report, attempt) for report in rejected),
+        ]
+        self.table.batch_write(items)
+        marker: Item = {
+            "PK": s(provider_key(provider_ref)),
+            "SK": s(upload_key(upload_id)),
+            "attempt": s(attempt),
+            "summary": s(json.dumps(summary, default=str)),
+            "line_weeks": n(len(line_weeks)),
+        }
+        change: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": marker,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+        try:
+            self.state.commit(change, provider_ref, expected_version)
+        except (ConcurrentChange, AlreadyCommitted):
+            self.table.batch_write(items, delete=True)  # this attempt never commits
+            raise
+        self.sweep(provider_ref, expected_version + 1, datetime.now(UTC))
+
+    def sweep(self, provider_ref: str, version: int, now: datetime) -> None:
+        """Delete the items of attempts that can never commit, seen by the last read of the
+        provider's line-weeks: an attempt needs the version it was written for, so one written
+        for `version` (the provider's, read after those items) or earlier is dead once another
+        commit has it; and one older than any invocation can run is dead too. So a crashed
+        attempt is cleared by its redelivery's commit, or by the weekly run if it never comes."""
+        seen = self._uncommitted_seen.pop(provider_ref, [])
+        if not seen:
+            return
+        committed = self.committed_attempts(provider_ref)  # now, not when they were seen
+        dead = [
+            item
+            for item in seen
+            if item["attempt"]["S"] not in committed
+            and attempt_is_over(item["attempt"]["S"], version, now)
+        ]
+        if dead:
+            self.table.batch_write(dead, delete=True)
