@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -17,7 +16,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from carepay.adapters.events import files_arrived
+from carepay.adapters.events import UnknownMessage, queue_message
+from carepay.ports.messages import FilesArrived, ScheduleFired
 from carepay.runtime import claim_workbook_service
 
 logger = Logger()
@@ -29,14 +29,13 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 
 def record_handler(record: SQSRecord) -> None:
     service = claim_workbook_service()
-    if "scheduled_time" in json.loads(record.body):  # the Monday schedule's own message
-        written = service.handle_request(record.body)
-    else:
-        written = [
-            summary
-            for arrival in files_arrived(record)
-            for summary in service.handle_arrival(arrival)
-        ]
+    match queue_message(record):
+        case ScheduleFired() as fired:  # the Monday schedule's own message
+            written = service.handle_schedule(fired)
+        case FilesArrived(arrivals=arrivals):  # a provider's request for a week's workbook
+            written = [w for arrival in arrivals for w in service.handle_arrival(arrival)]
+        case other:
+            raise UnknownMessage(f"the workbooks queue does not carry {type(other).__name__}")
     logger.info("claim workbooks written", workbooks=len(written))
     metrics.add_metric("ClaimWorkbooksWritten", MetricUnit.Count, len(written))
 

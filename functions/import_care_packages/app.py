@@ -32,19 +32,12 @@ def record_handler(record: SQSRecord) -> None:
     for arrival in files_arrived(record):
         logger.set_correlation_id(arrival.arrival_id)  # the upload id, on every log line
         if arrival.key.startswith(APPROVALS):
-            approvals = approval_import_service().handle(arrival)
-            logger.info("approvals imported", key=arrival.key, imported=approvals["imported"])
-            metrics.add_metric("ApprovalsImported", MetricUnit.Count, approvals["imported"])
+            approvals = approval_import_service().handle(arrival)  # the service logs what it did
+            metrics.add_metric("ApprovalsImported", MetricUnit.Count, approvals.imported)
             continue
         report = care_package_service().handle(arrival)
-        logger.info(
-            "care packages imported",
-            key=arrival.key,
-            imported=report["imported"],
-            rejected=report["rejected"],
-        )
-        metrics.add_metric("LineVersionsImported", MetricUnit.Count, report["imported"])
-        metrics.add_metric("LineVersionsRejected", MetricUnit.Count, report["rejected"])
+        metrics.add_metric("LineVersionsImported", MetricUnit.Count, report.imported)
+        metrics.add_metric("LineVersionsRejected", MetricUnit.Count, report.rejected)
 
 
 @logger.inject_lambda_context

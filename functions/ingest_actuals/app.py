@@ -15,11 +15,13 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import files_arrived
 from carepay.ports.files import FileArrived
 from carepay.runtime import idempotency_store, submission_service
+from carepay.services.results import SubmissionSummary
 
 logger = Logger()
 tracer = Tracer()
@@ -30,30 +32,25 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
 
 
-def handle_submission(arrival: FileArrived) -> dict[str, Any]:
+def handle_submission(arrival: FileArrived) -> SubmissionSummary:
     return submission_service().handle(arrival)
 
 
 def record_handler(record: SQSRecord) -> None:
     handle_once = idempotent_function(
-        data_keyword_argument="arrival", persistence_store=idempotency_store(), config=idempotency
+        data_keyword_argument="arrival",
+        persistence_store=idempotency_store(),
+        config=idempotency,
+        output_serializer=PydanticSerializer(SubmissionSummary),
     )(handle_submission)
     for arrival in files_arrived(record):
         logger.set_correlation_id(arrival.arrival_id)  # the upload id, on every log line
         summary = handle_once(arrival=arrival)
-        logger.info(
-            "submission processed",
-            key=arrival.key,
-            **{
-                k: summary.get(k)
-                for k in ("kind", "accepted", "rejected", "file_rejected", "duplicate")
-            },
-        )
-        metrics.add_metric("RowsAccepted", MetricUnit.Count, summary.get("accepted", 0))
-        metrics.add_metric("RowsRejected", MetricUnit.Count, summary.get("rejected", 0))
-        metrics.add_metric(
-            "FilesRejected", MetricUnit.Count, int(bool(summary.get("file_rejected")))
-        )
+        if summary.duplicate:  # the decision itself was logged when it was committed
+            logger.info("submission already processed", key=arrival.key)
+        metrics.add_metric("RowsAccepted", MetricUnit.Count, summary.accepted)
+        metrics.add_metric("RowsRejected", MetricUnit.Count, summary.rejected)
+        metrics.add_metric("FilesRejected", MetricUnit.Count, int(summary.file_rejected))
 
 
 @logger.inject_lambda_context

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -17,11 +16,14 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from carepay.adapters.events import files_arrived
+from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.files import FileArrived
+from carepay.ports.messages import FilesArrived, ScheduleFired
 from carepay.runtime import idempotency_store, payment_run_service
+from carepay.services.results import RunRequestOutcome
 
 logger = Logger()
 tracer = Tracer()
@@ -33,29 +35,33 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 idempotency = IdempotencyConfig(expires_after_seconds=7 * 24 * 3600)
 
 
-def handle_request(arrival: FileArrived) -> dict[str, Any]:
+def handle_request(arrival: FileArrived) -> RunRequestOutcome:
     return payment_run_service().handle_arrival(arrival)
 
 
 def record_handler(record: SQSRecord) -> None:
-    if "scheduled_time" in json.loads(record.body):  # the weekly schedule's own message
-        outcomes = [payment_run_service().handle_schedule(record.body)]
-        if outcomes[0]["outcome"] == "refused":  # last week's run still waits for approval
-            metrics.add_metric("ScheduledPaymentRunsRefused", MetricUnit.Count, 1)
-    else:
-        handle_once = idempotent_function(
-            data_keyword_argument="arrival",
-            persistence_store=idempotency_store(),
-            config=idempotency,
-        )(handle_request)
-        outcomes = [handle_once(arrival=arrival) for arrival in files_arrived(record)]
+    match queue_message(record):
+        case ScheduleFired() as fired:  # the weekly schedule's own message
+            outcomes = [payment_run_service().handle_schedule(fired)]
+            if outcomes[0].refused:  # last week's run still waits for approval
+                metrics.add_metric("ScheduledPaymentRunsRefused", MetricUnit.Count, 1)
+        case FilesArrived(arrivals=arrivals):
+            handle_once = idempotent_function(
+                data_keyword_argument="arrival",
+                persistence_store=idempotency_store(),
+                config=idempotency,
+                output_serializer=PydanticSerializer(RunRequestOutcome),
+            )(handle_request)
+            outcomes = [handle_once(arrival=arrival) for arrival in arrivals]
+        case other:
+            raise UnknownMessage(f"the payment runs queue does not carry {type(other).__name__}")
     for outcome in outcomes:
-        if outcome["outcome"] == "refused":
+        if outcome.refused:
             # Logged as an error: a refused scheduled run means last week's is still unapproved.
-            logger.error("payment run request refused", reason=outcome["message"])
+            logger.error("payment run request refused", reason=outcome.message)
             metrics.add_metric("PaymentRunRequestsRefused", MetricUnit.Count, 1)
         else:
-            logger.info("payment run request accepted", run_id=outcome["run_id"])
+            logger.info("payment run request accepted", run_id=outcome.run_id)
 
 
 @logger.inject_lambda_context

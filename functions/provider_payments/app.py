@@ -17,6 +17,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from carepay.adapters.events import UnknownMessage, queue_message
+from carepay.ports.messages import ProviderTask
 from carepay.runtime import payment_run_service
 
 logger = Logger()
@@ -27,7 +29,13 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 
 
 def record_handler(record: SQSRecord) -> None:
-    outcome = payment_run_service().handle_task(record.body)
+    match queue_message(record):
+        case ProviderTask() as task:
+            outcome = payment_run_service().handle_task(task)
+        case other:
+            raise UnknownMessage(
+                f"the provider payments queue does not carry {type(other).__name__}"
+            )
     logger.info("provider payment task", outcome=outcome)
     metrics.add_metric("ProviderPaymentTasks", MetricUnit.Count, 1)
 

@@ -3,9 +3,7 @@ poller), the 10-minute poll, a remittance tab, or the council's link / prepare r
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -15,8 +13,15 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from carepay.adapters.events import files_arrived
+from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.errors import SheetsNotConfigured
+from carepay.ports.messages import (
+    FilesArrived,
+    QueueMessage,
+    RemittanceTabDue,
+    ScheduleFired,
+    SheetToRead,
+)
 from carepay.runtime import google_calls_within, sheets_gateway, sheets_service
 
 logger = Logger()
@@ -30,22 +35,25 @@ processor = SqsFifoPartialProcessor(logger=logging.getLogger(logger.name))
 def record_handler(record: SQSRecord, lambda_context: LambdaContext) -> None:
     try:
         with google_calls_within(lambda_context.get_remaining_time_in_millis() / 1000):
-            _handle(json.loads(record.body), record)
+            _handle(queue_message(record))
     finally:
         _quota_metrics()  # a failed sync's attempts count against Google's quota too
 
 
-def _handle(message: dict[str, Any], record: SQSRecord) -> None:
+def _handle(message: QueueMessage) -> None:
     service = sheets_service()
-    if "spreadsheet_id" in message:
-        outcome = service.sync(message["spreadsheet_id"])
-    elif "scheduled_time" in message:  # the poll schedule's own message
-        scheduled = datetime.fromisoformat(message["scheduled_time"])
-        outcome = {"queued": service.poll(scheduled)}
-    elif "remittance_run" in message:
-        outcome = service.remittance_tab(message["provider_ref"], message["remittance_run"])
-    else:
-        outcome = {"requests": [service.handle_arrival(a) for a in files_arrived(record)]}
+    match message:
+        case SheetToRead(spreadsheet_id=spreadsheet_id):
+            outcome: dict[str, Any] = service.sync(spreadsheet_id).model_dump(exclude_none=True)
+        case ScheduleFired(scheduled_time=scheduled):  # the poll schedule's own message
+            outcome = {"queued": service.poll(scheduled)}
+        case RemittanceTabDue(provider_ref=provider_ref, remittance_run=run_id):
+            outcome = service.remittance_tab(provider_ref, run_id).model_dump(exclude_none=True)
+        case FilesArrived(arrivals=arrivals):  # the council's link and prepare requests
+            answers = [service.handle_arrival(arrival) for arrival in arrivals]
+            outcome = {"requests": [a.model_dump(exclude_none=True) for a in answers]}
+        case other:
+            raise UnknownMessage(f"the sheets queues do not carry {type(other).__name__}")
     logger.info("sheets message handled", outcome=outcome)
 
 

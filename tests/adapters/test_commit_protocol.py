@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -87,22 +88,51 @@ def test_an_attempt_that_may_still_be_running_is_kept(
     assert len(items_under(table_name, "ACTUAL#")) == 2  # it needs version 2: not taken yet
 
 
-def test_while_a_provider_is_being_paid_no_submission_commits_and_redelivery_pays_once(
-    payments: PaymentStore, submissions: SubmissionStore
+def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_completes_once(
+    payments: PaymentStore, submissions: SubmissionStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """An upload checked while an approved run writes the provider's paid items is refused at
+    its commit, so it is checked again after the lock, never slipped in between (V7)."""
     paid = RunLine("P001", "L1001", "SS1001", WEEK, 20, 20, 0, 0, 20, Fraction(2000), 10000, 0,
                    LineStatus.PAID)  # fmt: skip
-    version = submissions.provider_version("P001")
-    payments.actuals.state.begin_paying("P001", "R20261118-0600")
-    with pytest.raises(ConcurrentChange):
-        submissions.save_submission("P001", "meanwhile", [reported("L1001", 12)], {}, version + 1)
-    payments.actuals.state.stop_paying("P001")
-    assert payments.save_payment("P001", "R20261118-0600", [paid], 0) is True
-    assert payments.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
-    assert payments.paid_ledger("P001")[("L1001", WEEK)].amount_pence == 10000
+    correction = LineWeekActuals("P001", "L1001", "SS1001", WEEK, 20, 16, comments="late fix")
+    real_batch_write = payments.payments.table.batch_write
+    meanwhile: list[str] = []
+
+    def upload_during_the_paid_items(items: Any, *, delete: bool = False) -> None:
+        real_batch_write(items, delete=delete)
+        meanwhile.append("tried")
+        version = submissions.provider_version("P001")
+        with pytest.raises(ConcurrentChange):  # the upload is checked again later, not committed
+            submissions.save_submission("P001", "upload-meanwhile", [correction], {}, version)
+
+    with monkeypatch.context() as during:
+        during.setattr(payments.payments.table, "batch_write", upload_during_the_paid_items)
+        assert payments.save_payment("P001", "R20261118-0600", [paid], 0) is True
+    assert meanwhile == ["tried"]
+    assert submissions.upload_summary("P001", "upload-meanwhile") is None
+    # Checked again now, the line-week is paid: the lock is in place (V7 refuses it).
     assert submissions.stored_line_weeks("P001", WEEK, WEEK)[("L1001", WEEK)].paid
+    version = submissions.provider_version("P001")
+    submissions.save_submission("P001", "upload-after", [], {}, version)  # no mark is left
+    assert payments.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
     current = submissions.provider_version("P001")
-    submissions.save_submission("P001", "after", [], {}, current)  # no mark is left behind
+    submissions.save_submission("P001", "upload-after-again", [], {}, current)
+
+
+def test_items_seen_uncommitted_are_never_swept_once_their_attempt_has_committed(
+    submissions: SubmissionStore, table: Table
+) -> None:
+    """Seen before their commit, then committed: the next commit's sweep must keep them."""
+    attempt = "0000000001#upload-a.1234abcd"
+    actuals = reported("L1009", 20, "upload-a")
+    table.batch_write([actuals_item(actuals, attempt)])
+    assert actuals_now(submissions) == {}  # not committed yet: seen, and invisible
+    marker = {"PK": {"S": "PROVIDER#P001"}, "SK": {"S": "UPLOAD#upload-a"},
+              "attempt": {"S": attempt}, "summary": {"S": "{}"}}  # fmt: skip
+    submissions.actuals.state.commit({"Put": {"TableName": table.name, "Item": marker}}, "P001", 0)
+    submissions.save_submission("P001", "upload-b", [], {}, expected_version=1)
+    assert actuals_now(submissions) == {"L1009": 20}
 
 
 def test_a_batch_dynamodb_keeps_leaving_unprocessed_fails_loudly(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -235,49 +235,6 @@ def test_a_submission_checked_on_state_that_changed_before_it_committed_is_check
     )
 
 
-def test_while_a_provider_is_being_paid_no_submission_commits_and_the_lock_completes_once(
-    cloud: LocalCloud,
-) -> None:
-    from fractions import Fraction
-
-    from carepay.adapters.dynamodb.stores import PaymentStore
-    from carepay.domain.actuals import LineWeekActuals
-    from carepay.domain.payment_run import LineStatus, RunLine
-    from carepay.ports.errors import ConcurrentChange
-
-    store = PaymentStore(cloud.outputs["DataTableName"])
-    uploads = SubmissionStore(cloud.outputs["DataTableName"])
-    week = date(2026, 11, 9)
-    paid = RunLine("P001", "L1001", "SS1001", week, 20, 20, 0, 0, 20, Fraction(2000), 10000, 0,
-                   LineStatus.PAID)  # fmt: skip
-    correction = LineWeekActuals("P001", "L1001", "SS1001", week, 20, 16, comments="late fix")
-    real_batch_write = store.payments.table.batch_write
-
-    meanwhile: list[str] = []
-
-    def upload_during_the_paid_items(items: Any, *, delete: bool = False) -> None:
-        real_batch_write(items, delete=delete)
-        meanwhile.append("tried")
-        version = uploads.provider_version("P001")
-        with pytest.raises(ConcurrentChange):  # the upload is checked again later, not committed
-            uploads.save_submission("P001", "upload-meanwhile", [correction], {}, version)
-
-    store.payments.table.batch_write = upload_during_the_paid_items  # type: ignore[method-assign]
-    assert store.save_payment("P001", "R20261118-0600", [paid], 0) is True
-    store.payments.table.batch_write = real_batch_write  # type: ignore[method-assign]
-    assert meanwhile == ["tried"]
-    assert uploads.upload_summary("P001", "upload-meanwhile") is None
-    # Checked again now, the line-week is paid: the lock is in place (V7 refuses it).
-    assert store.stored_line_weeks("P001", week, week)[("L1001", week)].paid
-    version = uploads.provider_version("P001")
-    uploads.save_submission("P001", "upload-after", [], {}, version)  # commits: no mark is left
-    assert store.save_payment("P001", "R20261118-0600", [paid], 0) is False  # redelivered
-    uploads.save_submission("P001", "upload-after-again", [], {}, uploads.provider_version("P001"))
-
-
-FEEDBACK_JSON = "feedback/P001/three-weeks.feedback.json"
-
-
 def upload_three_weeks(cloud: LocalCloud) -> None:
     client("s3").put_object(
         Bucket=cloud.outputs["InboundBucketName"],
@@ -285,6 +242,9 @@ def upload_three_weeks(cloud: LocalCloud) -> None:
         Body=three_weeks_of_claims(),
         Metadata={"carepay-at": MONDAY_AFTER.isoformat()},
     )
+
+
+FEEDBACK_JSON = "feedback/P001/three-weeks.feedback.json"
 
 
 def feedback_if_any(council: CarepayClient) -> dict[str, Any] | None:
@@ -375,27 +335,6 @@ def test_a_crash_in_the_middle_of_an_approval_is_redelivered_and_pays_each_line_
         at=MONDAY_AFTER,
     )
     assert [e["code"] for e in later["rows"][0]["errors"]] == ["V7"]  # locked once, for good
-
-
-def test_items_seen_uncommitted_are_never_swept_once_their_attempt_has_committed(
-    cloud: LocalCloud, store: SubmissionStore
-) -> None:
-    """Seen before their commit, then committed: the next commit's sweep must keep them."""
-    from carepay.adapters.dynamodb.items import actuals_item
-    from carepay.domain.actuals import LineWeekActuals
-
-    attempt = "0000000001#upload-a.1234abcd"
-    actuals = LineWeekActuals("P001", "L1009", "SS1009", WEEK, 20, 20, upload_id="upload-a")
-    store.actuals.table.batch_write([actuals_item(actuals, attempt)])
-    assert stored_week(store, "P001") == {}  # not committed yet: seen, and invisible
-    marker = {"PK": {"S": "PROVIDER#P001"}, "SK": {"S": "UPLOAD#upload-a"},
-              "attempt": {"S": attempt}, "summary": {"S": "{}"}}  # fmt: skip
-    store.actuals.state.commit(
-        {"Put": {"TableName": store.actuals.table.name, "Item": marker}}, "P001", 0
-    )
-
-    store.save_submission("P001", "upload-b", [], {}, expected_version=1)
-    assert stored_week(store, "P001")["L1009"].actuals == actuals
 
 
 def test_what_a_dead_lettered_upload_left_is_deleted_by_the_next_payment_run(

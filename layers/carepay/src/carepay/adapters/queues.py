@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
+from pydantic import BaseModel
+
 from carepay.adapters.aws import client
+from carepay.ports.messages import SheetToRead
 
 SQS_BATCH = 10
 
 
 class SqsMessages:
-    def send_all(self, queue_url: str, bodies: Sequence[str]) -> None:
-        """Send every body, ten to a request, retrying entries SQS could not take."""
+    def send_all(self, queue_url: str, messages: Sequence[BaseModel]) -> None:
+        """Send every message, ten to a request, retrying entries SQS could not take."""
         sqs = client("sqs")
+        bodies = [message.model_dump_json() for message in messages]
         for start in range(0, len(bodies), SQS_BATCH):
             pending = {
                 str(index): body
@@ -40,7 +43,7 @@ class SqsSyncQueue:
     def request_sync(self, spreadsheet_id: str, deduplication_id: str, reason: str) -> None:
         client("sqs").send_message(
             QueueUrl=self.queue_url,
-            MessageBody=json.dumps({"spreadsheet_id": spreadsheet_id, "reason": reason}),
+            MessageBody=SheetToRead(spreadsheet_id=spreadsheet_id, reason=reason).model_dump_json(),
             MessageGroupId=spreadsheet_id,  # one sheet's syncs never run at once
             MessageDeduplicationId=deduplication_id,
         )

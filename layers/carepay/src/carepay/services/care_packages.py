@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from carepay.domain.approval_import import read_approvals
 from carepay.domain.care_packages import read_care_packages
+from carepay.domain.findings import Finding
 from carepay.domain.rows import SheetRow
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.stores import ApprovalStore, CarePackageStore
+from carepay.services.results import CarePackageReport, ImportReport, RejectedRow
 from carepay.spreadsheets.reading import Table, TableSchema, UnreadableFile, read_table
 from carepay.spreadsheets.schemas import APPROVALS as APPROVALS_FILE
 from carepay.spreadsheets.schemas import CARE_PACKAGES
@@ -57,7 +59,7 @@ class CarePackageImportService:
         self.store = store
         self.documents = documents
 
-    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+    def handle(self, arrival: FileArrived) -> CarePackageReport:
         """Upsert every valid line version; report rows that were not imported, and why.
 
         Writing is idempotent (the same version lands on the same key), so a redelivered
@@ -65,7 +67,7 @@ class CarePackageImportService:
         """
         import_id = arrival.arrival_id
         name = arrival.key.removeprefix("care-packages/")
-        report: dict[str, Any] = {
+        received = {
             "import_id": import_id,
             "file": name,
             "source_key": arrival.key,
@@ -75,38 +77,28 @@ class CarePackageImportService:
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         read = read_import(document.content, name, CARE_PACKAGES, read_care_packages, import_id)
         if isinstance(read, str):
-            report |= {"file_rejected": True, "message": read, "imported": 0, "rejected": 0}
-            self._write_report(arrival.key, report)
+            report = CarePackageReport(**received, file_rejected=True, message=read)
+            _write_report(self.documents, import_report_key(arrival.key), report)
             logger.info("care packages refused", extra={"import_id": import_id, "reason": read})
             return report
         table, result = read
-        providers = sorted({v.provider_ref for v in result.versions})
-        report |= {
-            "file_rejected": False,
-            "imported": len(result.versions),
-            "rejected": len(result.rejected),
-            "providers": providers,
-            "warnings": [f.message for f in table.findings],
-            "rejected_rows": [
-                {"row": row, "errors": [f.as_dict() for f in findings]}
-                for row, findings in result.rejected
-            ],
-        }
-        report["providers_with_bank_details"] = sorted(result.bank_details)
-        self.store.save_care_packages(import_id, result.versions, report, result.bank_details)
-        self._write_report(arrival.key, report)
+        report = CarePackageReport(
+            **received,
+            imported=len(result.versions),
+            rejected=len(result.rejected),
+            providers=sorted({v.provider_ref for v in result.versions}),
+            warnings=[f.message for f in table.findings],
+            rejected_rows=_rejected_rows(result.rejected),
+            providers_with_bank_details=sorted(result.bank_details),
+        )
+        summary = report.model_dump(mode="json", exclude_none=True)
+        self.store.save_care_packages(import_id, result.versions, summary, result.bank_details)
+        _write_report(self.documents, import_report_key(arrival.key), report)
         logger.info(
             "care packages imported",
-            extra={k: report[k] for k in ("import_id", "imported", "rejected", "providers")},
+            extra=report.model_dump(include={"import_id", "imported", "rejected", "providers"}),
         )
         return report
-
-    def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
-        self.documents.write_outbound(
-            import_report_key(inbound_key),
-            json.dumps(report, indent=1).encode(),
-            "application/json",
-        )
 
 
 APPROVALS = "approvals/"
@@ -124,9 +116,9 @@ class ApprovalImportService:
         self.store = store
         self.documents = documents
 
-    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+    def handle(self, arrival: FileArrived) -> ImportReport:
         name = arrival.key.removeprefix(APPROVALS)
-        report: dict[str, Any] = {
+        received = {
             "file": name,
             "source_key": arrival.key,
             "received_at": arrival.event_time.isoformat(),
@@ -136,32 +128,33 @@ class ApprovalImportService:
             document.content, name, APPROVALS_FILE, read_approvals, arrival.arrival_id
         )
         if isinstance(read, str):
-            report |= {"file_rejected": True, "message": read, "imported": 0}
-            self._write_report(arrival.key, report)
+            report = ImportReport(**received, file_rejected=True, message=read)
+            _write_report(self.documents, approvals_report_key(arrival.key), report)
             return report
         table, result = read
         for provider_ref, approval in result.approvals:
             self.store.save_approval(provider_ref, approval)  # keyed: a redelivery rewrites it
-        report |= {
-            "file_rejected": False,
-            "imported": len(result.approvals),
-            "rejected": len(result.rejected),
-            "warnings": [f.message for f in table.findings],
-            "rejected_rows": [
-                {"row": row, "errors": [f.as_dict() for f in findings]}
-                for row, findings in result.rejected
-            ],
-        }
-        self._write_report(arrival.key, report)
+        report = ImportReport(
+            **received,
+            imported=len(result.approvals),
+            rejected=len(result.rejected),
+            warnings=[f.message for f in table.findings],
+            rejected_rows=_rejected_rows(result.rejected),
+        )
+        _write_report(self.documents, approvals_report_key(arrival.key), report)
         logger.info(
             "approvals imported",
-            extra={"file_rejected": report["file_rejected"], "imported": report["imported"]},
+            extra={"file_rejected": report.file_rejected, "imported": report.imported},
         )
         return report
 
-    def _write_report(self, inbound_key: str, report: dict[str, Any]) -> None:
-        self.documents.write_outbound(
-            approvals_report_key(inbound_key),
-            json.dumps(report, indent=1).encode(),
-            "application/json",
-        )
+
+def _rejected_rows(rejected: Sequence[tuple[int, Sequence[Finding]]]) -> list[RejectedRow]:
+    return [
+        RejectedRow(row=row, errors=[f.as_dict() for f in findings]) for row, findings in rejected
+    ]
+
+
+def _write_report(documents: Documents, key: str, report: ImportReport) -> None:
+    body = json.dumps(report.model_dump(mode="json", exclude_none=True), indent=1)
+    documents.write_outbound(key, body.encode(), "application/json")

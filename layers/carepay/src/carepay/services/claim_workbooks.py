@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from carepay.domain.confirmation import confirm_week
 from carepay.domain.findings import Severity
@@ -12,8 +11,10 @@ from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaymentPreview, preview_week
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
+from carepay.ports.messages import ScheduleFired
 from carepay.ports.stores import PreviewStore
 from carepay.services.notices import received_at
+from carepay.services.results import WorkbookWritten
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv
 
 OUTBOX = "outbox/"
@@ -43,15 +44,15 @@ class ClaimWorkbookService:
         self.notice = notice
         self.trial_mode = trial_mode  # a request may carry a simulated time (--at)
 
-    def handle_request(self, body: str) -> list[dict[str, Any]]:
+    def handle_schedule(self, fired: ScheduleFired) -> list[WorkbookWritten]:
         """The Monday schedule's message: every provider's workbook for the week just ended."""
-        scheduled = datetime.fromisoformat(json.loads(body)["scheduled_time"])
+        scheduled = fired.scheduled_time
         monday = week_just_ended(scheduled)
         return [
             self.write(provider_ref, monday, scheduled) for provider_ref in self.store.providers()
         ]
 
-    def handle_arrival(self, arrival: FileArrived) -> list[dict[str, Any]]:
+    def handle_arrival(self, arrival: FileArrived) -> list[WorkbookWritten]:
         """A request file under workbook-requests/{provider}/: that provider's workbook only."""
         provider_ref, in_folder, _ = arrival.key.removeprefix(REQUESTS).partition("/")
         if not in_folder:
@@ -64,7 +65,7 @@ class ClaimWorkbookService:
             self._write_preview(provider_ref, monday, arrival.key, moment)
             return []
         written = self.write(provider_ref, monday, moment)
-        receipt = {**written, "source_key": arrival.key}
+        receipt = {**written.model_dump(mode="json"), "source_key": arrival.key}
         self.documents.write_outbound(
             claim_workbook_key(provider_ref, monday, "json"),
             json.dumps(receipt, indent=1).encode(),
@@ -89,7 +90,9 @@ class ClaimWorkbookService:
             already,
         )
 
-    def write(self, provider_ref: str, monday: date, now: datetime | None = None) -> dict[str, Any]:
+    def write(
+        self, provider_ref: str, monday: date, now: datetime | None = None
+    ) -> WorkbookWritten:
         """The provider's claim workbook and CSV for the week, in the outbox.
 
         A workbook written once the week has ended has a 'Payment preview' sheet.
@@ -110,12 +113,12 @@ class ClaimWorkbookService:
             write_claim_csv(monday, lines),
             "text/csv",
         )
-        return {
-            "provider_ref": provider_ref,
-            "week_commencing": monday.isoformat(),
-            "lines": len(lines),
-            "key": claim_workbook_key(provider_ref, monday),
-        }
+        return WorkbookWritten(
+            provider_ref=provider_ref,
+            week_commencing=monday,
+            lines=len(lines),
+            key=claim_workbook_key(provider_ref, monday),
+        )
 
     def _write_preview(self, provider_ref: str, monday: date, key: str, now: datetime) -> None:
         preview = self.preview(provider_ref, monday, now)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from carepay.domain.finance import (
     BankDetails,
@@ -41,9 +41,16 @@ from carepay.domain.runs import (
 )
 from carepay.domain.weeks import LONDON, week_commencing
 from carepay.ports.files import Documents, FileArrived
-from carepay.ports.messages import Messages
+from carepay.ports.messages import (
+    Messages,
+    Phase,
+    ProviderTask,
+    RemittanceTabDue,
+    ScheduleFired,
+)
 from carepay.ports.stores import PaymentRunStore
 from carepay.services.notices import received_at
+from carepay.services.results import RunRequestOutcome
 from carepay.spreadsheets.bacs import Credit, write_payment_file
 from carepay.spreadsheets.finance_reports import (
     write_charging_csv,
@@ -59,7 +66,8 @@ from carepay.spreadsheets.remittance import (
 logger = logging.getLogger(__name__)
 REQUESTS = "payment-runs/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CALCULATE, APPROVE = "calculate", "approve"
+CALCULATE: Phase = "calculate"
+APPROVE: Phase = "approve"
 READERS = 16  # results read at once when a run finishes: a large council has thousands
 
 
@@ -106,15 +114,15 @@ class PaymentRunService:
         self.sheets_queue_url = sheets_queue_url  # a provider on Google Sheets gets a tab too
 
     # -- requests: the schedule, or a file finance drops under payment-runs/ ------------------
-    def handle_schedule(self, body: str) -> dict[str, Any]:
-        scheduled = datetime.fromisoformat(json.loads(body)["scheduled_time"])
+    def handle_schedule(self, fired: ScheduleFired) -> RunRequestOutcome:
+        scheduled = fired.scheduled_time
         outcome = self._attempt(lambda: self.start(scheduled, "schedule"))
-        self._write_json(
+        self._write_outcome(
             f"runs/requests/scheduled-{scheduled.astimezone(LONDON):%Y%m%d-%H%M}.json", outcome
         )
         return outcome
 
-    def handle_arrival(self, arrival: FileArrived) -> dict[str, Any]:
+    def handle_arrival(self, arrival: FileArrived) -> RunRequestOutcome:
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         try:
             request = json.loads(document.content)
@@ -134,21 +142,24 @@ class PaymentRunService:
                 lambda: self.approve(str(request.get("run_id")), requested_by, moment)
             )
         else:
-            outcome = {
-                "outcome": "refused",
-                "message": 'A run request is JSON with "action": "start", "recalculate" or '
+            outcome = RunRequestOutcome(
+                outcome="refused",
+                message='A run request is JSON with "action": "start", "recalculate" or '
                 '"approve" (and "run_id" for the last two).',
-            }
-        outcome["source_key"] = arrival.key
-        self._write_json(request_result_key(arrival.key), outcome)
+            )
+        outcome.source_key = arrival.key
+        self._write_outcome(request_result_key(arrival.key), outcome)
         return outcome
 
-    def _attempt(self, step: Callable[[], PaymentRun]) -> dict[str, Any]:
+    def _attempt(self, step: Callable[[], PaymentRun]) -> RunRequestOutcome:
         try:
             run = step()
         except RunRefused as refused:
-            return {"outcome": "refused", "message": str(refused)}
-        return {"outcome": "accepted", "run_id": run.run_id, "generation": run.generation}
+            return RunRequestOutcome(outcome="refused", message=str(refused))
+        return RunRequestOutcome(outcome="accepted", run_id=run.run_id, generation=run.generation)
+
+    def _write_outcome(self, key: str, outcome: RunRequestOutcome) -> None:
+        self._write_json(key, outcome.model_dump(mode="json", exclude_none=True))
 
     def start(self, run_at: datetime, requested_by: str) -> PaymentRun:
         providers = sorted(self.store.providers())
@@ -224,41 +235,34 @@ class PaymentRunService:
         after = max(extracted).weeks()[-1] if extracted else None
         return completed_periods(after, deadline_before(run_at))
 
-    def _fan_out(self, run: PaymentRun, phase: str) -> None:
+    def _fan_out(self, run: PaymentRun, phase: Phase) -> None:
         if not run.providers:
             self._finish(run, phase)
             return
         self.messages.send_all(
             self.provider_queue_url,
             [
-                json.dumps(
-                    {
-                        "phase": phase,
-                        "run_id": run.run_id,
-                        "generation": run.generation,
-                        "provider_ref": ref,
-                    }
+                ProviderTask(
+                    phase=phase, run_id=run.run_id, generation=run.generation, provider_ref=ref
                 )
                 for ref in run.providers
             ],
         )
 
     # -- one provider (the fan-out queue) ------------------------------------------------------
-    def handle_task(self, body: str) -> str:
-        task = json.loads(body)
-        run = self.store.run(task["run_id"])
-        if run is None or run.generation != task["generation"]:
+    def handle_task(self, task: ProviderTask) -> Literal["done", "stale"]:
+        run = self.store.run(task.run_id)
+        if run is None or run.generation != task.generation:
             return "stale"  # a recalculation superseded this message
-        if task["phase"] == CALCULATE and run.status is RunStatus.CALCULATING:
-            self.calculate(run, task["provider_ref"])
-        elif task["phase"] == APPROVE and run.status is RunStatus.APPROVING:
-            self.pay(run, task["provider_ref"])
+        if task.phase == CALCULATE and run.status is RunStatus.CALCULATING:
+            self.calculate(run, task.provider_ref)
+        elif task.phase == APPROVE and run.status is RunStatus.APPROVING:
+            self.pay(run, task.provider_ref)
         else:
             return "stale"
-        if self.store.provider_done(
-            run.run_id, task["phase"], run.generation, task["provider_ref"]
-        ) == len(run.providers):
-            self._finish(run, task["phase"])
+        done = self.store.provider_done(run.run_id, task.phase, run.generation, task.provider_ref)
+        if done == len(run.providers):
+            self._finish(run, task.phase)
         return "done"
 
     def calculate(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
@@ -330,11 +334,11 @@ class PaymentRunService:
             "text/csv",
         )
         if self.sheets_queue_url:
-            remitted = {"remittance_run": run.run_id, "provider_ref": provider_ref}
-            self.messages.send_all(self.sheets_queue_url, [json.dumps(remitted)])
+            remitted = RemittanceTabDue(provider_ref=provider_ref, remittance_run=run.run_id)
+            self.messages.send_all(self.sheets_queue_url, [remitted])
 
     # -- the last provider done ----------------------------------------------------------------
-    def _finish(self, run: PaymentRun, phase: str) -> None:
+    def _finish(self, run: PaymentRun, phase: Phase) -> None:
         results = self._results(run)
         finished = RunStatus.DRAFT if phase == CALCULATE else RunStatus.APPROVED
         header = self._header(run)

@@ -29,6 +29,12 @@ from carepay.ports.sheets import SheetLink, SheetLinkStore, Sheets
 from carepay.ports.stores import PlanSource
 from carepay.services.claim_workbooks import week_just_ended
 from carepay.services.payment_runs import remittance_key
+from carepay.services.results import (
+    RemittanceTabOutcome,
+    SheetRequestOutcome,
+    SheetSynced,
+    TabRead,
+)
 from carepay.services.submissions import SubmissionKey, SubmissionService
 from carepay.spreadsheets.claim_sheet import (
     INSTRUCTIONS_TAB,
@@ -87,7 +93,7 @@ class SheetsService:
         self.clock = clock
 
     # -- requests from the council (carepay sheets link / prepare) -----------------------------
-    def handle_arrival(self, arrival: FileArrived) -> dict[str, Any]:
+    def handle_arrival(self, arrival: FileArrived) -> SheetRequestOutcome:
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         try:
             request = json.loads(document.content)
@@ -106,12 +112,14 @@ class SheetsService:
             SheetNotShared,
             SheetsNotConfigured,
         ) as refused:
-            outcome = {"outcome": "refused", "message": str(refused)}
-        outcome["source_key"] = arrival.key
-        self._write_json(request_result_key(arrival.key), outcome)
+            outcome = SheetRequestOutcome(outcome="refused", message=str(refused))
+        outcome = outcome.model_copy(update={"source_key": arrival.key})
+        self._write_json(
+            request_result_key(arrival.key), outcome.model_dump(mode="json", exclude_none=True)
+        )
         return outcome
 
-    def link(self, provider_ref: str, spreadsheet_id: str) -> dict[str, Any]:
+    def link(self, provider_ref: str, spreadsheet_id: str) -> SheetRequestOutcome:
         plan = self.plans.provider_plan(provider_ref)
         if not plan.line_refs:
             raise SheetRequestRefused(
@@ -119,21 +127,23 @@ class SheetsService:
             )
         titles = self.gateway().tab_titles(spreadsheet_id)  # refused here if not shared
         link = self.links.link(provider_ref, spreadsheet_id)
-        return {
-            "outcome": "linked",
-            "provider_ref": provider_ref,
-            "spreadsheet_id": spreadsheet_id,
-            "tabs": titles,
-            "message": f"{provider_ref}'s claims are now read from this sheet.",
-            "claim_tabs": link.claim_tabs,
-        }
+        return SheetRequestOutcome(
+            outcome="linked",
+            provider_ref=provider_ref,
+            spreadsheet_id=spreadsheet_id,
+            tabs=titles,
+            message=f"{provider_ref}'s claims are now read from this sheet.",
+            claim_tabs=link.claim_tabs,
+        )
 
-    def prepare(self, provider_ref: str, monday: date) -> dict[str, Any]:
+    def prepare(self, provider_ref: str, monday: date) -> SheetRequestOutcome:
         """Add the week's claim tab (and the Instructions tab the first time): two API calls."""
         link = self._linked_sheet(provider_ref, monday)
         title = claim_tab_title(monday)
         if title in link.claim_tabs:
-            return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
+            return SheetRequestOutcome(
+                outcome="already prepared", tab=title, provider_ref=provider_ref
+            )
         plan = self.plans.provider_plan(provider_ref)
         lines = list(plan.lines_for_week(monday).values())
         if not lines:
@@ -146,7 +156,9 @@ class SheetsService:
         if title in present:  # written before, but not recorded (a crash in between)
             link.claim_tabs.append(title)
             self.links.save(link)
-            return {"outcome": "already prepared", "tab": title, "provider_ref": provider_ref}
+            return SheetRequestOutcome(
+                outcome="already prepared", tab=title, provider_ref=provider_ref
+            )
         if INSTRUCTIONS_TAB in present and INSTRUCTIONS_TAB not in link.other_tabs:
             link.other_tabs.append(INSTRUCTIONS_TAB)
         tab = claim_tab_values(self.council_name, provider_ref, plan.provider_name, monday, lines)
@@ -165,13 +177,13 @@ class SheetsService:
         gateway.write_values(link.spreadsheet_id, values)
         link.claim_tabs.append(title)
         self.links.save(link)
-        return {
-            "outcome": "prepared",
-            "tab": title,
-            "provider_ref": provider_ref,
-            "lines": len(lines),
-            "calls": dict(gateway.calls),
-        }
+        return SheetRequestOutcome(
+            outcome="prepared",
+            tab=title,
+            provider_ref=provider_ref,
+            lines=len(lines),
+            calls=dict(gateway.calls),
+        )
 
     def _linked_sheet(self, provider_ref: str, monday: date) -> SheetLink:
         if monday.weekday() != 0:
@@ -185,10 +197,10 @@ class SheetsService:
         return link
 
     # -- a sheet to read (from a notice, or the poller) ----------------------------------------
-    def sync(self, spreadsheet_id: str) -> dict[str, Any]:
+    def sync(self, spreadsheet_id: str) -> SheetSynced:
         link = self.links.sheet(spreadsheet_id)
         if link is None or not link.claim_tabs:
-            return {"outcome": "ignored", "reason": "not a linked sheet with claim tabs"}
+            return SheetSynced(outcome="ignored", reason="not a linked sheet with claim tabs")
         gateway = self.gateway()
         read_at = self.clock()
         try:
@@ -199,7 +211,7 @@ class SheetsService:
             link.claim_tabs = [tab for tab in link.claim_tabs if tab in present]
             self.links.save(link)
             if not link.claim_tabs:
-                return {"outcome": "ignored", "reason": "the sheet has no claim tabs left"}
+                return SheetSynced(outcome="ignored", reason="the sheet has no claim tabs left")
             contents = gateway.read(spreadsheet_id, [read_range(t) for t in link.claim_tabs])
         tabs = list(link.claim_tabs)
         write_back: list[tuple[str, list[list[Any]]]] = []
@@ -217,7 +229,7 @@ class SheetsService:
                 submission, hashlib.sha256(identity).hexdigest()[:20], read_at, content
             )
             summaries[tab] = summary
-            feedback = self.documents.read_outbound(summary["feedback_key"])
+            feedback = self.documents.read_outbound(summary.feedback_key)
             if feedback is None:
                 continue
             for a1, values in status_write_back(json.loads(feedback), read_at):
@@ -227,19 +239,19 @@ class SheetsService:
         # own write is not taken for the provider's change.
         link.last_read = datetime.now(UTC)
         self.links.save(link)
-        synced = {
-            "outcome": "synced",
-            "provider_ref": link.provider_ref,
-            "tabs": {
-                tab: {
-                    k: summary.get(k)
-                    for k in ("accepted", "rejected", "duplicate", "file_rejected")
-                }
+        synced = SheetSynced(
+            outcome="synced",
+            provider_ref=link.provider_ref,
+            tabs={
+                tab: TabRead.model_validate(summary, from_attributes=True)
                 for tab, summary in summaries.items()
             },
-            "calls": dict(gateway.calls),
-        }
-        logger.info("sheet synced", extra={"spreadsheet_id": spreadsheet_id, **synced})
+            calls=dict(gateway.calls),
+        )
+        logger.info(
+            "sheet synced",
+            extra={"spreadsheet_id": spreadsheet_id, **synced.model_dump(exclude_none=True)},
+        )
         return synced
 
     def poll(self, now: datetime) -> list[str]:
@@ -275,16 +287,18 @@ class SheetsService:
                 continue  # no lines that week, unshared, or Google busy: the next poll tries
 
     # -- after an approved payment run ----------------------------------------------------------
-    def remittance_tab(self, provider_ref: str, run_id: str) -> dict[str, Any]:
+    def remittance_tab(self, provider_ref: str, run_id: str) -> RemittanceTabOutcome:
         link = self.links.sheet_of(provider_ref)
         if link is None:
-            return {"outcome": "ignored", "reason": "no linked sheet"}
+            return RemittanceTabOutcome(outcome="ignored", reason="no linked sheet")
         title = remittance_tab_title(run_id)
         if title in link.other_tabs:
-            return {"outcome": "already written", "tab": title}
+            return RemittanceTabOutcome(outcome="already written", tab=title)
         remittance = self.documents.read_outbound(remittance_key(provider_ref, run_id, "csv"))
         if remittance is None:
-            return {"outcome": "ignored", "reason": "no remittance for this provider in the run"}
+            return RemittanceTabOutcome(
+                outcome="ignored", reason="no remittance for this provider in the run"
+            )
         gateway = self.gateway()
         gateway.update(
             link.spreadsheet_id,
@@ -312,12 +326,9 @@ class SheetsService:
         link.claim_tabs = [tab for tab in link.claim_tabs if tab not in retired]
         link.other_tabs += retired
         self.links.save(link)
-        return {
-            "outcome": "written",
-            "tab": title,
-            "retired": retired,
-            "calls": dict(gateway.calls),
-        }
+        return RemittanceTabOutcome(
+            outcome="written", tab=title, retired=retired, calls=dict(gateway.calls)
+        )
 
     def _paid_claim_tabs(self, link: SheetLink) -> list[str]:
         """The claim tabs whose every planned line-week has been paid."""

@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from carepay.domain.actuals import (
     LineWeekActuals,
@@ -35,6 +34,7 @@ from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.stores import ActualsStore
 from carepay.services.notices import received_at
+from carepay.services.results import SubmissionSummary
 from carepay.spreadsheets.feedback import (
     FindingOut,
     RowFeedback,
@@ -138,7 +138,7 @@ class SubmissionService:
         self.trial_mode = trial_mode
         self.council_contact = council_contact
 
-    def handle(self, arrival: FileArrived) -> dict[str, Any]:
+    def handle(self, arrival: FileArrived) -> SubmissionSummary:
         """Process one arrived file; returns the summary stored with the upload's commit marker."""
         submission = SubmissionKey.parse(arrival.key)
         upload_id = arrival.arrival_id
@@ -159,14 +159,14 @@ class SubmissionService:
 
     def submit(
         self, submission: SubmissionKey, upload_id: str, uploaded_at: datetime, content: bytes
-    ) -> dict[str, Any]:
+    ) -> SubmissionSummary:
         """Check, store and explain one submission's content (a file, or a Google Sheet's rows)."""
-        already = self.store.upload_summary(submission.provider_ref, upload_id)
+        already = self._committed(submission, upload_id)
         if already is not None:
             # E13: the same delivery again changes nothing, but publishes the committed
             # feedback in case the first delivery stopped between its commit and publishing.
             self._publish_staged(submission, already)
-            return {**already, "duplicate": True}
+            return already.model_copy(update={"duplicate": True})
         for _ in range(CHECKS_BEFORE_GIVING_UP):
             # Read before anything else: the commit succeeds only if no other commit came between.
             version = self.store.provider_version(submission.provider_ref)
@@ -178,12 +178,18 @@ class SubmissionService:
             except ConcurrentChange:
                 continue  # another submission of this provider committed first: check again
             except AlreadyCommitted:
-                stored = self.store.upload_summary(submission.provider_ref, upload_id) or {}
+                stored = self._committed(submission, upload_id)
+                if stored is None:
+                    raise  # refused as committed, yet no marker: let the queue try again
                 self._publish_staged(submission, stored)
-                return {**stored, "duplicate": True}
+                return stored.model_copy(update={"duplicate": True})
         raise ConcurrentChange(
             f"{submission.key}: the provider's actuals kept changing while it was checked"
         )
+
+    def _committed(self, submission: SubmissionKey, upload_id: str) -> SubmissionSummary | None:
+        stored = self.store.upload_summary(submission.provider_ref, upload_id)
+        return SubmissionSummary.model_validate(stored) if stored is not None else None
 
     # -- actuals upload ------------------------------------------------------------------------
     def _read_rows(
@@ -222,7 +228,7 @@ class SubmissionService:
         uploaded_at: datetime,
         content: bytes,
         version: int,
-    ) -> dict[str, Any]:
+    ) -> SubmissionSummary:
         read = self._read_rows(submission, upload_id, content)
         if isinstance(read, str):  # refused whole: why, in a sentence the provider can act on
             return self._reject_file(submission, upload_id, uploaded_at, read, version)
@@ -295,7 +301,7 @@ class SubmissionService:
         confirmed_at: datetime,
         content: bytes,
         version: int,
-    ) -> dict[str, Any]:
+    ) -> SubmissionSummary:
         provider_ref = submission.provider_ref
         try:
             request = json.loads(content)
@@ -335,7 +341,7 @@ class SubmissionService:
         uploaded_at: datetime,
         message: str,
         version: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> SubmissionSummary:
         """The whole file is refused: feedback says why, and no actuals are stored."""
         feedback = SubmissionFeedback(
             kind=submission.kind,
@@ -361,29 +367,32 @@ class SubmissionService:
         workbook: bytes | None,
         version: int,
         rejected: Sequence[RejectedReport] = (),
-    ) -> dict[str, Any]:
+    ) -> SubmissionSummary:
         """Stage the feedback under this attempt, commit (naming it), then publish it: feedback
         never says what a failed or refused commit would have done."""
         staged_as = f"{feedback.upload_id}-{secrets.token_hex(4)}"
         self._write_feedback(submission, feedback, workbook, staged_as=staged_as)
-        summary = {
-            **_summary(feedback, submission),
-            "staged_as": staged_as,
-            "staged_workbook": workbook is not None,
-        }
+        summary = _summary(feedback, submission).model_copy(
+            update={"staged_as": staged_as, "staged_workbook": workbook is not None}
+        )
         self.store.save_submission(
-            submission.provider_ref, feedback.upload_id, line_weeks, summary, version, rejected
+            submission.provider_ref,
+            feedback.upload_id,
+            line_weeks,
+            summary.model_dump(mode="json"),
+            version,
+            rejected,
         )
         self._write_feedback(submission, feedback, workbook)
         _log_decision(submission, feedback)
         return summary
 
-    def _publish_staged(self, submission: SubmissionKey, summary: dict[str, Any]) -> None:
-        staged_as = summary.get("staged_as")
+    def _publish_staged(self, submission: SubmissionKey, summary: SubmissionSummary) -> None:
+        staged_as = summary.staged_as
         if not staged_as:
             return  # refused without a provider (nothing committed), or committed before staging
         published = [("json", "application/json")]
-        if summary.get("staged_workbook"):
+        if summary.staged_workbook:
             published.append(("xlsx", XLSX))
         for extension, content_type in published:
             staged = self.documents.read_outbound(
@@ -552,15 +561,14 @@ def _next_step(feedback: SubmissionFeedback, accepted_weeks: list[date]) -> str:
     )
 
 
-def _summary(feedback: SubmissionFeedback, submission: SubmissionKey) -> dict[str, Any]:
-    json_key = submission.feedback_key("json")
-    return {
-        "kind": feedback.kind,
-        "upload_id": feedback.upload_id,
-        "accepted": feedback.accepted,
-        "rejected": feedback.rejected,
-        "file_rejected": feedback.file_rejected,
-        "feedback_key": json_key,
-        "source_key": submission.key,
-        "confirmations": [c.model_dump(mode="json") for c in feedback.confirmations],
-    }
+def _summary(feedback: SubmissionFeedback, submission: SubmissionKey) -> SubmissionSummary:
+    return SubmissionSummary(
+        kind=feedback.kind,
+        upload_id=feedback.upload_id,
+        accepted=feedback.accepted,
+        rejected=feedback.rejected,
+        file_rejected=feedback.file_rejected,
+        feedback_key=submission.feedback_key("json"),
+        source_key=submission.key,
+        confirmations=[c.model_dump(mode="json") for c in feedback.confirmations],
+    )
