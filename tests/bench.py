@@ -335,7 +335,7 @@ def memory_child(kind: str, path: str) -> None:
     peak = _peak_rss_mb()
     print(
         f"peak RSS {peak:.0f} MB (the interpreter and imports before the file: "
-        f"{before:.0f} MB); {summary['accepted']:,} accepted, {summary['rejected']:,} "
+        f"{before:.0f} MB); {summary.accepted:,} accepted, {summary.rejected:,} "
         f"rejected in {elapsed:.1f} s"
     )
 

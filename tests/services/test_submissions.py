@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
+
+import pytest
 
 from carepay.adapters.dynamodb.stores import SubmissionStore
 from carepay.services.submissions import SubmissionService
@@ -44,15 +47,18 @@ def test_the_same_delivery_again_is_answered_from_its_commit_and_changes_nothing
     assert store.provider_version("P001") == version  # nothing committed the second time
 
 
-def test_a_file_outside_a_providers_folder_is_refused_with_what_to_do(
-    council: Council, submissions: SubmissionService
+def test_a_file_outside_a_providers_folder_is_refused_with_what_to_do_and_logged(
+    council: Council, submissions: SubmissionService, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="carepay.services.submissions")
     summary = submissions.handle(
         council.arrives("uploads/claim.csv", claim("SS1001,09/11/2026,5,"))
     )
     assert summary.file_rejected
     feedback = json.loads(council.outbound(summary.feedback_key))
     assert "uploads/{your provider reference}/" in feedback["next_step"]
+    [logged] = [r for r in caplog.records if r.getMessage() == "upload refused"]
+    assert logged.upload_id == summary.upload_id  # type: ignore[attr-defined]
 
 
 def test_a_confirmation_confirms_the_week_as_planned_where_nothing_was_reported(

@@ -35,8 +35,6 @@ JsonOption = Annotated[
 StackOption = Annotated[
     str, typer.Option("--stack", envvar="CAREPAY_STACK", help="CloudFormation stack name.")
 ]
-ProviderOption = Annotated[str, typer.Option("--provider", help="The provider reference.")]
-WeekOption = Annotated[str, typer.Option("--week", help="The week's Monday, YYYY-MM-DD.")]
 
 
 def parse_at(at: str | None) -> datetime | None:

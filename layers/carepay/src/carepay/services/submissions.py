@@ -356,6 +356,7 @@ class SubmissionService:
         )
         if not submission.provider_ref or version is None:  # no provider: nothing to commit
             self._write_feedback(submission, feedback, None)
+            _log_decision(submission, feedback)
             return _summary(feedback, submission)
         return self._commit(submission, feedback, [], None, version)
 
@@ -423,7 +424,7 @@ class SubmissionService:
 
 
 def _log_decision(submission: SubmissionKey, feedback: SubmissionFeedback) -> None:
-    """What was committed, for whoever follows a file in the logs: counts and codes, never a
+    """What was decided, for whoever follows a file in the logs: counts and codes, never a
     name (a refusal's sentence names the file, which the provider named)."""
     refusal = feedback.file_findings[0].message if feedback.file_rejected else ""
     logger.info(
