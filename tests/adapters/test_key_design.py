@@ -51,6 +51,15 @@ WRITTEN = {
         keys.import_line_key("P001", "L1001", START),
     ),
     ("IMPORT#{import}", "SUMMARY"): (keys.import_key("import-1"), keys.SUMMARY),
+    ("PORTAL#{sub}", "PROVIDER#{provider}"): (
+        keys.portal_user_key("0f3c-sub"),
+        keys.provider_key("P001"),
+    ),
+    ("PROVIDER#{provider}", "USER#{email}"): (
+        keys.provider_key("P001"),
+        keys.user_key("jo@acme.example"),
+    ),
+    ("USERS", "USER#{email}"): (keys.USERS, keys.user_key("jo@acme.example")),
 }
 
 

@@ -78,7 +78,7 @@ class CarePackageImportService:
         read = read_import(document.content, name, CARE_PACKAGES, read_care_packages, import_id)
         if isinstance(read, str):
             report = CarePackageReport(**received, file_rejected=True, message=read)
-            _write_report(self.documents, import_report_key(arrival.key), report)
+            write_report(self.documents, import_report_key(arrival.key), report)
             logger.info("care packages refused", extra={"import_id": import_id, "reason": read})
             return report
         table, result = read
@@ -88,12 +88,12 @@ class CarePackageImportService:
             rejected=len(result.rejected),
             providers=sorted({v.provider_ref for v in result.versions}),
             warnings=[f.message for f in table.findings],
-            rejected_rows=_rejected_rows(result.rejected),
+            rejected_rows=rejected_rows(result.rejected),
             providers_with_bank_details=sorted(result.bank_details),
         )
         summary = report.model_dump(mode="json", exclude_none=True)
         self.store.save_care_packages(import_id, result.versions, summary, result.bank_details)
-        _write_report(self.documents, import_report_key(arrival.key), report)
+        write_report(self.documents, import_report_key(arrival.key), report)
         logger.info(
             "care packages imported",
             extra=report.model_dump(include={"import_id", "imported", "rejected", "providers"}),
@@ -129,7 +129,7 @@ class ApprovalImportService:
         )
         if isinstance(read, str):
             report = ImportReport(**received, file_rejected=True, message=read)
-            _write_report(self.documents, approvals_report_key(arrival.key), report)
+            write_report(self.documents, approvals_report_key(arrival.key), report)
             return report
         table, result = read
         for provider_ref, approval in result.approvals:
@@ -139,9 +139,9 @@ class ApprovalImportService:
             imported=len(result.approvals),
             rejected=len(result.rejected),
             warnings=[f.message for f in table.findings],
-            rejected_rows=_rejected_rows(result.rejected),
+            rejected_rows=rejected_rows(result.rejected),
         )
-        _write_report(self.documents, approvals_report_key(arrival.key), report)
+        write_report(self.documents, approvals_report_key(arrival.key), report)
         logger.info(
             "approvals imported",
             extra={"file_rejected": report.file_rejected, "imported": report.imported},
@@ -149,12 +149,12 @@ class ApprovalImportService:
         return report
 
 
-def _rejected_rows(rejected: Sequence[tuple[int, Sequence[Finding]]]) -> list[RejectedRow]:
+def rejected_rows(rejected: Sequence[tuple[int, Sequence[Finding]]]) -> list[RejectedRow]:
     return [
         RejectedRow(row=row, errors=[f.as_dict() for f in findings]) for row, findings in rejected
     ]
 
 
-def _write_report(documents: Documents, key: str, report: ImportReport) -> None:
+def write_report(documents: Documents, key: str, report: ImportReport) -> None:
     body = json.dumps(report.model_dump(mode="json", exclude_none=True), indent=1)
     documents.write_outbound(key, body.encode(), "application/json")

@@ -112,3 +112,12 @@ class RemittanceTabOutcome(BaseModel):
     reason: str | None = None
     retired: list[str] | None = None  # claim tabs paid in full, no longer read
     calls: dict[str, int] | None = None
+
+
+class PortalUsersReport(ImportReport):
+    """A portal-users import: who was invited, and who can no longer sign in."""
+
+    invited: list[str] = Field(default_factory=list)
+    access_removed: int = 0
+    disabled: list[str] = Field(default_factory=list)  # no provider left: cannot sign in
+    enabled: list[str] = Field(default_factory=list)  # given a provider again

@@ -112,3 +112,15 @@ APPROVALS = TableSchema(
     required={"provider_ref": "Provider Ref", "line_ref": "Line Ref", "approval": "Approval"},
     personal_names=ACTUALS_UPLOAD.personal_names,
 )
+
+PORTAL_USERS = TableSchema(
+    name="Portal users file",
+    aliases=_aliases(
+        {
+            "email": ("Email", "Email Address", "E-mail"),
+            "provider_ref": ("Provider Ref", "Provider Reference"),
+            "status": ("Status",),
+        }
+    ),
+    required={"email": "Email", "provider_ref": "Provider Ref"},
+)

@@ -16,6 +16,7 @@ LONGEST_INVOCATION = timedelta(minutes=15)  # Lambda's limit: no attempt outlive
 PROVIDERS = "PROVIDERS"  # one partition listing every provider, so none is found by a scan
 RUNS = "RUNS"  # one partition: every run, and the single open (unapproved) run's slot
 SHEETS = "SHEETS"  # one partition: every linked sheet, so the poller finds them without a scan
+USERS = "USERS"  # one partition: every person invited to the portal, by email
 PROFILE = "PROFILE"
 STATE = "STATE"
 OPEN_RUN = "OPEN"
@@ -75,6 +76,15 @@ def import_key(import_id: str) -> str:
 
 def import_line_key(provider_ref: str, line_ref: str, start: date) -> str:
     return f"LINE#{provider_ref}#{line_ref}#{start}"
+
+
+def portal_user_key(sub: str) -> str:
+    """A portal user's partition, by the `sub` of their sign-in token."""
+    return f"PORTAL#{sub}"
+
+
+def user_key(email: str) -> str:
+    return f"USER#{email}"
 
 
 def nonce_key(nonce: str) -> str:
