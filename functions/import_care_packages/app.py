@@ -1,5 +1,6 @@
 """The council's reference data: care-package exports (care-packages/) → service line versions,
-and operational teams' approvals (approvals/) → approvals that release held lines."""
+operational teams' approvals (approvals/) → approvals that release held lines, and the portal's
+users (portal-users/) → invitations and who may act for which provider."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import files_arrived
-from carepay.runtime import approval_import_service, care_package_service
+from carepay.runtime import (
+    approval_import_service,
+    care_package_service,
+    portal_user_import_service,
+)
 from carepay.services.care_packages import APPROVALS
+from carepay.services.portal_users import PORTAL_USERS_FOLDER
 
 logger = Logger()
 tracer = Tracer()
@@ -31,6 +37,11 @@ processor = BatchProcessor(event_type=EventType.SQS, logger=logging.getLogger(lo
 def record_handler(record: SQSRecord) -> None:
     for arrival in files_arrived(record):
         logger.set_correlation_id(arrival.arrival_id)  # the upload id, on every log line
+        if arrival.key.startswith(PORTAL_USERS_FOLDER):
+            people = portal_user_import_service().handle(arrival)  # the service logs what it did
+            metrics.add_metric("PortalUsersInvited", MetricUnit.Count, len(people.invited))
+            metrics.add_metric("PortalUsersDisabled", MetricUnit.Count, len(people.disabled))
+            continue
         if arrival.key.startswith(APPROVALS):
             approvals = approval_import_service().handle(arrival)  # the service logs what it did
             metrics.add_metric("ApprovalsImported", MetricUnit.Count, approvals.imported)

@@ -203,6 +203,8 @@ class LocalCloud:
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
         self.failures: list[str] = []  # the same, each in a line a person reads (`carepay serve`)
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
+        self.user_pool_ids: dict[str, str] = {}  # logical id → id of the user pools created here
+        self.user_pool_arns: dict[str, str] = {}
         self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
         # Runs a handler: in this process unless set (tests run some in a layer-only venv).
         self.invoker: Invoker | None = None
@@ -227,7 +229,9 @@ class LocalCloud:
         cloudformation.create_stack(
             StackName=self.stack_name,
             TemplateBody=json.dumps(
-                _without_outputs_moto_cannot_resolve(self._with_secrets_created(self.template))
+                _without_outputs_moto_cannot_resolve(
+                    self._with_user_pools_created(self._with_secrets_created(self.template))
+                )
             ),
             Parameters=[
                 {"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()
@@ -250,6 +254,7 @@ class LocalCloud:
                 for r in page["StackResourceSummaries"]
             }
             | self.secret_arns
+            | self.user_pool_ids
         )  # created here, not by moto's CloudFormation: a secret's Ref is its ARN
         pseudo = self._pseudo_parameters()
         self.account = pseudo["AWS::AccountId"]
@@ -346,6 +351,38 @@ class LocalCloud:
         loaded: Template = json.loads(text)
         return loaded
 
+    def _with_user_pools_created(self, template: Template) -> Template:
+        """moto's CloudFormation cannot create Cognito user pools: create each through moto's
+        Cognito API with the template's own properties, and refer to it by its id and ARN."""
+        cognito = client("cognito-idp")
+        resources = dict(template["Resources"])
+        text_replacements: dict[str, str] = {}
+        before_the_stack = Resolver(
+            self.parameters_with_defaults(), self._pseudo_parameters(), {}, {}
+        )
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "AWS::Cognito::UserPool":
+                continue
+            properties = before_the_stack.resolve(resource.get("Properties", {}))
+            pool = cognito.create_user_pool(**_user_pool_api_shape(properties))["UserPool"]
+            if "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", []):
+                cognito.set_user_pool_mfa_config(
+                    UserPoolId=pool["Id"],
+                    SoftwareTokenMfaConfiguration={"Enabled": True},
+                    MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
+                )
+            self.user_pool_ids[logical_id] = pool["Id"]
+            self.user_pool_arns[logical_id] = pool["Arn"]
+            text_replacements[json.dumps({"Ref": logical_id})] = json.dumps(pool["Id"])
+            getatt = json.dumps({"Fn::GetAtt": [logical_id, "Arn"]})
+            text_replacements[getatt] = json.dumps(pool["Arn"])
+            del resources[logical_id]
+        text = json.dumps({**template, "Resources": resources})
+        for reference, value in text_replacements.items():
+            text = text.replace(reference, value)
+        loaded: Template = json.loads(text)
+        return loaded
+
     def parameters_with_defaults(self) -> dict[str, str]:
         declared = self.template.get("Parameters", {})
         values = {name: str(spec.get("Default", "")) for name, spec in declared.items()}
@@ -385,6 +422,8 @@ class LocalCloud:
             elif kind == "AWS::Logs::LogGroup":
                 arn = f"arn:aws:logs:{REGION}:{self.account}:log-group:{physical}:*"
                 attributes[(logical_id, "Arn")] = arn
+            elif kind == "AWS::Cognito::UserPool":
+                attributes[(logical_id, "Arn")] = self.user_pool_arns[logical_id]
         return attributes
 
     def _upload_artifacts(self) -> dict[str, Path]:
@@ -845,6 +884,17 @@ def _put_alarm(logical_id: str, properties: dict[str, Any]) -> None:
     }
     alarm = {name: value for name, value in properties.items() if name in names}
     client("cloudwatch").put_metric_alarm(AlarmName=logical_id, **alarm)
+
+
+def _user_pool_api_shape(properties: dict[str, Any]) -> dict[str, Any]:
+    """The template's UserPool properties as CreateUserPool takes them: the same names, but
+    the pool's name (PoolName in the API) and its MFA methods (SetUserPoolMfaConfig's)."""
+    shape = {
+        key: value
+        for key, value in properties.items()
+        if key not in ("UserPoolName", "EnabledMfas")
+    }
+    return {"PoolName": properties["UserPoolName"], **shape}
 
 
 def _without_outputs_moto_cannot_resolve(template: Template) -> Template:

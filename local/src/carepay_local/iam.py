@@ -101,6 +101,9 @@ def permissions_for(
             # does not tell: carepay's functions always name their secrets by ARN.
             secret = f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}"
         return [Permission(f"secretsmanager:{operation}", secret)]
+    if service == "cognito-idp" and "UserPoolId" in params:
+        pool = f"arn:aws:cognito-idp:{region}:{account}:userpool/{params['UserPoolId']}"
+        return [Permission(f"cognito-idp:{operation}", pool)]
     if service == "sts" and operation == "GetCallerIdentity":
         return []  # allowed to everyone
     return [Permission(f"{service}:{operation}", "*")]

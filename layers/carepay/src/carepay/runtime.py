@@ -13,9 +13,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from carepay.adapters.aws import client
+from carepay.adapters.cognito import CognitoDirectory
 from carepay.adapters.documents import S3Documents
 from carepay.adapters.dynamodb.nonces import Nonces
 from carepay.adapters.dynamodb.plans import PlanTable
+from carepay.adapters.dynamodb.portal import PortalAccessTable
 from carepay.adapters.dynamodb.sheets import SheetLinks
 from carepay.adapters.dynamodb.stores import PaymentStore, SubmissionStore
 from carepay.adapters.dynamodb.table import Table
@@ -23,6 +25,7 @@ from carepay.adapters.queues import SqsMessages, SqsSyncQueue
 from carepay.domain.finance import BankDetails
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
+from carepay.services.portal_users import PortalUserImportService
 from carepay.services.sheet_notices import NoticeReceiver
 from carepay.services.submissions import SubmissionService
 from carepay.settings import Settings, current_settings
@@ -73,6 +76,10 @@ def care_package_service() -> CarePackageImportService:
 
 def approval_import_service() -> ApprovalImportService:
     return _approval_import_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def portal_user_import_service() -> PortalUserImportService:
+    return _portal_user_import_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def claim_workbook_service() -> ClaimWorkbookService:
@@ -129,6 +136,17 @@ def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePack
 def _approval_import_service(settings: Settings, _endpoint: str | None) -> ApprovalImportService:
     return ApprovalImportService(
         PlanTable(Table(settings.table_name)),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+    )
+
+
+@cache
+def _portal_user_import_service(
+    settings: Settings, _endpoint: str | None
+) -> PortalUserImportService:
+    return PortalUserImportService(
+        CognitoDirectory(settings.portal_user_pool_id),
+        PortalAccessTable(Table(settings.table_name)),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
     )
 

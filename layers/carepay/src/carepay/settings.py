@@ -28,6 +28,7 @@ class Settings(BaseModel):
     sheet_sync_queue_url: str = ""
     sheets_requests_queue_url: str = ""
     google_api_endpoint: str = ""
+    portal_user_pool_id: str = ""
 
 
 def current_settings() -> Settings:
@@ -52,4 +53,5 @@ def current_settings() -> Settings:
         sheets_requests_queue_url=env.get("SHEETS_REQUESTS_QUEUE_URL", ""),
         # Like AWS_ENDPOINT_URL: Google's APIs at another address (the local fake).
         google_api_endpoint=env.get("GOOGLE_API_ENDPOINT", ""),
+        portal_user_pool_id=env.get("PORTAL_USER_POOL_ID", ""),
     )
