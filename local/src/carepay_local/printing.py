@@ -94,14 +94,19 @@ def print_submission(out: Console, feedback: dict[str, Any]) -> None:
         )
 
 
-def print_import(console: Console, report: dict[str, Any]) -> None:
+def print_import(console: Console, report: dict[str, Any], what: str | None = None) -> None:
+    """An import's report: what was imported (`what`; service line versions by default), and
+    each rejected row with why."""
     if report.get("file_rejected"):
         console.print(f"[red]{report['file']} was not imported: {report['message']}[/red]")
         return
-    console.print(
-        f"{report['file']}: {report['imported']} service line versions imported for "
-        f"{len(report['providers'])} providers, {report['rejected']} rows rejected."
+    imported = (
+        f"{report['imported']} {what} imported"
+        if what
+        else f"{report['imported']} service line versions imported for "
+        f"{len(report['providers'])} providers"
     )
+    console.print(f"{report['file']}: {imported}, {report['rejected']} rows rejected.")
     for rejected in report["rejected_rows"]:
         for found in rejected["errors"]:
             console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")

@@ -51,16 +51,8 @@ def import_approvals(
     report = waited(lambda: client(stack).import_approvals(file))
     if as_json:
         print(json.dumps(report, indent=1))
-    elif report.get("file_rejected"):
-        console.print(f"[red]{report['file']} was not imported: {report['message']}[/red]")
     else:
-        console.print(
-            f"{report['file']}: {report['imported']} approvals imported, "
-            f"{report['rejected']} rows rejected."
-        )
-        for rejected in report["rejected_rows"]:
-            for found in rejected["errors"]:
-                console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")
+        print_import(console, report, "approvals")
     if report.get("file_rejected"):
         raise typer.Exit(EXIT_REJECTED_WHOLE)
     raise typer.Exit(EXIT_SOME_REJECTED if report["rejected"] else EXIT_ALL_ACCEPTED)

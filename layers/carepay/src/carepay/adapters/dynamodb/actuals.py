@@ -40,7 +40,7 @@ from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWe
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    pass
 
 EVERY_WEEK = (date(1900, 1, 1), date(9999, 12, 27))
 
@@ -135,15 +135,8 @@ class ActualsTable:
             "summary": s(json.dumps(summary, default=str)),
             "line_weeks": n(len(line_weeks)),
         }
-        change: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self.table.name,
-                "Item": marker,
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
         try:
-            self.state.commit(change, provider_ref, expected_version)
+            self.state.commit(self.table.put_new(marker), provider_ref, expected_version)
         except (ConcurrentChange, AlreadyCommitted):
             self.table.batch_write(items, delete=True)  # this attempt never commits
             raise

@@ -26,8 +26,6 @@ from carepay.ports.errors import AlreadyCommitted
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
-        PutTypeDef,
-        TransactWriteItemTypeDef,
     )
 
 
@@ -87,16 +85,11 @@ class RunsTable:
             "carried_out": n(carried_out_pence),
             "lines": n(len(lines)),
         }
-        change: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self.table.name,
-                "Item": marker,
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        }
         version = self.state.version(provider_ref)
         try:
-            self.state.commit(change, provider_ref, version, finishing_payment=True)
+            self.state.commit(
+                self.table.put_new(marker), provider_ref, version, finishing_payment=True
+            )
         except AlreadyCommitted:
             self.state.stop_paying(provider_ref)
             return False
@@ -109,10 +102,7 @@ class RunsTable:
         slot: Item = {"PK": s(RUNS), "SK": s(OPEN_RUN), "run_id": s(run.run_id)}
         try:
             dynamodb.transact_write_items(
-                TransactItems=[
-                    {"Put": self._new(slot)},
-                    {"Put": self._new(run_item(run))},
-                ]
+                TransactItems=[self.table.put_new(slot), self.table.put_new(run_item(run))]
             )
         except dynamodb.exceptions.TransactionCanceledException as cancelled:
             reasons = [r.get("Code") for r in cancelled.response.get("CancellationReasons", [])]
@@ -126,13 +116,6 @@ class RunsTable:
             raise RunRefused(
                 f"Run {run.run_id} already exists: a run at the same minute is the same run."
             ) from cancelled
-
-    def _new(self, item: Item) -> PutTypeDef:
-        return {
-            "TableName": self.table.name,
-            "Item": item,
-            "ConditionExpression": "attribute_not_exists(PK)",
-        }
 
     def open_run_id(self) -> str | None:
         item = self.table.get(RUNS, OPEN_RUN)

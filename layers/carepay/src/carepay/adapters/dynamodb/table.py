@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any, cast
 from carepay.adapters.aws import client
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
+    )
 
 Item = dict[str, "AttributeValueTypeDef"]
 BATCH_SIZE = 25
@@ -58,6 +62,16 @@ class Table:
             TableName=self.name, Key={"PK": s(pk), "SK": s(sk)}, ConsistentRead=True
         )
         return response.get("Item")
+
+    def put_new(self, item: Item) -> TransactWriteItemTypeDef:
+        """A transaction's put of an item that must not exist yet (a marker: written once)."""
+        return {
+            "Put": {
+                "TableName": self.name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
 
     def put(self, item: Item) -> None:
         client("dynamodb").put_item(TableName=self.name, Item=item)
