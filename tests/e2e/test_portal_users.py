@@ -4,9 +4,13 @@ it invites people into the portal's user pool and says who may act for which pro
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from carepay.adapters.aws import client
+from carepay_local.client import CarepayClient, PortalRequestRefused
 from carepay_local.cloud import LocalCloud
 
 
@@ -57,3 +61,27 @@ def test_the_portals_user_pool_is_the_templates_mfa_required_and_no_self_sign_up
     assert settings["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert settings["UsernameAttributes"] == ["email"]
     assert settings["Policies"]["PasswordPolicy"]["MinimumLength"] >= 12
+
+
+def test_the_council_unlocks_a_locked_account_but_not_one_with_no_provider_left(
+    cloud: LocalCloud, tmp_path: Path
+) -> None:
+    council = CarepayClient(pump=cloud.pump, timeout_seconds=20)
+    users = tmp_path / "users.csv"
+    users.write_text("Email,Provider Ref\njo@acme.example,P001\nsam@bradford.example,P002\n")
+    assert council.import_portal_users(users)["invited"] == [
+        "jo@acme.example",
+        "sam@bradford.example",
+    ]
+    pool = cloud.outputs["PortalUserPoolId"]
+    # Jo has not signed in for 90 days: the daily check disables the account.
+    client("cognito-idp").admin_disable_user(UserPoolId=pool, Username="jo@acme.example")
+    council.unlock_portal_user("Jo@Acme.example")
+    assert portal_user(cloud, "jo@acme.example")["Enabled"] is True
+
+    left = tmp_path / "left.csv"
+    left.write_text("Email,Provider Ref,Status\nsam@bradford.example,P002,Removed\n")
+    council.import_portal_users(left)
+    with pytest.raises(PortalRequestRefused, match="give them one in a portal-users file"):
+        council.unlock_portal_user("sam@bradford.example")
+    assert portal_user(cloud, "sam@bradford.example")["Enabled"] is False

@@ -19,6 +19,9 @@ from urllib.parse import quote_plus
 from botocore.exceptions import ClientError
 
 from carepay.adapters.aws import client
+from carepay.adapters.cognito import CognitoDirectory
+from carepay.adapters.dynamodb.portal import PortalAccessTable
+from carepay.adapters.dynamodb.table import Table
 from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key, preview_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
@@ -28,6 +31,7 @@ from carepay.services.payment_runs import (
     request_result_key,
     run_key,
 )
+from carepay.services.portal_users import portal_users_report_key
 from carepay.services.sheets import request_result_key as sheets_request_result_key
 from carepay.services.submissions import feedback_keys_for
 
@@ -41,6 +45,7 @@ DEAD_LETTER_QUEUES = {
     "confirmations": "SubmissionsDeadLetterQueueUrl",
     "care-packages": "CarePackagesDeadLetterQueueUrl",
     "approvals": "CarePackagesDeadLetterQueueUrl",
+    "portal-users": "CarePackagesDeadLetterQueueUrl",
     "workbook-requests": "WorkbookRequestsDeadLetterQueueUrl",
     "payment-runs": "PaymentRunRequestsDeadLetterQueueUrl",
 }
@@ -48,6 +53,10 @@ DEAD_LETTER_QUEUES = {
 
 class RunRequestRefused(RuntimeError):
     """The run request was refused; the message says why and what to do instead."""
+
+
+class PortalRequestRefused(RuntimeError):
+    """A portal request the council cannot make as asked; the message says what to do."""
 
 
 class NotProcessed(TimeoutError):
@@ -116,6 +125,23 @@ class CarepayClient:
     def import_approvals(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
         sent = self._put(f"approvals/{_stamp()}-{path.name}", path.read_bytes(), at)
         return self._wait_for_json(approvals_report_key(sent.key), sent)
+
+    # -- the provider portal ---------------------------------------------------------------------
+    def import_portal_users(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
+        sent = self._put(f"portal-users/{_stamp()}-{path.name}", path.read_bytes(), at)
+        return self._wait_for_json(portal_users_report_key(sent.key), sent)
+
+    def unlock_portal_user(self, email: str) -> None:
+        """Let a person sign in again after their account was disabled (unused for 90 days):
+        refused for someone the council has given no provider, or never invited."""
+        address = email.strip().lower()
+        access = PortalAccessTable(Table(self.outputs["DataTableName"]))
+        if not access.providers_of_email(address):
+            raise PortalRequestRefused(
+                f"{address} may act for no provider: give them one in a portal-users file "
+                "(carepay portal import FILE) rather than unlocking the account."
+            )
+        CognitoDirectory(self.outputs["PortalUserPoolId"]).enable(address)
 
     # -- payment runs ----------------------------------------------------------------------------
     def pay(self, at: datetime | None = None, requested_by: str = "carepay pay") -> dict[str, Any]:

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from carepay_local.cli import claims, imports, runs, sheets, stack
+from carepay_local.cli import claims, imports, portal, runs, sheets, stack
 from carepay_local.cli.common import EXIT_CAREPAY_FAILED, console
 
 app = typer.Typer(
@@ -50,6 +50,10 @@ sheets_app = typer.Typer(help="Providers who claim in a Google Sheet.", no_args_
 sheets_app.command("link")(sheets.link_sheet)
 sheets_app.command("prepare")(sheets.prepare_sheet)
 app.add_typer(sheets_app, name="sheets")
+portal_app = typer.Typer(help="The provider portal's people.", no_args_is_help=True)
+portal_app.command("import")(portal.import_portal_users)
+portal_app.command("unlock")(portal.unlock)
+app.add_typer(portal_app, name="portal")
 
 
 def main() -> None:
