@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from carepay.adapters.dynamodb.items import (
     actuals_from_item,
@@ -38,9 +38,6 @@ from carepay.adapters.dynamodb.state import ProviderState
 from carepay.adapters.dynamodb.table import Item, Table, n, s
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
-
-if TYPE_CHECKING:
-    pass
 
 EVERY_WEEK = (date(1900, 1, 1), date(9999, 12, 27))
 

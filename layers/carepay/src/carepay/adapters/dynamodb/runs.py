@@ -24,9 +24,7 @@ from carepay.domain.runs import PaymentRun, RunRefused, RunStatus
 from carepay.ports.errors import AlreadyCommitted
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import (
-        AttributeValueTypeDef,
-    )
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
 class RunsTable:
