@@ -85,3 +85,15 @@ def test_the_council_unlocks_a_locked_account_but_not_one_with_no_provider_left(
     with pytest.raises(PortalRequestRefused, match="give them one in a portal-users file"):
         council.unlock_portal_user("sam@bradford.example")
     assert portal_user(cloud, "sam@bradford.example")["Enabled"] is False
+
+
+def test_the_portal_page_signs_in_with_srp_no_secret_and_short_lived_tokens(
+    cloud: LocalCloud,
+) -> None:
+    app = client("cognito-idp").describe_user_pool_client(
+        UserPoolId=cloud.outputs["PortalUserPoolId"], ClientId=cloud.outputs["PortalClientId"]
+    )["UserPoolClient"]
+    assert "ClientSecret" not in app  # a page cannot keep a secret
+    assert set(app["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    assert app["PreventUserExistenceErrors"] == "ENABLED"
+    assert (app["AccessTokenValidity"], app["TokenValidityUnits"]["AccessToken"]) == (60, "minutes")

@@ -203,7 +203,9 @@ class LocalCloud:
         self.failed_invocations: list[str] = []  # tracebacks of handlers that raised
         self.failures: list[str] = []  # the same, each in a line a person reads (`carepay serve`)
         self.secret_arns: dict[str, str] = {}  # logical id → ARN of the secrets created here
-        self.user_pool_ids: dict[str, str] = {}  # logical id → id of the user pools created here
+        self.cognito_ids: dict[
+            str, str
+        ] = {}  # logical id → id of each pool and app client created here
         self.user_pool_arns: dict[str, str] = {}
         self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
         # Runs a handler: in this process unless set (tests run some in a layer-only venv).
@@ -254,7 +256,7 @@ class LocalCloud:
                 for r in page["StackResourceSummaries"]
             }
             | self.secret_arns
-            | self.user_pool_ids
+            | self.cognito_ids
         )  # created here, not by moto's CloudFormation: a secret's Ref is its ARN
         pseudo = self._pseudo_parameters()
         self.account = pseudo["AWS::AccountId"]
@@ -371,7 +373,7 @@ class LocalCloud:
                     SoftwareTokenMfaConfiguration={"Enabled": True},
                     MfaConfiguration=properties.get("MfaConfiguration", "OFF"),
                 )
-            self.user_pool_ids[logical_id] = pool["Id"]
+            self.cognito_ids[logical_id] = pool["Id"]
             self.user_pool_arns[logical_id] = pool["Arn"]
             text_replacements[json.dumps({"Ref": logical_id})] = json.dumps(pool["Id"])
             getatt = json.dumps({"Fn::GetAtt": [logical_id, "Arn"]})
@@ -380,6 +382,26 @@ class LocalCloud:
         text = json.dumps({**template, "Resources": resources})
         for reference, value in text_replacements.items():
             text = text.replace(reference, value)
+        loaded: Template = json.loads(text)
+        return self._with_user_pool_clients_created(loaded, before_the_stack)
+
+    def _with_user_pool_clients_created(self, template: Template, resolver: Resolver) -> Template:
+        """The pools' app clients, created the same way (their UserPoolId is the pool's id by
+        now), and referred to by their client id."""
+        cognito = client("cognito-idp")
+        resources = dict(template["Resources"])
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] != "AWS::Cognito::UserPoolClient":
+                continue
+            properties = resolver.resolve(resource.get("Properties", {}))
+            created = cognito.create_user_pool_client(**properties)["UserPoolClient"]
+            self.cognito_ids[logical_id] = created["ClientId"]
+            del resources[logical_id]
+        text = json.dumps({**template, "Resources": resources})
+        for logical_id in template["Resources"].keys() - resources.keys():
+            text = text.replace(
+                json.dumps({"Ref": logical_id}), json.dumps(self.cognito_ids[logical_id])
+            )
         loaded: Template = json.loads(text)
         return loaded
 
