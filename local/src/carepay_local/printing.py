@@ -110,3 +110,7 @@ def print_import(console: Console, report: dict[str, Any], what: str | None = No
     for rejected in report["rejected_rows"]:
         for found in rejected["errors"]:
             console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")
+    for email in report.get("invited", []):  # a portal-users import
+        console.print(f"  invited {email}")
+    for email in report.get("disabled", []):
+        console.print(f"  {email} can no longer sign in: no provider is left to them")

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from carepay.domain.weeks import LONDON
-from carepay_local.printing import print_run, print_submission
+from carepay_local.printing import print_import, print_run, print_submission
 
 # Piped output (make demo | tee, CI logs) gets a width that fits the tables, not the default 80.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -128,6 +128,17 @@ def finish_submission(feedback: dict[str, Any], as_json: bool) -> None:
 
 def public(feedback: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in feedback.items() if not key.startswith("_")}
+
+
+def finish_import(report: dict[str, Any], as_json: bool, what: str | None = None) -> None:
+    """Print an import's report (or its JSON) and exit with what it came to."""
+    if as_json:
+        print(json.dumps(report, indent=1))
+    else:
+        print_import(console, report, what)
+    if report.get("file_rejected"):
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    raise typer.Exit(EXIT_SOME_REJECTED if report["rejected"] else EXIT_ALL_ACCEPTED)
 
 
 def print_run_or_json(run: dict[str, Any], as_json: bool) -> None:

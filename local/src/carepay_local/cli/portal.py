@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from carepay_local.cli.common import (
-    EXIT_ALL_ACCEPTED,
     EXIT_REJECTED_WHOLE,
-    EXIT_SOME_REJECTED,
     AtOption,
     JsonOption,
     StackOption,
     client,
     console,
+    finish_import,
     parse_at,
     read_file,
     waited,
 )
-from carepay_local.printing import print_import
 
 
 def import_portal_users(
@@ -33,17 +30,7 @@ def import_portal_users(
     """Give people access to providers in the portal (new people are invited), or take it away."""
     read_file(file)
     report = waited(lambda: client(stack).import_portal_users(file, at=parse_at(at)))
-    if as_json:
-        print(json.dumps(report, indent=1))
-    else:
-        print_import(console, report, "access changes")
-        for email in report.get("invited", []):
-            console.print(f"  invited {email}")
-        for email in report.get("disabled", []):
-            console.print(f"  {email} can no longer sign in: no provider is left to them")
-    if report.get("file_rejected"):
-        raise typer.Exit(EXIT_REJECTED_WHOLE)
-    raise typer.Exit(EXIT_SOME_REJECTED if report["rejected"] else EXIT_ALL_ACCEPTED)
+    finish_import(report, as_json, "access changes")
 
 
 def unlock(
