@@ -60,6 +60,10 @@ WRITTEN = {
         keys.user_key("jo@acme.example"),
     ),
     ("USERS", "USER#{email}"): (keys.USERS, keys.user_key("jo@acme.example")),
+    ("PROVIDER#{provider}", "AUDIT#{at}#{random}"): (
+        keys.provider_key("P001"),
+        keys.audit_key(AT),
+    ),
 }
 
 

@@ -41,6 +41,7 @@ from urllib.parse import unquote_plus
 from carepay.adapters.aws import client, forget_clients
 from carepay.runtime import forget_services
 from carepay_local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
+from carepay_local.http_api import configure_http_apis, with_http_apis_created
 from carepay_local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
 from carepay_local.schedules import cron_matches
 from carepay_local.template import (
@@ -207,6 +208,7 @@ class LocalCloud:
             str, str
         ] = {}  # logical id → id of each pool and app client created here
         self.user_pool_arns: dict[str, str] = {}
+        self.http_api_ids: dict[str, str] = {}  # logical id → id of each HTTP API created here
         self.grants: dict[str, list[Grant]] = {}  # function logical id → what its role allows
         # Runs a handler: in this process unless set (tests run some in a layer-only venv).
         self.invoker: Invoker | None = None
@@ -230,11 +232,7 @@ class LocalCloud:
         cloudformation = client("cloudformation")
         cloudformation.create_stack(
             StackName=self.stack_name,
-            TemplateBody=json.dumps(
-                _without_outputs_moto_cannot_resolve(
-                    self._with_user_pools_created(self._with_secrets_created(self.template))
-                )
-            ),
+            TemplateBody=json.dumps(_without_outputs_moto_cannot_resolve(self._for_moto())),
             Parameters=[
                 {"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()
             ],
@@ -257,6 +255,7 @@ class LocalCloud:
             }
             | self.secret_arns
             | self.cognito_ids
+            | self.http_api_ids
         )  # created here, not by moto's CloudFormation: a secret's Ref is its ARN
         pseudo = self._pseudo_parameters()
         self.account = pseudo["AWS::AccountId"]
@@ -265,12 +264,20 @@ class LocalCloud:
         )
         self._discover_functions(code_dirs)
         self._load_roles()
+        configure_http_apis(self)
         # Before notifications are set: S3's test events must not reach moto's own pollers.
         self._take_over_queue_polling()
         _s3_events_name_the_version()
         self.apply_skipped_properties()
         self._fake_google()
         return self
+
+    def _for_moto(self) -> Template:
+        """The template as moto's CloudFormation can create it: what it cannot create (secrets,
+        user pools, HTTP APIs) created here first, and referred to by their ids."""
+        created = self._with_user_pools_created(self._with_secrets_created(self.template))
+        without_apis, self.http_api_ids = with_http_apis_created(created, self.stack_name)
+        return without_apis
 
     def _fake_google(self) -> None:
         """Google's APIs for the functions: the local fake, on 127.0.0.1, and a made-up service
@@ -446,6 +453,9 @@ class LocalCloud:
                 attributes[(logical_id, "Arn")] = arn
             elif kind == "AWS::Cognito::UserPool":
                 attributes[(logical_id, "Arn")] = self.user_pool_arns[logical_id]
+            elif kind == "AWS::Lambda::Function" and physical:
+                function = client("lambda").get_function(FunctionName=physical)
+                attributes[(logical_id, "Arn")] = function["Configuration"]["FunctionArn"]
         return attributes
 
     def _upload_artifacts(self) -> dict[str, Path]:
@@ -814,6 +824,16 @@ def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
                 }
             },
         )
+    if "CorsConfiguration" in properties:
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    _cors_rule_api_shape(rule)
+                    for rule in properties["CorsConfiguration"]["CorsRules"]
+                ]
+            },
+        )
     if "LifecycleConfiguration" in properties:
         s3.put_bucket_lifecycle_configuration(
             Bucket=bucket,
@@ -831,6 +851,14 @@ def _apply_bucket(bucket: str, properties: dict[str, Any]) -> None:
                 properties["NotificationConfiguration"]
             ),
         )
+
+
+def _cors_rule_api_shape(rule: dict[str, Any]) -> Any:
+    """A CloudFormation CORS rule as S3's API takes it (MaxAge is MaxAgeSeconds there)."""
+    shaped = {name: value for name, value in rule.items() if name not in ("MaxAge", "Id")}
+    if "MaxAge" in rule:
+        shaped["MaxAgeSeconds"] = int(rule["MaxAge"])
+    return shaped
 
 
 def _lifecycle_rule_api_shape(rule: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from carepay.adapters.sheets import SheetsGateway
     from carepay.services.payment_runs import PaymentRunService
+    from carepay.services.portal import PortalService
     from carepay.services.sheets import SheetsService
 
 
@@ -88,6 +89,10 @@ def claim_workbook_service() -> ClaimWorkbookService:
 
 def payment_run_service() -> PaymentRunService:
     return _payment_run_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def portal_service() -> PortalService:
+    return _portal_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def sheets_service() -> SheetsService:
@@ -162,6 +167,25 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
             message=settings.council_message,
             level=settings.council_message_level,
         ),
+        settings.trial_mode,
+    )
+
+
+@cache
+def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
+    from carepay.adapters.dynamodb.audit import AuditTable
+    from carepay.adapters.portal_files import S3PortalFiles
+    from carepay.services.portal import PortalService
+
+    table = Table(settings.table_name)
+    workbooks = _claim_workbook_service(settings, endpoint)
+    return PortalService(
+        PortalAccessTable(table),
+        PaymentStore(settings.table_name),
+        S3PortalFiles(settings.inbound_bucket, settings.outbound_bucket),
+        AuditTable(table),
+        workbooks,
+        workbooks.notice,
         settings.trial_mode,
     )
 
@@ -261,6 +285,8 @@ def forget_services() -> None:
         _care_package_service,
         _approval_import_service,
         _claim_workbook_service,
+        _portal_user_import_service,
+        _portal_service,
         _payment_run_service,
         _sheets_service,
         _sheets_gateway,

@@ -3,7 +3,11 @@ which providers each person may act (carepay's own table, read by the token's `s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+from pydantic import BaseModel
 
 
 class UserDirectory(Protocol):
@@ -29,3 +33,62 @@ class PortalAccessStore(Protocol):
         ...
 
     def providers_of_email(self, email: str) -> list[str]: ...
+
+    def access_of(self, sub: str) -> PortalAccess:
+        """The person's email and providers, in one read (every portal request makes it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PortalAccess:
+    email: str  # "" when the person may act for no provider (never invited, or removed)
+    provider_refs: tuple[str, ...]
+
+
+class SignedUpload(BaseModel):
+    """A presigned POST: the browser sends the file straight to S3 with these form fields,
+    whose signed policy pins the key, the size and the content type."""
+
+    url: str
+    fields: dict[str, str]
+    key: str
+    expires_at: datetime
+
+
+class StoredFile(BaseModel):
+    key: str
+    size: int
+    last_modified: datetime
+
+
+class PortalFiles(Protocol):
+    """A provider's files as the portal reaches them: short-lived links to the outbound bucket's
+    objects, presigned uploads to the inbound one, and requests written there."""
+
+    def download_link(self, key: str, file_name: str, seconds: int) -> str: ...
+    def upload_form(
+        self, key: str, content_type: str, most_bytes: int, metadata: dict[str, str], seconds: int
+    ) -> SignedUpload: ...
+    def outbound_files(self, prefix: str) -> list[StoredFile]: ...
+    def read_outbound(self, key: str) -> bytes | None: ...
+    def put_inbound(self, key: str, body: bytes, metadata: dict[str, str]) -> None: ...
+    def upload_origin(self) -> str:
+        """Where the browser sends uploads (scheme and host), for the page's security policy."""
+        ...
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what, when, for which provider (every portal action, allowed or refused)."""
+
+    provider_ref: str
+    sub: str
+    email: str
+    action: str
+    detail: str
+    at: datetime
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+    def entries(self, provider_ref: str) -> list[AuditEntry]: ...

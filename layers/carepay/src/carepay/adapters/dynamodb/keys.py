@@ -87,6 +87,11 @@ def user_key(email: str) -> str:
     return f"USER#{email}"
 
 
+def audit_key(at: datetime) -> str:
+    """A portal action on a provider, in time order (a random tail keeps two in one instant)."""
+    return f"AUDIT#{_compact(at)}#{secrets.token_hex(4)}"
+
+
 def nonce_key(nonce: str) -> str:
     """A sheet notice's nonce, in the idempotency table (key `id`)."""
     return f"sheet-notice#{nonce}"

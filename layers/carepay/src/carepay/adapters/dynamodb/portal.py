@@ -18,6 +18,7 @@ from carepay.adapters.dynamodb.keys import (
     user_key,
 )
 from carepay.adapters.dynamodb.table import Item, Table, s
+from carepay.ports.portal import PortalAccess
 
 
 class PortalAccessTable:
@@ -55,6 +56,11 @@ class PortalAccessTable:
     def providers_of(self, sub: str) -> list[str]:
         items = self.table.query(portal_user_key(sub), *every("PROVIDER#"), "SK")
         return [provider_of(item["SK"]["S"]) for item in items]
+
+    def access_of(self, sub: str) -> PortalAccess:
+        items = list(self.table.query(portal_user_key(sub), *every("PROVIDER#")))
+        email = items[0]["email"]["S"] if items else ""
+        return PortalAccess(email, tuple(provider_of(item["SK"]["S"]) for item in items))
 
     def providers_of_email(self, email: str) -> list[str]:
         sub = self._sub_of(email)

@@ -1,0 +1,90 @@
+"""A provider's weeks as the portal shows them: each week's status, and the financial year's
+progress bar (the day-care guide's: confirmed green, in progress amber, the weeks still to come).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from carepay.domain.actuals import StoredLineWeek
+from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.weeks import confirmation_deadline, week_commencing, week_has_ended
+
+
+class WeekStatus(StrEnum):
+    CONFIRMED = "Confirmed"  # every planned line confirmed (or paid): locked
+    IN_PROGRESS = "In progress"  # ended, to be confirmed by Tuesday 17:00
+    LATE = "Late"  # the deadline passed unconfirmed: paid by the run after it is confirmed
+    NOT_YET_DUE = "Not yet due"  # the week has not ended
+    NOTHING_PLANNED = "Nothing planned"  # no service line in force: nothing to claim
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    week_commencing: date
+    status: WeekStatus
+    planned_lines: int
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    """A financial year's weeks with something planned, counted by status."""
+
+    year: int  # the calendar year in which it began (1 April)
+    weeks: list[WeekSummary]
+
+    def count(self, status: WeekStatus) -> int:
+        return Counter(week.status for week in self.weeks)[status]
+
+
+def first_week_of_year(year: int) -> date:
+    """The Monday of week 1: the week that contains 1 April (carepay.domain.weeks)."""
+    return week_commencing(date(year, 4, 1))
+
+
+def financial_year_label(year: int) -> str:
+    """As councils write it: 2026-27."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def weeks_of_year(year: int) -> list[date]:
+    first, next_first = first_week_of_year(year), first_week_of_year(year + 1)
+    return [first + timedelta(weeks=n) for n in range((next_first - first).days // 7)]
+
+
+def week_status(
+    plan: ProviderPlan,
+    monday: date,
+    stored: Mapping[tuple[str, date], StoredLineWeek],
+    now: datetime,
+) -> WeekStatus:
+    line_refs = plan.lines_for_week(monday)
+    if not line_refs:
+        return WeekStatus.NOTHING_PLANNED
+    if not week_has_ended(monday, now):
+        return WeekStatus.NOT_YET_DUE
+    locked = (
+        stored.get((line_ref, monday), StoredLineWeek()) for line_ref in line_refs
+    )  # paid counts as confirmed: it cannot change any more
+    if all(line_week.confirmed or line_week.paid for line_week in locked):
+        return WeekStatus.CONFIRMED
+    return WeekStatus.LATE if now > confirmation_deadline(monday) else WeekStatus.IN_PROGRESS
+
+
+def year_progress(
+    plan: ProviderPlan,
+    year: int,
+    stored: Mapping[tuple[str, date], StoredLineWeek],
+    now: datetime,
+) -> YearProgress:
+    """Every week of the year with something planned, and its status (`stored` covers the year)."""
+    weeks = [
+        WeekSummary(monday, week_status(plan, monday, stored, now), len(lines))
+        for monday in weeks_of_year(year)
+        if (lines := plan.lines_for_week(monday))
+    ]
+    return YearProgress(year, weeks)

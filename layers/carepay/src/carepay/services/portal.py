@@ -1,0 +1,302 @@
+"""The provider portal: what a signed-in person at a provider sees and does.
+
+Authority is carepay's own: the providers a person may act for are read from the table by the
+token's `sub` on every call, never taken from the token or the request. A provider reference
+that is not the person's is answered exactly as one that does not exist (NotFound), so the
+portal never tells anyone which providers exist. Every action is audited, refused ones too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import date, datetime
+
+from carepay.domain.portal_weeks import (
+    WeekStatus,
+    financial_year_label,
+    weeks_of_year,
+    year_progress,
+)
+from carepay.domain.weeks import financial_year_start, london_date, week_commencing
+from carepay.ports.portal import AuditEntry, AuditLog, PortalAccessStore, PortalFiles
+from carepay.ports.stores import PreviewStore
+from carepay.services.claim_workbooks import ClaimWorkbookService, claim_workbook_key
+from carepay.services.notices import SIMULATED_TIME_METADATA
+from carepay.services.portal_views import (
+    DownloadView,
+    FilesView,
+    FileView,
+    HomeView,
+    ProgressView,
+    ResultView,
+    SentView,
+    SupplierView,
+    UploadFormView,
+    WeekListView,
+    WeekRow,
+    WeekView,
+)
+from carepay.services.portal_week import week_view
+from carepay.services.submissions import feedback_keys_for
+from carepay.spreadsheets.claim_workbook import CouncilNotice
+from carepay.spreadsheets.reading import MAX_FILE_BYTES
+
+LINK_SECONDS = 300  # a download or upload link lives five minutes: long enough to use, no longer
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    "xls": "application/vnd.ms-excel",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv",
+}
+UPLOADED_BY_METADATA = "uploaded-by"  # the sub of the person who uploaded through the portal
+
+
+class NotSignedUp(Exception):
+    """The token is valid but names nobody who may act for a provider (removed, or never
+    invited): answered as an unauthenticated request."""
+
+
+class NotFound(Exception):
+    """No such provider, week or file for this person: the same answer whichever it is."""
+
+
+class Refused(Exception):
+    """The request is understood but cannot be done; the message says what to do instead."""
+
+
+class PortalService:
+    def __init__(
+        self,
+        access: PortalAccessStore,
+        store: PreviewStore,
+        files: PortalFiles,
+        audit: AuditLog,
+        workbooks: ClaimWorkbookService,
+        notice: CouncilNotice,
+        trial_mode: bool = False,
+    ) -> None:
+        self.access = access
+        self.store = store
+        self.bucket = files
+        self.audit = audit
+        self.workbooks = workbooks
+        self.notice = notice
+        self.trial_mode = trial_mode
+
+    # -- authority -----------------------------------------------------------------------------
+    def _act(self, sub: str, provider_ref: str, action: str, detail: str, now: datetime) -> str:
+        """The person's email, once the action is audited; NotFound if not theirs to act for."""
+        access = self.access.access_of(sub)
+        if not access.provider_refs:
+            raise NotSignedUp(sub)
+        allowed = provider_ref in access.provider_refs
+        entry_detail = detail if allowed else f"refused: not theirs ({detail})"
+        self.audit.record(AuditEntry(provider_ref, sub, access.email, action, entry_detail, now))
+        if not allowed:
+            raise NotFound(provider_ref)
+        return access.email
+
+    # -- screens -------------------------------------------------------------------------------
+    def home(self, sub: str, now: datetime) -> HomeView:
+        access = self.access.access_of(sub)
+        if not access.provider_refs:
+            raise NotSignedUp(sub)
+        return HomeView(
+            council_name=self.notice.council_name,
+            message=self.notice.message,
+            message_level=self.notice.level,
+            email=access.email,
+            suppliers=[self._supplier(ref, now) for ref in sorted(access.provider_refs)],
+        )
+
+    def _supplier(self, provider_ref: str, now: datetime) -> SupplierView:
+        plan = self.store.provider_plan(provider_ref)
+        year = financial_year_start(london_date(now))
+        first, last = _year_span(year)
+        stored = self.store.stored_line_weeks(provider_ref, first, last)
+        progress = year_progress(plan, year, stored, now)
+        to_confirm = [
+            w.week_commencing
+            for w in progress.weeks
+            if w.status in (WeekStatus.LATE, WeekStatus.IN_PROGRESS)
+        ]
+        ended = [w.week_commencing for w in progress.weeks if w.status != WeekStatus.NOT_YET_DUE]
+        act_on = to_confirm or ended[-1:]
+        return SupplierView(
+            provider_ref=provider_ref,
+            provider_name=plan.provider_name,
+            progress=ProgressView(
+                year=financial_year_label(year),
+                confirmed=progress.count(WeekStatus.CONFIRMED),
+                in_progress=progress.count(WeekStatus.IN_PROGRESS),
+                late=progress.count(WeekStatus.LATE),
+                not_yet_due=progress.count(WeekStatus.NOT_YET_DUE),
+            ),
+            week_to_act_on=act_on[0] if act_on else None,
+        )
+
+    def weeks(self, sub: str, provider_ref: str, year: int, now: datetime) -> WeekListView:
+        """A financial year's weeks: this one or last year (the history the portal keeps)."""
+        self._act(sub, provider_ref, "list weeks", f"year {year}", now)
+        this_year = financial_year_start(london_date(now))
+        if year not in (this_year, this_year - 1):
+            raise NotFound(f"year {year}")
+        first, last = _year_span(year)
+        stored = self.store.stored_line_weeks(provider_ref, first, last)
+        progress = year_progress(self.store.provider_plan(provider_ref), year, stored, now)
+        rows = [
+            WeekRow(
+                week_commencing=w.week_commencing, status=w.status, planned_lines=w.planned_lines
+            )
+            for w in progress.weeks
+        ]
+        return WeekListView(provider_ref=provider_ref, year=financial_year_label(year), weeks=rows)
+
+    def week(self, sub: str, provider_ref: str, monday: date, now: datetime) -> WeekView:
+        self._act(sub, provider_ref, "view week", f"w/c {monday}", now)
+        _check_in_history(monday, now)
+        return week_view(self.store, self.workbooks, provider_ref, monday, now)
+
+    # -- files ---------------------------------------------------------------------------------
+    def claim(
+        self, sub: str, provider_ref: str, monday: date, extension: str, now: datetime
+    ) -> DownloadView:
+        """The week's claim workbook (or CSV), written now so it shows today's plan and preview."""
+        self._act(sub, provider_ref, "download claim", f"w/c {monday} .{extension}", now)
+        _check_in_history(monday, now)
+        if extension not in ("xlsx", "csv"):
+            raise NotFound(extension)
+        self.workbooks.write(provider_ref, monday, now)
+        key = claim_workbook_key(provider_ref, monday, extension)
+        return self._link(key)
+
+    def download(self, sub: str, provider_ref: str, key: str, now: datetime) -> DownloadView:
+        """One of the provider's own files: a claim, a feedback workbook or a remittance."""
+        self._act(sub, provider_ref, "download", key, now)
+        if key not in {f.key for f in self._files_of(provider_ref)}:
+            raise NotFound(key)
+        return self._link(key)
+
+    def files(self, sub: str, provider_ref: str, now: datetime) -> FilesView:
+        self._act(sub, provider_ref, "list files", "", now)
+        return FilesView(provider_ref=provider_ref, files=self._files_of(provider_ref))
+
+    def _files_of(self, provider_ref: str) -> list[FileView]:
+        folders = {"outbox": "claim", "feedback": "feedback", "remittances": "remittance"}
+        found = [
+            FileView(
+                key=stored.key,
+                name=stored.key.rsplit("/", 1)[1],
+                kind=kind,
+                size=stored.size,
+                last_modified=stored.last_modified,
+            )
+            for folder, kind in folders.items()
+            for stored in self.bucket.outbound_files(f"{folder}/{provider_ref}/")
+            if stored.key.endswith((".xlsx", ".csv"))
+        ]
+        return sorted(found, key=lambda f: f.last_modified, reverse=True)
+
+    def _link(self, key: str) -> DownloadView:
+        name = key.rsplit("/", 1)[1]
+        url = self.bucket.download_link(key, name, LINK_SECONDS)
+        return DownloadView(url=url, file_name=name, expires_in_seconds=LINK_SECONDS)
+
+    # -- uploads and confirmations ---------------------------------------------------------------
+    def upload_form(
+        self, sub: str, provider_ref: str, file_name: str, now: datetime
+    ) -> UploadFormView:
+        """A presigned POST for one file, pinned to a key in the provider's own folder."""
+        self._act(sub, provider_ref, "upload", file_name, now)
+        extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+        if extension not in CONTENT_TYPES:
+            raise Refused(
+                f"{file_name} is not a spreadsheet carepay can read: choose the claim workbook "
+                "(.xlsx) or a .xlsm, .xls, .ods or .csv file."
+            )
+        key = f"uploads/{provider_ref}/{_stamp(now)}-portal-{_safe_name(file_name)}"
+        metadata = {UPLOADED_BY_METADATA: sub} | self._simulated(now)
+        form = self.bucket.upload_form(
+            key, CONTENT_TYPES[extension], MAX_FILE_BYTES, metadata, LINK_SECONDS
+        )
+        return UploadFormView(
+            url=form.url,
+            fields=form.fields,
+            key=key,
+            result=_result_path(provider_ref, key),
+            most_bytes=MAX_FILE_BYTES,
+        )
+
+    def confirm(
+        self, sub: str, provider_ref: str, monday: date, declared: bool, now: datetime
+    ) -> SentView:
+        """The declaration ticked and the button pressed: the week's confirmation, checked and
+        stored by the same pipeline as a confirmation file (so the same rules and feedback)."""
+        email = self._act(sub, provider_ref, "confirm", f"w/c {monday}", now)
+        if monday != week_commencing(monday):
+            raise NotFound(f"w/c {monday}")
+        if not declared:
+            raise Refused(
+                "Tick the declaration first: it says the delivered hours and amendments are correct."
+            )
+        request = {"week_commencing": monday.isoformat(), "requested_by": f"portal: {email}"}
+        key = f"confirmations/{provider_ref}/{_stamp(now)}-portal-week-{monday}.json"
+        metadata = {UPLOADED_BY_METADATA: sub} | self._simulated(now)
+        self.bucket.put_inbound(key, json.dumps(request).encode(), metadata)
+        return SentView(key=key, result=_result_path(provider_ref, key))
+
+    def result(self, sub: str, provider_ref: str, key: str, now: datetime) -> ResultView:
+        """An upload's or confirmation's feedback, once the pipeline has written it."""
+        self._act(sub, provider_ref, "view result", key, now)
+        if not key.startswith((f"uploads/{provider_ref}/", f"confirmations/{provider_ref}/")):
+            raise NotFound(key)
+        json_key, workbook_key = feedback_keys_for(key)
+        written = self.bucket.read_outbound(json_key)
+        if written is None:
+            return ResultView(ready=False, key=key)
+        return ResultView(
+            ready=True,
+            key=key,
+            feedback=json.loads(written),
+            feedback_workbook=workbook_key,
+        )
+
+    def upload_origin(self) -> str:
+        return self.bucket.upload_origin()
+
+    def _simulated(self, now: datetime) -> dict[str, str]:
+        """On a trial stack the portal's simulated time goes with what it sends, as --at does."""
+        return {SIMULATED_TIME_METADATA: now.isoformat()} if self.trial_mode else {}
+
+
+def _year_span(year: int) -> tuple[date, date]:
+    weeks = weeks_of_year(year)
+    return weeks[0], weeks[-1]
+
+
+def _check_in_history(monday: date, now: datetime) -> None:
+    """The portal keeps this financial year and the last; a week outside them, or a date that is
+    not a Monday, is not found."""
+    this_year = financial_year_start(london_date(now))
+    first, _ = _year_span(this_year - 1)
+    _, last = _year_span(this_year + 1)
+    if monday != week_commencing(monday) or not first <= monday <= last:
+        raise NotFound(f"w/c {monday}")
+
+
+def _result_path(provider_ref: str, key: str) -> str:
+    return f"/api/providers/{provider_ref}/results?key={key}"
+
+
+def _stamp(now: datetime) -> str:
+    return f"{now.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+
+
+def _safe_name(file_name: str) -> str:
+    """The file's own name, kept readable in the feedback, without path or odd characters."""
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._ -]+", "_", base).strip(" .") or "claim"
+    return cleaned[-120:]
