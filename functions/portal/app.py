@@ -107,6 +107,7 @@ def config() -> Response[dict[str, str]]:
             "user_pool_id": os.environ.get("PORTAL_USER_POOL_ID", ""),
             "client_id": os.environ.get("PORTAL_CLIENT_ID", ""),
             "cognito_endpoint": _cognito_endpoint(),
+            "council_name": os.environ.get("COUNCIL_NAME", ""),
         },
     )
 

@@ -272,6 +272,10 @@ class LocalCloud:
         self._fake_google()
         return self
 
+    def signer(self, logical_id: str) -> tuple[str, list[Grant], str]:
+        """A function as the signer of its presigned requests: S3 judges them by its role."""
+        return logical_id, self.grants.get(logical_id, []), self.account
+
     def _for_moto(self) -> Template:
         """The template as moto's CloudFormation can create it: what it cannot create (secrets,
         user pools, HTTP APIs) created here first, and referred to by their ids."""

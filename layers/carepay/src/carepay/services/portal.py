@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 from carepay.domain.portal_weeks import (
     WeekStatus,
@@ -77,7 +78,9 @@ class PortalService:
         workbooks: ClaimWorkbookService,
         notice: CouncilNotice,
         trial_mode: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self.clock = clock
         self.access = access
         self.store = store
         self.bucket = files
@@ -87,14 +90,16 @@ class PortalService:
         self.trial_mode = trial_mode
 
     # -- authority -----------------------------------------------------------------------------
-    def _act(self, sub: str, provider_ref: str, action: str, detail: str, now: datetime) -> str:
+    def _act(self, sub: str, provider_ref: str, action: str, detail: str) -> str:
         """The person's email, once the action is audited; NotFound if not theirs to act for."""
         access = self.access.access_of(sub)
         if not access.provider_refs:
             raise NotSignedUp(sub)
         allowed = provider_ref in access.provider_refs
         entry_detail = detail if allowed else f"refused: not theirs ({detail})"
-        self.audit.record(AuditEntry(provider_ref, sub, access.email, action, entry_detail, now))
+        # The audit says when it really happened, even on a trial stack's simulated time.
+        at = self.clock()
+        self.audit.record(AuditEntry(provider_ref, sub, access.email, action, entry_detail, at))
         if not allowed:
             raise NotFound(provider_ref)
         return access.email
@@ -140,7 +145,7 @@ class PortalService:
 
     def weeks(self, sub: str, provider_ref: str, year: int, now: datetime) -> WeekListView:
         """A financial year's weeks: this one or last year (the history the portal keeps)."""
-        self._act(sub, provider_ref, "list weeks", f"year {year}", now)
+        self._act(sub, provider_ref, "list weeks", f"year {year}")
         this_year = financial_year_start(london_date(now))
         if year not in (this_year, this_year - 1):
             raise NotFound(f"year {year}")
@@ -156,7 +161,7 @@ class PortalService:
         return WeekListView(provider_ref=provider_ref, year=financial_year_label(year), weeks=rows)
 
     def week(self, sub: str, provider_ref: str, monday: date, now: datetime) -> WeekView:
-        self._act(sub, provider_ref, "view week", f"w/c {monday}", now)
+        self._act(sub, provider_ref, "view week", f"w/c {monday}")
         _check_in_history(monday, now)
         return week_view(self.store, self.workbooks, provider_ref, monday, now)
 
@@ -165,7 +170,7 @@ class PortalService:
         self, sub: str, provider_ref: str, monday: date, extension: str, now: datetime
     ) -> DownloadView:
         """The week's claim workbook (or CSV), written now so it shows today's plan and preview."""
-        self._act(sub, provider_ref, "download claim", f"w/c {monday} .{extension}", now)
+        self._act(sub, provider_ref, "download claim", f"w/c {monday} .{extension}")
         _check_in_history(monday, now)
         if extension not in ("xlsx", "csv"):
             raise NotFound(extension)
@@ -175,13 +180,13 @@ class PortalService:
 
     def download(self, sub: str, provider_ref: str, key: str, now: datetime) -> DownloadView:
         """One of the provider's own files: a claim, a feedback workbook or a remittance."""
-        self._act(sub, provider_ref, "download", key, now)
+        self._act(sub, provider_ref, "download", key)
         if key not in {f.key for f in self._files_of(provider_ref)}:
             raise NotFound(key)
         return self._link(key)
 
     def files(self, sub: str, provider_ref: str, now: datetime) -> FilesView:
-        self._act(sub, provider_ref, "list files", "", now)
+        self._act(sub, provider_ref, "list files", "")
         return FilesView(provider_ref=provider_ref, files=self._files_of(provider_ref))
 
     def _files_of(self, provider_ref: str) -> list[FileView]:
@@ -210,7 +215,7 @@ class PortalService:
         self, sub: str, provider_ref: str, file_name: str, now: datetime
     ) -> UploadFormView:
         """A presigned POST for one file, pinned to a key in the provider's own folder."""
-        self._act(sub, provider_ref, "upload", file_name, now)
+        self._act(sub, provider_ref, "upload", file_name)
         extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
         if extension not in CONTENT_TYPES:
             raise Refused(
@@ -235,7 +240,7 @@ class PortalService:
     ) -> SentView:
         """The declaration ticked and the button pressed: the week's confirmation, checked and
         stored by the same pipeline as a confirmation file (so the same rules and feedback)."""
-        email = self._act(sub, provider_ref, "confirm", f"w/c {monday}", now)
+        email = self._act(sub, provider_ref, "confirm", f"w/c {monday}")
         if monday != week_commencing(monday):
             raise NotFound(f"w/c {monday}")
         if not declared:
@@ -250,7 +255,7 @@ class PortalService:
 
     def result(self, sub: str, provider_ref: str, key: str, now: datetime) -> ResultView:
         """An upload's or confirmation's feedback, once the pipeline has written it."""
-        self._act(sub, provider_ref, "view result", key, now)
+        self._act(sub, provider_ref, "view result", key)
         if not key.startswith((f"uploads/{provider_ref}/", f"confirmations/{provider_ref}/")):
             raise NotFound(key)
         json_key, workbook_key = feedback_keys_for(key)

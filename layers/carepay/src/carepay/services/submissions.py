@@ -557,8 +557,9 @@ def _next_step(feedback: SubmissionFeedback, accepted_weeks: list[date]) -> str:
     deadline = confirmation_deadline(first)
     return (
         "Every row was accepted. Confirm the week commencing "
-        f"{first:%d/%m/%Y} by 17:00 on {deadline:%A %d/%m/%Y} (set Confirm to Y, or run "
-        "carepay confirm) so it is paid in the next payment run."
+        f"{first:%d/%m/%Y} by 17:00 on {deadline:%A %d/%m/%Y} so it is paid in the next "
+        "payment run: in the provider portal, open the week and choose Save, confirm and lock "
+        "(or set Confirm to Y in the claim and upload it again)."
     )
 
 

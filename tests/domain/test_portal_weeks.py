@@ -1,0 +1,66 @@
+"""The portal's week statuses and the year's progress bar, as the day-care guide shows them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
+from carepay.domain.portal_weeks import (
+    WeekStatus,
+    financial_year_label,
+    week_status,
+    weeks_of_year,
+    year_progress,
+)
+from carepay.domain.weeks import LONDON
+from tests.domain.builders import PROVIDER, WEEK, line_version, plan_of
+
+TUESDAY = date(2023, 1, 17)  # the deadline day of WEEK (w/c 9 January 2023)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
+
+
+def confirmed(line_ref: str = "L1", monday: date = WEEK) -> StoredLineWeek:
+    actuals = LineWeekActuals(PROVIDER, line_ref, "SS100", monday, 20, 20)
+    return StoredLineWeek(actuals.confirm(at(TUESDAY, 9)))
+
+
+def test_a_week_is_not_yet_due_until_its_sunday_has_passed() -> None:
+    assert week_status(plan_of(), WEEK, {}, at(date(2023, 1, 15), 23, 59)) == WeekStatus.NOT_YET_DUE
+    assert week_status(plan_of(), WEEK, {}, at(date(2023, 1, 16), 0, 1)) == WeekStatus.IN_PROGRESS
+
+
+def test_an_unconfirmed_week_is_in_progress_until_tuesday_at_five_then_late() -> None:
+    assert week_status(plan_of(), WEEK, {}, at(TUESDAY, 16, 59)) == WeekStatus.IN_PROGRESS
+    assert week_status(plan_of(), WEEK, {}, at(TUESDAY, 17, 1)) == WeekStatus.LATE
+
+
+def test_a_week_is_confirmed_only_when_every_planned_line_is_confirmed_or_paid() -> None:
+    plan = plan_of(line_version("L1", "SS100"), line_version("L2", "SS200"))
+    one = {("L1", WEEK): confirmed("L1")}
+    assert week_status(plan, WEEK, one, at(TUESDAY, 12)) == WeekStatus.IN_PROGRESS
+    both = one | {("L2", WEEK): StoredLineWeek(paid=True)}
+    assert week_status(plan, WEEK, both, at(TUESDAY, 18)) == WeekStatus.CONFIRMED
+
+
+def test_a_week_with_no_line_in_force_has_nothing_to_claim() -> None:
+    plan = plan_of(line_version(start=date(2023, 2, 1)))
+    assert week_status(plan, WEEK, {}, at(TUESDAY, 12)) == WeekStatus.NOTHING_PLANNED
+
+
+def test_the_years_progress_counts_only_weeks_with_something_planned() -> None:
+    plan = plan_of(line_version(start=date(2022, 12, 26)))  # from w/c 26 December 2022
+    stored = {("L1", date(2022, 12, 26)): confirmed("L1", date(2022, 12, 26))}
+    progress = year_progress(plan, 2022, stored, at(TUESDAY, 12))
+    counts = [progress.count(status) for status in WeekStatus]
+    # confirmed, in progress, late, not yet due, nothing planned
+    assert counts == [1, 1, 1, 10, 0]  # w/c 16 January to 20 March still to come
+    assert len(progress.weeks) == 13 and progress.weeks[0].week_commencing == date(2022, 12, 26)
+
+
+def test_the_financial_year_has_the_weeks_from_the_one_containing_1_april() -> None:
+    weeks = weeks_of_year(2026)
+    assert weeks[0] == date(2026, 3, 30) and weeks[-1] == date(2027, 3, 22)
+    assert len(weeks) == 52 and financial_year_label(2026) == "2026-27"

@@ -1,0 +1,289 @@
+"""The provider portal through the deployed template: the HTTP API as API Gateway answers it
+(routes, the Cognito JWT authorizer), PortalFunction, and real tokens from the pool.
+
+A provider's week without anyone at the council touching a file: see the week, download the
+claim, upload it, read the rejected rows, upload the corrections, confirm, see it locked."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from carepay.adapters.aws import client
+from carepay.adapters.dynamodb.audit import AuditTable
+from carepay.adapters.dynamodb.table import Table
+from carepay_local.client import CarepayClient
+from carepay_local.cloud import LocalCloud
+from carepay_local.http_api import LocalHttpApi
+from carepay_local.presigned import UploadRefused, policy_of, post_upload
+from tests.e2e.conftest import SAMPLES, WEEK, all_items
+
+MONDAY_AFTER = "2026-11-16T09:30:00+00:00"
+PASSWORD = "Correct-Horse-42-Battery"
+
+
+@dataclass
+class Person:
+    email: str
+    token: str
+
+
+@pytest.fixture
+def portal(cloud: LocalCloud, council: CarepayClient) -> LocalHttpApi:
+    cloud.extra_function_env["CAREPAY_TRIAL_NOW"] = MONDAY_AFTER
+    users = "Email,Provider Ref\njo@acme.example,P001\nsam@bradford.example,P002\n"
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"], Key="portal-users/first.csv", Body=users
+    )
+    cloud.pump()
+    return LocalHttpApi(cloud, "PortalApi")
+
+
+def sign_in(cloud: LocalCloud, email: str, pool: str = "", client_id: str = "") -> Person:
+    """A real token from the pool (moto's Cognito), the password set as the person would."""
+    idp = client("cognito-idp")
+    pool = pool or cloud.outputs["PortalUserPoolId"]
+    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=PASSWORD, Permanent=True)
+    signed_in = idp.initiate_auth(
+        ClientId=client_id or cloud.outputs["PortalClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )
+    return Person(email, signed_in["AuthenticationResult"]["AccessToken"])
+
+
+def call(
+    portal: LocalHttpApi, person: Person | None, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {person.token}"} if person else {}
+    content = json.dumps(body).encode() if body is not None else b""
+    answer = portal.request(method, path, headers, content)
+    return answer.status, json.loads(answer.body) if answer.body else None
+
+
+def upload(
+    cloud: LocalCloud, portal: LocalHttpApi, person: Person, name: str, content: bytes = b""
+) -> dict[str, Any]:
+    """Choose a file in the portal: a presigned form, the file straight to S3, the result."""
+    status, form = call(portal, person, "POST", "/api/providers/P001/uploads", {"file_name": name})
+    assert status == 200, form
+    post_upload(
+        form["url"],
+        form["fields"],
+        content or (SAMPLES / name).read_bytes(),
+        name,
+        cloud.signer("PortalFunction"),
+    )
+    return wait_for(cloud, portal, person, form["result"])
+
+
+def wait_for(cloud: LocalCloud, portal: LocalHttpApi, person: Person, path: str) -> dict[str, Any]:
+    for _ in range(20):
+        cloud.pump()
+        status, result = call(portal, person, "GET", path)
+        assert status == 200, result
+        if result["ready"]:
+            found: dict[str, Any] = result
+            return found
+    raise AssertionError(f"no result at {path}")
+
+
+def test_a_provider_does_their_whole_week_in_the_portal(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    status, home = call(portal, jo, "GET", "/api/home")
+    assert status == 200
+    assert [s["provider_ref"] for s in home["suppliers"]] == ["P001"]  # only Jo's own
+    assert home["suppliers"][0]["progress"]["in_progress"] == 1  # the week just ended
+
+    status, week = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
+    assert (status, week["status"], week["can_confirm"]) == (200, "In progress", True)
+    assert len(week["lines"]) == 12 and week["preview"]["total"].startswith("£")
+
+    status, claim = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}/claim?format=xlsx")
+    workbook = load_workbook(io.BytesIO(requests.get(claim["url"], timeout=10).content))
+    assert claim["file_name"] == f"claim-w-c-{WEEK}.xlsx" and "Claim" in workbook.sheetnames[0]
+
+    answered = upload(cloud, portal, jo, "P001-claim-w-c-2026-11-09.csv")
+    first = answered["feedback"]
+    assert (first["accepted"], first["rejected"]) == (9, 3)
+    status, files = call(portal, jo, "GET", "/api/providers/P001/files")
+    assert answered["feedback_workbook"] in {file["key"] for file in files["files"]}
+    key = quote(answered["feedback_workbook"])
+    status, link = call(portal, jo, "GET", f"/api/providers/P001/download?key={key}")
+    feedback = load_workbook(io.BytesIO(requests.get(link["url"], timeout=10).content))
+    assert status == 200 and feedback.sheetnames
+    status, week = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
+    rejected = [line["line_ref"] for line in week["lines"] if line["status"] == "Rejected"]
+    assert rejected == ["L1007", "L1008"] and "Correct the rejected lines" in week["next_step"]
+
+    corrections = (SAMPLES / "P001-corrections-w-c-2026-11-09.csv").read_text()
+    without_confirm = "\n".join(row.rsplit(",", 1)[0] for row in corrections.splitlines())
+    fixed = upload(cloud, portal, jo, "corrections.csv", without_confirm.encode())["feedback"]
+    assert (fixed["accepted"], fixed["rejected"]) == (2, 0)
+
+    status, sent = call(
+        portal, jo, "POST", f"/api/providers/P001/weeks/{WEEK}/confirmation", {"declaration": True}
+    )
+    assert status == 202 and sent["key"].startswith("confirmations/P001/")
+    confirmed = wait_for(cloud, portal, jo, sent["result"])["feedback"]
+    assert confirmed["confirmations"][0]["status"] == "confirmed"
+
+    status, week = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
+    assert (week["status"], week["can_confirm"]) == ("Confirmed", False)
+    assert {line["status"] for line in week["lines"]} == {"Confirmed"}
+    status, year = call(portal, jo, "GET", "/api/providers/P001/years/2026")
+    assert {"week_commencing": str(WEEK), "status": "Confirmed", "planned_lines": 12} in (
+        year["weeks"]
+    )
+    assert cloud.failed_invocations == []
+
+
+def test_every_portal_action_is_audited_with_who_what_and_when(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
+    call(
+        portal, jo, "POST", f"/api/providers/P001/weeks/{WEEK}/confirmation", {"declaration": True}
+    )
+    entries = AuditTable(Table(cloud.outputs["DataTableName"])).entries("P001")
+    assert [(e.email, e.action, e.detail) for e in entries] == [
+        ("jo@acme.example", "view week", f"w/c {WEEK}"),
+        ("jo@acme.example", "confirm", f"w/c {WEEK}"),
+    ]
+
+
+def test_confirming_needs_the_declaration_ticked(cloud: LocalCloud, portal: LocalHttpApi) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    path = f"/api/providers/P001/weeks/{WEEK}/confirmation"
+    status, refused = call(portal, jo, "POST", path, {"declaration": False})
+    assert status == 400 and "Tick the declaration" in refused["message"]
+
+
+def test_the_upload_form_pins_the_providers_folder_the_size_and_the_type(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    status, form = call(
+        portal, jo, "POST", "/api/providers/P001/uploads", {"file_name": "../../P002/claim.xlsx"}
+    )
+    conditions = policy_of(form["fields"])["conditions"]
+    assert status == 200 and form["key"].startswith("uploads/P001/")
+    assert form["key"].endswith("-portal-claim.xlsx")  # the path in the name is dropped
+    assert {"key": form["key"]} in conditions
+    assert ["content-length-range", 1, 20 * 1024 * 1024] in conditions
+    assert {
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } in (conditions)
+    elsewhere = {**form["fields"], "key": "uploads/P002/claim.xlsx"}
+    with pytest.raises(UploadRefused, match="key must be"):
+        post_upload(form["url"], elsewhere, b"x", "claim.xlsx", cloud.signer("PortalFunction"))
+    with pytest.raises(UploadRefused, match="0 bytes"):
+        post_upload(form["url"], form["fields"], b"", "claim.xlsx", cloud.signer("PortalFunction"))
+
+    status, refused = call(
+        portal, jo, "POST", "/api/providers/P001/uploads", {"file_name": "notes.docx"}
+    )
+    assert status == 400 and ".xlsx" in refused["message"]
+
+
+def provider_state(cloud: LocalCloud, provider_ref: str) -> tuple[list[Any], list[str]]:
+    """A provider's items (but the audit record, which logs the attempts) and files."""
+    items = [
+        item
+        for item in all_items(cloud)
+        if item["PK"]["S"] == f"PROVIDER#{provider_ref}"
+        and not item["SK"]["S"].startswith("AUDIT#")
+    ]
+    listed = client("s3").list_objects_v2(Bucket=cloud.outputs["InboundBucketName"])
+    files = [o["Key"] for o in listed.get("Contents", []) if f"/{provider_ref}/" in o["Key"]]
+    return items, files
+
+
+def test_a_user_of_p001_gets_404_for_everything_of_p002_and_changes_nothing(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    before = provider_state(cloud, "P002")
+    requests_for_p002 = [
+        ("GET", f"/api/providers/P002/weeks/{WEEK}", None),
+        ("GET", "/api/providers/P002/years/2026", None),
+        ("GET", f"/api/providers/P002/weeks/{WEEK}/claim?format=csv", None),
+        ("POST", f"/api/providers/P002/weeks/{WEEK}/confirmation", {"declaration": True}),
+        ("POST", "/api/providers/P002/uploads", {"file_name": "claim.csv"}),
+        ("GET", "/api/providers/P002/results?key=uploads/P002/x.csv", None),
+        ("GET", "/api/providers/P002/files", None),
+        ("GET", "/api/providers/P002/download?key=remittances/P002/R1.xlsx", None),
+        ("GET", "/api/providers/P001/download?key=remittances/P002/R1.xlsx", None),
+        ("GET", "/api/providers/P001/results?key=uploads/P002/x.csv", None),
+        ("GET", f"/api/providers/P999/weeks/{WEEK}", None),
+    ]
+    for method, path, body in requests_for_p002:
+        status, answer = call(portal, jo, method, path, body)
+        assert (status, answer) == (404, {"message": "Not found."}), path
+    assert provider_state(cloud, "P002") == before
+    refused = AuditTable(Table(cloud.outputs["DataTableName"])).entries("P002")
+    assert refused and all(entry.detail.startswith("refused") for entry in refused)
+
+
+def test_a_token_that_api_gateway_would_refuse_gets_401(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    assert call(portal, jo, "GET", "/api/home")[0] == 200
+    assert call(portal, None, "GET", "/api/home")[0] == 401
+
+    header, payload, signature = jo.token.split(".")
+    claims = json.loads(_unpadded(payload))
+    claims["sub"] = "someone-else"
+    tampered = ".".join([header, _padded(json.dumps(claims)), signature])
+    assert call(portal, Person(jo.email, tampered), "GET", "/api/home")[0] == 401
+
+    idp = client("cognito-idp")
+    other_pool = idp.create_user_pool(PoolName="another", UsernameAttributes=["email"])
+    other_id = other_pool["UserPool"]["Id"]
+    other_client = idp.create_user_pool_client(UserPoolId=other_id, ClientName="x")
+    idp.admin_create_user(UserPoolId=other_id, Username="jo@acme.example")
+    outsider = sign_in(
+        cloud, "jo@acme.example", other_id, other_client["UserPoolClient"]["ClientId"]
+    )
+    assert call(portal, outsider, "GET", "/api/home")[0] == 401
+
+    portal.clock = lambda: time.time() + 61 * 60  # an hour-long token, an hour and a minute on
+    assert call(portal, jo, "GET", "/api/home")[0] == 401
+
+
+def test_a_removed_user_is_refused_though_their_token_has_not_expired(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    removal = "Email,Provider Ref,Status\njo@acme.example,P001,Removed\n"
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"], Key="portal-users/gone.csv", Body=removal
+    )
+    cloud.pump()
+    status, answer = call(portal, jo, "GET", "/api/home")
+    assert status == 401 and "ask the council" in answer["message"]
+    assert call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")[0] == 401
+
+
+def _unpadded(part: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _padded(text: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
