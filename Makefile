@@ -23,13 +23,15 @@ LAMBDA_RUNTIME_PACKAGES := boto3 botocore s3transfer jmespath python-dateutil si
 CHECKOV := $(UV) tool run --from checkov==3.3.30 checkov
 export SAM_CLI_TELEMETRY := 0
 PYC313 := tools/pyc313/node_modules/pyodide/package.json
+# axe-core, which tests/browser runs inside the portal's page (from the npm registry, locked).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint format bench build build-tools deploy deploy-guided sam validate deps layer-requirements clean screenshots office
+.PHONY: browser demo test lint format bench build build-tools deploy deploy-guided sam validate deps layer-requirements clean screenshots office
 
 demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 	$(RUN) carepay demo --out out
 
-test: deps lint validate office ## everything CI checks
+test: deps lint validate office browser ## everything CI checks
 	$(RUN) pytest -n 2 --dist loadfile -q --least-privilege
 
 office: ## LibreOffice for tests/office, from Debian's packages when missing (needs root; else they skip)
@@ -43,12 +45,27 @@ office: ## LibreOffice for tests/office, from Debian's packages when missing (ne
 			echo "LibreOffice is missing: tests/office will be skipped (apt-get install libreoffice-calc-nogui)"; \
 		fi; }
 
+browser: $(AXE) ## Debian's headless Chromium for tests/browser, when missing (needs root; else they skip)
+	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Chromium (chromium-headless-shell) for the browser tests"; \
+			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium-headless-shell >/dev/null \
+				|| echo "Chromium could not be installed: tests/browser will be skipped"; \
+		else \
+			echo "Chromium is missing: tests/browser will be skipped (apt-get install chromium-headless-shell)"; \
+		fi; }
+
+$(AXE): .venv/.synced tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
+
 lint: deps ## ruff (format and lint) and mypy --strict
 	$(RUN) ruff format --check .
 	$(RUN) ruff check .
 	$(RUN) mypy layers/carepay/src local/src functions
 	@# The council's Apps Script is JavaScript (node checks by extension, so from stdin)
 	"$(NODE)" --check < spreadsheets/apps-script/carepay-notify.gs
+	"$(NODE)" --check functions/portal/static/portal.js
 
 format: deps
 	$(RUN) ruff format .
@@ -114,4 +131,4 @@ screenshots: demo ## the README's pictures: page 1 of the workbooks providers an
 	pdftoppm -png -r 90 -f 2 -l 2 -singlefile .tools/screens/feedback-workbook.pdf docs/images/feedback-workbook-rows
 
 clean:
-	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules
+	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules tools/axe/node_modules

@@ -218,9 +218,35 @@ def test_every_handler_starts_and_handles_its_events_with_only_the_layer_and_the
     answer = cloud.post_to_function_url("SheetNoticesFunction", "/notices", body, headers)
     assert answer["statusCode"] == 202, answer
     cloud.pump()
+    portal_week_through_the_api(cloud, week)
 
     assert cloud.failed_invocations == []
-    assert set(containers.cold_starts) == set(cloud.functions)  # all seven, each in the venv
+    assert set(containers.cold_starts) == set(cloud.functions)  # all eight, each in the venv
     for function, modules in containers.cold_starts.items():
         assert "moto" not in modules, function
         assert "aws_xray_sdk" in modules, function  # Tracer's, with tracing on as in Lambda
+
+
+def portal_week_through_the_api(cloud: LocalCloud, week: date) -> None:
+    """The portal's page, and a week with its claim workbook, for a signed-in provider."""
+    users = "Email,Provider Ref\njo@acme.example,P001\n"
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"], Key="portal-users/jo.csv", Body=users
+    )
+    cloud.pump()
+    idp, email, password = client("cognito-idp"), "jo@acme.example", "Correct-Horse-42-Battery"
+    idp.admin_set_user_password(
+        UserPoolId=cloud.outputs["PortalUserPoolId"],
+        Username=email,
+        Password=password,
+        Permanent=True,
+    )
+    token = idp.initiate_auth(
+        ClientId=cloud.outputs["PortalClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]["AccessToken"]
+    portal, signed_in = cloud.http_api("PortalApi"), {"Authorization": f"Bearer {token}"}
+    assert portal.request("GET", "/", {}, b"").status == 200
+    claim = portal.request("GET", f"/api/providers/P001/weeks/{week}/claim", signed_in, b"")
+    assert claim.status == 200, claim.body

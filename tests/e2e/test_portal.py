@@ -10,11 +10,11 @@ import io
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-import requests
 from openpyxl import load_workbook
 
 from carepay.adapters.aws import client
@@ -23,7 +23,7 @@ from carepay.adapters.dynamodb.table import Table
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from carepay_local.http_api import LocalHttpApi
-from carepay_local.presigned import UploadRefused, policy_of, post_upload
+from carepay_local.presigned import UploadRefused, fetch_download, policy_of, post_upload
 from tests.e2e.conftest import SAMPLES, WEEK, all_items
 
 MONDAY_AFTER = "2026-11-16T09:30:00+00:00"
@@ -44,7 +44,7 @@ def portal(cloud: LocalCloud, council: CarepayClient) -> LocalHttpApi:
         Bucket=cloud.outputs["InboundBucketName"], Key="portal-users/first.csv", Body=users
     )
     cloud.pump()
-    return LocalHttpApi(cloud, "PortalApi")
+    return cloud.http_api("PortalApi")
 
 
 def sign_in(cloud: LocalCloud, email: str, pool: str = "", client_id: str = "") -> Person:
@@ -110,7 +110,9 @@ def test_a_provider_does_their_whole_week_in_the_portal(
     assert len(week["lines"]) == 12 and week["preview"]["total"].startswith("£")
 
     status, claim = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}/claim?format=xlsx")
-    workbook = load_workbook(io.BytesIO(requests.get(claim["url"], timeout=10).content))
+    workbook = load_workbook(
+        io.BytesIO(fetch_download(claim["url"], cloud.signer("PortalFunction")))
+    )
     assert claim["file_name"] == f"claim-w-c-{WEEK}.xlsx" and "Claim" in workbook.sheetnames[0]
 
     answered = upload(cloud, portal, jo, "P001-claim-w-c-2026-11-09.csv")
@@ -120,7 +122,9 @@ def test_a_provider_does_their_whole_week_in_the_portal(
     assert answered["feedback_workbook"] in {file["key"] for file in files["files"]}
     key = quote(answered["feedback_workbook"])
     status, link = call(portal, jo, "GET", f"/api/providers/P001/download?key={key}")
-    feedback = load_workbook(io.BytesIO(requests.get(link["url"], timeout=10).content))
+    feedback = load_workbook(
+        io.BytesIO(fetch_download(link["url"], cloud.signer("PortalFunction")))
+    )
     assert status == 200 and feedback.sheetnames
     status, week = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
     rejected = [line["line_ref"] for line in week["lines"] if line["status"] == "Rejected"]
@@ -287,3 +291,24 @@ def _padded(text: str) -> str:
     import base64
 
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_provider_downloads_the_remittance_of_a_run_that_paid_them(
+    cloud: LocalCloud, portal: LocalHttpApi, council: CarepayClient
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    upload(cloud, portal, jo, "P001-claim-w-c-2026-11-09.csv")
+    run = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=UTC))
+    council.approve(run["run_id"], "finance officer")
+    status, files = call(portal, jo, "GET", "/api/providers/P001/files")
+    remittances = [file for file in files["files"] if file["kind"] == "remittance"]
+    assert {file["name"] for file in remittances} == {
+        f"{run['run_id']}.xlsx",
+        f"{run['run_id']}.csv",
+    }
+    xlsx = next(file["key"] for file in remittances if file["name"].endswith(".xlsx"))
+    status, link = call(portal, jo, "GET", f"/api/providers/P001/download?key={quote(xlsx)}")
+    remittance = load_workbook(
+        io.BytesIO(fetch_download(link["url"], cloud.signer("PortalFunction")))
+    )
+    assert status == 200 and remittance.sheetnames

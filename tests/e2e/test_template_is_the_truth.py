@@ -157,7 +157,7 @@ def test_each_function_has_a_role_of_its_own_naming_what_it_may_touch(cloud: Loc
         name: cloud.template["Resources"][name]["Properties"]["Role"]["Fn::GetAtt"][0]
         for name in cloud.functions
     }
-    assert len(set(roles.values())) == len(roles) == 7
+    assert len(set(roles.values())) == len(roles) == 8
     for function, role in roles.items():
         properties = cloud.template["Resources"][role]["Properties"]
         assert "ManagedPolicyArns" not in properties  # nothing granted on "*" by AWS's policies

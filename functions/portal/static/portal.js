@@ -21,9 +21,12 @@ function h(tag, attributes, ...children) {
   return element;
 }
 
+// What replaceChildren takes: nodes and text only (parts may be lists, or left out as null).
+const nodes = (...parts) => parts.flat(3).filter((part) => part !== null && part !== undefined && part !== false);
+
 function show(title, ...content) {
   document.title = `${title} – Provider portal`;
-  main().replaceChildren(h("h1", {}, title), ...content);
+  main().replaceChildren(...nodes(h("h1", {}, title), content));
   main().focus();
 }
 
@@ -246,7 +249,7 @@ async function homePage() {
 function linesTable(week) {
   return h("div", { class: "table-wrap" }, h("table", {},
     h("caption", {}, `Service lines for the week commencing ${ukDate(week.week_commencing)}`),
-    h("thead", {}, h("tr", {}, ["Person (SS ref)", "Line", "Service", "Planned", "Reported", "Status"].map((title) => h("th", { scope: "col" }, title)))),
+    h("thead", {}, h("tr", {}, ["Person (SS ref)", "Line", "Service", "Planned", "Reported", "Status"].map((title) => h("th", { scope: "col", class: ["Planned", "Reported"].includes(title) ? "number" : null }, title)))),
     h("tbody", {}, week.lines.map((line) => h("tr", {},
       h("th", { scope: "row" }, line.ss_ref),
       h("td", {}, line.line_ref),
@@ -263,7 +266,8 @@ function previewSection(preview) {
   return [h("h2", {}, "Payment preview"), h("p", {}, preview.message),
     h("div", { class: "table-wrap" }, h("table", {},
       h("caption", {}, `What confirming now would pay: ${preview.total}`),
-      h("thead", {}, h("tr", {}, ["Line", "Payable", "Amount", "Note"].map((title) => h("th", { scope: "col" }, title)))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Line"), h("th", { scope: "col", class: "number" }, "Payable"),
+        h("th", { scope: "col", class: "number" }, "Amount"), h("th", { scope: "col" }, "Note"))),
       h("tbody", {}, preview.lines.map((line) => h("tr", {}, h("th", { scope: "row" }, line.line_ref),
         h("td", { class: "number" }, line.payable), h("td", { class: "number" }, line.amount), h("td", {}, line.note)))))) ];
 }
@@ -326,7 +330,7 @@ async function waitForResult(path) {
 function showResult(week, answer, into) {
   const feedback = answer.feedback;
   const rows = feedback.rows;
-  into.replaceChildren(
+  into.replaceChildren(...nodes(
     h("h3", {}, feedback.file_rejected ? "The file was not accepted" : feedback.kind === "confirmation" ? "Confirmation" : `${feedback.accepted} rows accepted, ${feedback.rejected} rejected`),
     feedback.file_findings.map((finding) => h("p", {}, finding.message)),
     feedback.confirmations.map((confirmation) => h("p", {}, `Week commencing ${ukDate(confirmation.week_commencing)}: ${confirmation.status}. ${confirmation.message}`)),
@@ -339,7 +343,7 @@ function showResult(week, answer, into) {
         h("td", {}, h("span", { class: `tag ${row.status === "accepted" ? "Accepted" : "Rejected"}` }, row.status === "accepted" ? "Accepted" : "Rejected")),
         h("td", {}, [...row.errors, ...row.warnings, ...row.exceptions].map((finding) => h("p", {}, `${finding.code}: ${finding.message}`)))))))) : null,
     answer.feedback_workbook ? h("button", { type: "button", class: "secondary", onclick: () => download(week.provider_ref, `${apiBase(week.provider_ref)}/download?key=${encodeURIComponent(answer.feedback_workbook)}`) }, "Download the feedback workbook") : null,
-    h("p", {}, h("a", { href: weekPath(week.provider_ref, week.week_commencing), onclick: () => setTimeout(route, 0) }, "Refresh the week")));
+    h("p", {}, h("a", { href: weekPath(week.provider_ref, week.week_commencing), onclick: () => setTimeout(route, 0) }, "Refresh the week"))));
   into.querySelector("h3").setAttribute("tabindex", "-1");
   into.querySelector("h3").focus();
 }

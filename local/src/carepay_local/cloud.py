@@ -41,7 +41,7 @@ from urllib.parse import unquote_plus
 from carepay.adapters.aws import client, forget_clients
 from carepay.runtime import forget_services
 from carepay_local.fake_sheets import FakeSheets, fake_service_account, serve_fake_sheets
-from carepay_local.http_api import configure_http_apis, with_http_apis_created
+from carepay_local.http_api import LocalHttpApi, configure_http_apis, with_http_apis_created
 from carepay_local.iam import POLLER_ACTIONS, RECORDER, Grant, Permission, grants_of
 from carepay_local.schedules import cron_matches
 from carepay_local.template import (
@@ -264,13 +264,26 @@ class LocalCloud:
         )
         self._discover_functions(code_dirs)
         self._load_roles()
-        configure_http_apis(self)
+        configure_http_apis(self.http_api_ids, self.template, self.resolved_properties)
         # Before notifications are set: S3's test events must not reach moto's own pollers.
         self._take_over_queue_polling()
         _s3_events_name_the_version()
         self.apply_skipped_properties()
         self._fake_google()
         return self
+
+    def http_api(self, logical_id: str, clock: Callable[[], float] = time.time) -> LocalHttpApi:
+        """One of the template's HTTP APIs, answering as API Gateway would (carepay_local.http_api);
+        a function that raises is in failed_invocations, as for the queues."""
+        api = LocalHttpApi(
+            self.http_api_ids[logical_id],
+            list(self.functions.values()),
+            self.invoke,
+            self.account,
+            clock,
+        )
+        api.failures = self.failed_invocations
+        return api
 
     def signer(self, logical_id: str) -> tuple[str, list[Grant], str]:
         """A function as the signer of its presigned requests: S3 judges them by its role."""

@@ -24,14 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from carepay.adapters.aws import client
 from carepay_local.template import Template
 
-if TYPE_CHECKING:
-    from carepay_local.cloud import LocalCloud, LocalFunction
+# A deployed function as the API reaches it (carepay_local.cloud.LocalFunction: its arn), and
+# how the cloud invokes one (with its environment and under its role).
+Function = Any
+Invoke = Callable[[Function, dict[str, Any]], Any]
 
 API = "AWS::ApiGatewayV2::Api"
 STAGE = "AWS::ApiGatewayV2::Stage"
@@ -59,17 +61,20 @@ def with_http_apis_created(template: Template, stack_name: str) -> tuple[Templat
     return loaded, ids
 
 
-def configure_http_apis(cloud: LocalCloud) -> None:
-    """Routes, integrations, authorizers and stage, from each API's resolved OpenAPI body."""
-    for logical_id, api_id in cloud.http_api_ids.items():
-        body = cloud.resolved_properties(logical_id)["Body"]
+def configure_http_apis(
+    api_ids: dict[str, str], template: Template, resolved: Callable[[str], dict[str, Any]]
+) -> None:
+    """Routes, integrations, authorizers and stage, from each API's resolved OpenAPI body
+    (`resolved` gives a resource's properties resolved against the deployed stack)."""
+    for logical_id, api_id in api_ids.items():
+        body = resolved(logical_id)["Body"]
         authorizers = _create_authorizers(api_id, body)
         for path, methods in body.get("paths", {}).items():
             for method, operation in methods.items():
                 _create_route(api_id, path, method, operation, authorizers)
-        for stage_id, resource in cloud.template["Resources"].items():
+        for stage_id, resource in template["Resources"].items():
             if resource["Type"] == STAGE and resource["Properties"]["ApiId"] == {"Ref": logical_id}:
-                _create_stage(api_id, cloud.resolved_properties(stage_id))
+                _create_stage(api_id, resolved(stage_id))
 
 
 def _create_authorizers(api_id: str, body: dict[str, Any]) -> dict[str, str]:
@@ -130,7 +135,7 @@ def _create_stage(api_id: str, properties: dict[str, Any]) -> None:
 class Route:
     method: str  # GET, POST… or ANY
     path: str  # /api/{proxy+}
-    function: LocalFunction
+    function: Function
     issuer: str = ""  # a JWT authorizer's, "" for a public route
     audience: tuple[str, ...] = ()
 
@@ -161,16 +166,24 @@ class Answer:
 class LocalHttpApi:
     """One deployed HTTP API, answering requests as API Gateway would (see the module's doc)."""
 
-    def __init__(self, cloud: LocalCloud, logical_id: str, clock: Callable[[], float] = time.time):
-        self.cloud = cloud
-        self.api_id = cloud.http_api_ids[logical_id]
+    def __init__(
+        self,
+        api_id: str,
+        functions: list[Function],
+        invoke: Invoke,
+        account: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.api_id = api_id
+        self.invoke = invoke
+        self.account = account
         self.clock = clock
-        self.routes = self._routes()
+        self.failures: list[str] = []  # tracebacks of functions that raised
+        self.routes = self._routes({function.arn: function for function in functions})
         self._keys: dict[str, Any] = {}
 
-    def _routes(self) -> list[Route]:
+    def _routes(self, by_arn: dict[str, Function]) -> list[Route]:
         apigateway = client("apigatewayv2")
-        by_arn = {f.arn: f for f in self.cloud.functions.values()}
         routes = []
         for route in apigateway.get_routes(ApiId=self.api_id)["Items"]:
             integration_id = route["Target"].removeprefix("integrations/")
@@ -203,9 +216,9 @@ class LocalHttpApi:
                 return _json_answer(401, UNAUTHORIZED, {"www-authenticate": "Bearer"})
         event = self._event(route, method, url.path, url.query, headers, body, parameters, claims)
         try:
-            response = self.cloud.invoke(route.function, event)
+            response = self.invoke(route.function, event)
         except Exception:  # API Gateway answers a function's crash with a bare 500
-            self.cloud.failed_invocations.append(traceback.format_exc())
+            self.failures.append(traceback.format_exc())
             return _json_answer(500, {"message": "Internal Server Error"})
         return _answer_of(response)
 
@@ -268,7 +281,7 @@ class LocalHttpApi:
                 f"{query_parameters[name]},{value}" if name in query_parameters else value
             )
         context: dict[str, Any] = {
-            "accountId": self.cloud.account,
+            "accountId": self.account,
             "apiId": self.api_id,
             "domainName": f"{self.api_id}.execute-api.local",
             "domainPrefix": self.api_id,

@@ -8,6 +8,7 @@ import base64
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from carepay_local.iam import RECORDER, Permission, access_denied
 
@@ -82,3 +83,23 @@ def post_upload(
     response = requests.post(url, data=fields, files={"file": (file_name, content)}, timeout=30)
     if response.status_code >= 300:
         raise UploadRefused(f"S3 answered {response.status_code}: {response.text[:200]}")
+
+
+def fetch_download(url: str, signer: tuple[str, list[Any], str]) -> bytes:
+    """Follow a presigned GET as a browser does: S3 allows it if the signer's role may read the
+    object (checked and recorded here; moto checks no role)."""
+    import requests
+
+    parts = urlsplit(url)
+    if ".s3" in parts.netloc:  # virtual-hosted: https://{bucket}.s3….amazonaws.com/{key}
+        bucket, key = parts.netloc.split(".s3", 1)[0], parts.path.lstrip("/")
+    else:  # path-style, as a local endpoint answers: http://127.0.0.1:port/{bucket}/{key}
+        bucket, _, key = parts.path.lstrip("/").partition("/")
+    function, grants, _ = signer
+    permission = Permission("s3:GetObject", f"arn:aws:s3:::{bucket}/{unquote(key)}")
+    if not RECORDER.check(grants, permission):
+        RECORDER.refuse(function, "GetObject", permission)
+        raise access_denied("GetObject", function, permission)
+    response = requests.get(url, timeout=30)
+    response.raise_for_status()
+    return response.content

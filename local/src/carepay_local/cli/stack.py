@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
+from http.server import HTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,11 +20,26 @@ if TYPE_CHECKING:
     from carepay_local.cloud import LocalCloud
 
 
+PortalPortOption = Annotated[
+    int, typer.Option(help="Port for the provider portal (0: a free one, printed when ready).")
+]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="A simulated time for the functions (ISO, e.g. 2026-11-16T09:30+00:00).",
+        show_default=False,
+    ),
+]
+
+
 def serve(
     port: Annotated[int, typer.Option(help="Port for the local AWS endpoint on 127.0.0.1.")] = 4566,
     notices_port: Annotated[
         int, typer.Option(help="Port for sheet notices (0: a free one, printed when ready).")
     ] = 0,
+    portal_port: PortalPortOption = 0,
+    now: NowOption = None,
     verbose: Annotated[bool, typer.Option(help="Print every HTTP request it serves.")] = False,
 ) -> None:
     """Run the local stack: template.yaml in a moto server, events routed to the handlers.
@@ -35,7 +51,7 @@ def serve(
 
     from moto.server import ThreadedMotoServer
 
-    from carepay_local.cloud import LocalCloud, quiet_local_cloud, serve_function_url
+    from carepay_local.cloud import LocalCloud, quiet_local_cloud
     from carepay_local.iam import save_records
 
     endpoint = f"http://127.0.0.1:{port}"
@@ -53,9 +69,41 @@ def serve(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # Authenticator codes are checked locally too (moto's Cognito skips them unless told).
+    os.environ.setdefault("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
     with quiet_local_cloud():
-        cloud = LocalCloud().deploy()
+        cloud = LocalCloud(extra_function_env={"CAREPAY_TRIAL_NOW": now} if now else None)
+        cloud.deploy()
+    doors = _open_doors(cloud, notices_port, portal_port)
+    print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
+    print("It lives in this process: Ctrl-C stops it, and what it stored is gone.", flush=True)
+    try:
+        _run_until_stopped(cloud, lambda: stopping)
+    finally:
+        for door in doors:
+            door.shutdown()
+        cloud.close()
+        server.stop()
+        save_records(f"serve-{os.getpid()}")
+
+
+def _open_doors(cloud: LocalCloud, notices_port: int, portal_port: int) -> list[HTTPServer]:
+    """What AWS serves over HTTPS, on 127.0.0.1: the provider portal (with a person invited to
+    try it) and the sheet notices' function URL; each address printed."""
+    from carepay_local.cloud import quiet_local_cloud, serve_function_url
+    from carepay_local.http_api import serve_http_api
+    from carepay_local.portal_trial import invite_trial_user
+
+    with quiet_local_cloud():
+        trial = invite_trial_user(cloud)
+    portal = serve_http_api(cloud.http_api("PortalApi"), portal_port)
     notices = serve_function_url(cloud, "SheetNoticesFunction", notices_port)
+    print(
+        f"Provider portal: http://127.0.0.1:{portal.server_address[1]}/ (try it as "
+        f"{trial.email}, temporary password {trial.temporary_password}, for {trial.provider_ref}; "
+        "import the care packages first)",
+        flush=True,
+    )
     google_host, google_port = (
         cloud.google_server.server_address[:2] if cloud.google_server else ("", 0)
     )
@@ -64,15 +112,7 @@ def serve(
         f"the fake Google API at http://{google_host!s}:{google_port}",
         flush=True,
     )
-    print(f"carepay local stack ready: export AWS_ENDPOINT_URL={endpoint}", flush=True)
-    print("It lives in this process: Ctrl-C stops it, and what it stored is gone.", flush=True)
-    try:
-        _run_until_stopped(cloud, lambda: stopping)
-    finally:
-        notices.shutdown()
-        cloud.close()
-        server.stop()
-        save_records(f"serve-{os.getpid()}")
+    return [portal, notices]
 
 
 def _run_until_stopped(cloud: LocalCloud, stopped: Callable[[], bool]) -> None:
