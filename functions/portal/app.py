@@ -96,6 +96,31 @@ def download(provider_ref: str) -> Response[str]:
     return _json(portal_service().download(_sub(), provider_ref, key, now()))
 
 
+@app.get("/api/providers/<provider_ref>/queries")
+def queries(provider_ref: str) -> Response[str]:
+    return _json(portal_service().queries(_sub(), provider_ref))
+
+
+@app.post("/api/providers/<provider_ref>/queries")
+def raise_query(provider_ref: str) -> Response[str]:
+    asked = app.current_event.json_body or {}
+    raised = portal_service().raise_query(
+        _sub(),
+        provider_ref,
+        str(asked.get("kind", "")),
+        str(asked.get("about", "")),
+        str(asked.get("text", "")),
+        now(),
+    )
+    return Response(201, content_types.APPLICATION_JSON, raised.model_dump_json())
+
+
+@app.post("/api/providers/<provider_ref>/queries/<query_id>/replies")
+def reply(provider_ref: str, query_id: str) -> Response[str]:
+    text = str((app.current_event.json_body or {}).get("text", ""))
+    return _json(portal_service().reply(_sub(), provider_ref, query_id, text, now()))
+
+
 @app.get("/api/config")
 def config() -> Response[dict[str, str]]:
     """What the page needs to sign people in (no secret: the app client has none)."""

@@ -60,6 +60,8 @@ WRITTEN = {
         keys.user_key("jo@acme.example"),
     ),
     ("USERS", "USER#{email}"): (keys.USERS, keys.user_key("jo@acme.example")),
+    ("PROVIDER#{provider}", "QUERY#{query}"): (keys.provider_key("P001"), keys.query_key("Q1")),
+    ("QUERIES", "QUERY#{query}"): (keys.QUERIES, keys.query_key("Q1")),
     ("PROVIDER#{provider}", "AUDIT#{at}#{random}"): (
         keys.provider_key("P001"),
         keys.audit_key(AT),

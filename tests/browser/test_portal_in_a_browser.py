@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import io
+import json
 import os
 import re
 import struct
@@ -76,16 +77,12 @@ def served() -> Iterator[Served]:
     assert found, printed
     threading.Thread(target=output.extend, args=(server.stdout,), daemon=True).start()
     endpoint = f"http://127.0.0.1:{port}"
-    imported = subprocess.run(
-        [CAREPAY, "packages", "import", str(ROOT / "spreadsheets/samples/care-packages.csv")],
-        cwd=ROOT,
-        env={**environment, "AWS_ENDPOINT_URL": endpoint},
-        capture_output=True,
-        text=True,
-        timeout=120,
+    stack = Served(endpoint, found[1], found[2], found[3], output)
+    imported = carepay(
+        stack, "packages", "import", str(ROOT / "spreadsheets/samples/care-packages.csv")
     )
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    yield Served(endpoint, found[1], found[2], found[3], output)
+    yield stack
     server.terminate()
     server.wait(timeout=20)
 
@@ -205,3 +202,45 @@ def test_a_provider_signs_in_and_does_their_week_in_the_portal(
     ).to_be_visible(timeout=60_000)
     page.reload()
     expect(page.get_by_text("This week is confirmed and locked.")).to_be_visible(timeout=20_000)
+
+    run_id = council_pays(served)
+    page.goto(f"{served.portal}#/providers/P001/weeks")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name=f"{run_id}.xlsx").click()
+    remittance = tmp_path / downloading.value.suggested_filename
+    downloading.value.save_as(remittance)
+    assert load_workbook(remittance).sheetnames
+
+    page.get_by_role("link", name="Payment query").first.click()
+    page.get_by_label("Payment query").check()
+    expect(page.get_by_label("What is it about?")).to_have_value(f"remittance {run_id}")
+    page.get_by_label("Your query").fill("Why is L1007 paid for 3 hours?")
+    page.get_by_role("button", name="Send").click()
+    raised = page.get_by_text(re.compile(r"Query Q\d{8}-\w{6}"))
+    query_id = re.search(r"Q\d{8}-\w{6}", raised.inner_text(timeout=20_000))[0]
+    no_serious_accessibility_violations(page, "queries")
+
+    answered = carepay(served, "queries", "answer", query_id, "Your claim said 3 hours.")
+    assert answered.returncode == 0, answered.stdout + answered.stderr
+    page.reload()
+    expect(page.get_by_text("Your claim said 3 hours.")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("answered", exact=True)).to_be_visible()
+
+
+def carepay(served: Served, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """A council officer's command against the served stack."""
+    environment = {**os.environ, "AWS_ENDPOINT_URL": served.endpoint}
+    return subprocess.run(
+        [CAREPAY, *arguments], cwd=ROOT, env=environment, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+
+
+def council_pays(served: Served) -> str:
+    """Finance runs Wednesday's payment run and approves it: the week is paid."""
+    draft = carepay(served, "pay", "--at", "2026-11-18T06:00", "--json")
+    assert draft.returncode == 0, draft.stdout + draft.stderr
+    run_id: str = json.loads(draft.stdout)["run_id"]
+    approved = carepay(served, "runs", "approve", run_id, "--by", "finance officer")
+    assert approved.returncode == 0, approved.stdout
+    return run_id

@@ -253,3 +253,33 @@ def test_serve_is_quiet_and_prints_a_function_that_fails_with_why(imported: str)
     assert "Error" in failure and "retried, then dead-lettered" in failure  # with why
     assert not any("HTTP/1.1" in line for line in SERVED)  # no line per request
     assert any("lives in this process" in line for line in SERVED)
+
+
+def test_the_council_answers_and_resolves_a_providers_query_once(
+    imported: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from carepay.adapters.aws import forget_clients
+    from carepay_local.client import CarepayClient
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", imported)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "local")
+    forget_clients()
+    try:  # raised in the portal by Jo at P001 (tests/e2e/test_portal.py goes through the API)
+        raised = CarepayClient().queries().raise_query(
+            "P001", "jo@acme.example", "Payment query", "w/c 2026-11-09", "Why 3 h?",
+            datetime(2026, 11, 17, 9, tzinfo=UTC),
+        )  # fmt: skip
+    finally:
+        forget_clients()
+    listed = carepay(imported, "queries", "list", "--status", "open")
+    assert listed.returncode == 0 and raised.query_id in listed.stdout, listed.stdout
+    answered = carepay(imported, "queries", "answer", raised.query_id, "Your claim said 3 h.")
+    assert answered.returncode == 0 and "answered" in answered.stdout, answered.stdout
+    assert carepay(imported, "queries", "resolve", raised.query_id).returncode == 0
+    again = carepay(imported, "queries", "resolve", raised.query_id)
+    assert again.returncode == 2 and "already resolved" in again.stdout
+    shown = carepay(imported, "queries", "show", raised.query_id)
+    assert shown.stdout.count("council (council)") == 2 and "Why 3 h?" in shown.stdout

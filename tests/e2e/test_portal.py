@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb.audit import AuditTable
 from carepay.adapters.dynamodb.table import Table
+from carepay.domain.queries import QueryRefused
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from carepay_local.http_api import LocalHttpApi
@@ -217,7 +218,9 @@ def provider_state(cloud: LocalCloud, provider_ref: str) -> tuple[list[Any], lis
 def test_a_user_of_p001_gets_404_for_everything_of_p002_and_changes_nothing(
     cloud: LocalCloud, portal: LocalHttpApi
 ) -> None:
-    jo = sign_in(cloud, "jo@acme.example")
+    jo, sam = sign_in(cloud, "jo@acme.example"), sign_in(cloud, "sam@bradford.example")
+    asked = {"kind": "Payment query", "about": f"w/c {WEEK}", "text": "Why so little?"}
+    p002_query = call(portal, sam, "POST", "/api/providers/P002/queries", asked)[1]["query_id"]
     before = provider_state(cloud, "P002")
     requests_for_p002 = [
         ("GET", f"/api/providers/P002/weeks/{WEEK}", None),
@@ -231,13 +234,21 @@ def test_a_user_of_p001_gets_404_for_everything_of_p002_and_changes_nothing(
         ("GET", "/api/providers/P001/download?key=remittances/P002/R1.xlsx", None),
         ("GET", "/api/providers/P001/results?key=uploads/P002/x.csv", None),
         ("GET", f"/api/providers/P999/weeks/{WEEK}", None),
+        ("GET", "/api/providers/P002/queries", None),
+        (
+            "POST",
+            "/api/providers/P002/queries",
+            {"kind": "Payment query", "about": "x", "text": "y"},
+        ),
+        ("POST", f"/api/providers/P001/queries/{p002_query}/replies", {"text": "mine now"}),
     ]
     for method, path, body in requests_for_p002:
         status, answer = call(portal, jo, method, path, body)
         assert (status, answer) == (404, {"message": "Not found."}), path
     assert provider_state(cloud, "P002") == before
-    refused = AuditTable(Table(cloud.outputs["DataTableName"])).entries("P002")
-    assert refused and all(entry.detail.startswith("refused") for entry in refused)
+    entries = AuditTable(Table(cloud.outputs["DataTableName"])).entries("P002")
+    attempts = [entry for entry in entries if entry.email == "jo@acme.example"]
+    assert len(attempts) == 10 and all(entry.detail.startswith("refused") for entry in attempts)
 
 
 def test_a_token_that_api_gateway_would_refuse_gets_401(
@@ -312,3 +323,32 @@ def test_a_provider_downloads_the_remittance_of_a_run_that_paid_them(
         io.BytesIO(fetch_download(link["url"], cloud.signer("PortalFunction")))
     )
     assert status == 200 and remittance.sheetnames
+
+
+def test_a_provider_raises_a_payment_query_that_the_council_answers_and_resolves(
+    cloud: LocalCloud, portal: LocalHttpApi, council: CarepayClient
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    asked = {"kind": "Payment query", "about": f"L1007 w/c {WEEK}", "text": "Why 3 hours?"}
+    status, raised = call(portal, jo, "POST", "/api/providers/P001/queries", asked)
+    assert status == 201 and raised["status"] == "open"
+    query_id = raised["query_id"]
+
+    at = datetime(2026, 11, 17, 10, tzinfo=UTC)
+    council.queries().answer(query_id, "finance officer", "Your claim said 3 hours.", at)
+    status, listed = call(portal, jo, "GET", "/api/providers/P001/queries")
+    (seen,) = listed["queries"]
+    assert seen["status"] == "answered"
+    assert [(m["author"], m["text"]) for m in seen["messages"]] == [
+        ("You", "Why 3 hours?"),
+        ("Council", "Your claim said 3 hours."),  # the council, never a person's name
+    ]
+
+    path = f"/api/providers/P001/queries/{query_id}/replies"
+    assert call(portal, jo, "POST", path, {"text": "Thanks, clear."})[1]["status"] == "open"
+    council.queries().resolve(query_id, "finance officer", "", at)
+    with pytest.raises(QueryRefused, match="already resolved"):
+        council.queries().resolve(query_id, "finance officer", "", at)
+    status, refused = call(portal, jo, "POST", path, {"text": "One more thing"})
+    assert status == 400 and "raise a new query" in refused["message"]
+    assert len(council.queries().show(query_id).messages) == 4  # every message kept

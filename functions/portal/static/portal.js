@@ -241,8 +241,8 @@ async function homePage() {
         supplier.week_to_act_on ? h("a", { class: "button", href: weekPath(supplier.provider_ref, supplier.week_to_act_on) },
           `Open week commencing ${ukDate(supplier.week_to_act_on)}`) : null,
         h("a", { class: "button secondary", href: `#/providers/${encodeURIComponent(supplier.provider_ref)}/weeks` }, "All weeks and files"))))),
-    h("h2", {}, "Help"),
-    h("ul", {}, h("li", {}, "Report an error or make a payment query from the week or remittance it is about.")));
+    h("h2", {}, "Report an error · Payment query"),
+    h("ul", {}, home.suppliers.map((supplier) => h("li", {}, h("a", { href: queriesPath(supplier.provider_ref) }, `Queries for ${supplier.provider_name || supplier.provider_ref}`)))));
   sizeBars();
 }
 
@@ -387,7 +387,9 @@ async function weekPage(ref, monday) {
     week.status === "Confirmed" || week.status === "Nothing planned" ? null : uploadSection(week),
     confirmSection(week),
     previewSection(week.preview),
-    h("p", {}, h("a", { href: `#/providers/${encodeURIComponent(ref)}/weeks` }, "All weeks and files")));
+    h("ul", {},
+      h("li", {}, h("a", { href: queriesPath(ref, `w/c ${week.week_commencing}`) }, "Report an error or make a payment query about this week")),
+      h("li", {}, h("a", { href: `#/providers/${encodeURIComponent(ref)}/weeks` }, "All weeks and files"))));
 }
 
 async function weeksPage(ref) {
@@ -409,8 +411,52 @@ async function weeksPage(ref) {
       h("thead", {}, h("tr", {}, ["File", "Kind", "Date"].map((title) => h("th", { scope: "col" }, title)))),
       h("tbody", {}, files.files.map((file) => h("tr", {},
         h("th", { scope: "row" }, h("button", { type: "button", class: "link", onclick: () => download(ref, `${apiBase(ref)}/download?key=${encodeURIComponent(file.key)}`) }, file.name)),
-        h("td", {}, file.kind), h("td", {}, new Date(file.last_modified).toLocaleString("en-GB"))))))) : h("p", {}, "No files yet."),
+        h("td", {}, file.kind, file.kind === "remittance" ? [" · ", h("a", { href: queriesPath(ref, `remittance ${file.name.replace(/\.[a-z]+$/, "")}`) }, "Payment query")] : null),
+        h("td", {}, new Date(file.last_modified).toLocaleString("en-GB"))))))) : h("p", {}, "No files yet."),
     h("h2", {}, "Weeks"), weekTable(current), weekTable(previous));
+}
+
+const queriesPath = (ref, about) => `#/providers/${encodeURIComponent(ref)}/queries${about ? `?about=${encodeURIComponent(about)}` : ""}`;
+
+function queryForm(ref, about) {
+  return formOf("Send", [
+    h("fieldset", {}, h("legend", {}, "What kind of query is it?"),
+      ["Report an error", "Payment query"].map((kind, index) => h("div", {},
+        h("input", { type: "radio", id: `kind-${index}`, name: "kind", value: kind, checked: index === 0 }),
+        h("label", { for: `kind-${index}`, class: "inline" }, kind)))),
+    ...field("What is it about?", { id: "about", name: "about", type: "text", value: about || "" },
+      "A week (w/c 09/11/2026), a line (L1007) or a remittance."),
+    h("label", { for: "text" }, "Your query"),
+    h("textarea", { id: "text", name: "text", maxlength: "2000" }),
+  ], async (form) => {
+    await api(`${apiBase(ref)}/queries`, { method: "POST", body: JSON.stringify({ kind: form.get("kind"), about: form.get("about"), text: form.get("text") }) });
+    announce("Query sent");
+    location.hash = queriesPath(ref);
+    await route();
+  });
+}
+
+function queryItem(ref, query) {
+  const closed = query.status === "resolved";
+  return h("li", { class: "supplier" },
+    h("h3", {}, `${query.kind}: ${query.about}`),
+    h("p", {}, `Query ${query.query_id} · Status: `, h("span", { class: `tag ${closed ? "Confirmed" : query.status === "answered" ? "Reported" : "In-progress"}` }, query.status)),
+    h("ol", { class: "messages" }, query.messages.map((message) => h("li", {},
+      h("p", { class: "hint" }, `${message.author}, ${new Date(message.at).toLocaleString("en-GB")}`), h("p", {}, message.text)))),
+    closed ? null : formOf("Reply", [h("label", { for: `reply-${query.query_id}` }, "Add to this query"),
+      h("textarea", { id: `reply-${query.query_id}`, name: "text", maxlength: "2000" })], async (form) => {
+      await api(`${apiBase(ref)}/queries/${encodeURIComponent(query.query_id)}/replies`, { method: "POST", body: JSON.stringify({ text: form.get("text") }) });
+      await route();
+    }));
+}
+
+async function queriesPage(ref, about) {
+  const listed = await api(`${apiBase(ref)}/queries`);
+  show(`Queries (${ref})`,
+    h("p", {}, "Report an error in a care package, a claim or a confirmed week, or ask about a payment. The council answers here."),
+    h("h2", {}, "Raise a query"), queryForm(ref, about),
+    h("h2", {}, "Your queries"),
+    listed.queries.length ? h("ul", { class: "suppliers" }, listed.queries.map((query) => queryItem(ref, query))) : h("p", {}, "No queries yet."));
 }
 
 // -- routes ------------------------------------------------------------------------------------
@@ -422,6 +468,8 @@ async function route() {
     document.getElementById("menu").hidden = false;
     let match = path.match(/^\/providers\/([^/]+)\/weeks\/(\d{4}-\d{2}-\d{2})$/);
     if (match) return await weekPage(decodeURIComponent(match[1]), match[2]);
+    match = path.match(/^\/providers\/([^/]+)\/queries(?:\?about=(.*))?$/);
+    if (match) return await queriesPage(decodeURIComponent(match[1]), match[2] ? decodeURIComponent(match[2]) : "");
     match = path.match(/^\/providers\/([^/]+)\/weeks$/);
     if (match) return await weeksPage(decodeURIComponent(match[1]));
     return await homePage();

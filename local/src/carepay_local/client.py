@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from carepay.adapters.aws import client
 from carepay.adapters.cognito import CognitoDirectory
 from carepay.adapters.dynamodb.portal import PortalAccessTable
+from carepay.adapters.dynamodb.queries import QueryTable
 from carepay.adapters.dynamodb.table import Table
 from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key, preview_key
@@ -32,6 +33,7 @@ from carepay.services.payment_runs import (
     run_key,
 )
 from carepay.services.portal_users import portal_users_report_key
+from carepay.services.queries import QueryService
 from carepay.services.sheets import request_result_key as sheets_request_result_key
 from carepay.services.submissions import feedback_keys_for
 
@@ -142,6 +144,11 @@ class CarepayClient:
                 "(carepay portal import FILE) rather than unlocking the account."
             )
         CognitoDirectory(self.outputs["PortalUserPoolId"]).enable(address)
+
+    # -- queries (Report an error, Payment query) --------------------------------------------------
+    def queries(self) -> QueryService:
+        """The council's side of providers' queries: list, show, answer, resolve."""
+        return QueryService(QueryTable(Table(self.outputs["DataTableName"])))
 
     # -- payment runs ----------------------------------------------------------------------------
     def pay(self, at: datetime | None = None, requested_by: str = "carepay pay") -> dict[str, Any]:

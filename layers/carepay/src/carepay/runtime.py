@@ -174,8 +174,10 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
 @cache
 def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
     from carepay.adapters.dynamodb.audit import AuditTable
+    from carepay.adapters.dynamodb.queries import QueryTable
     from carepay.adapters.portal_files import S3PortalFiles
     from carepay.services.portal import PortalService
+    from carepay.services.queries import QueryService
 
     table = Table(settings.table_name)
     workbooks = _claim_workbook_service(settings, endpoint)
@@ -185,6 +187,7 @@ def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
         S3PortalFiles(settings.inbound_bucket, settings.outbound_bucket),
         AuditTable(table),
         workbooks,
+        QueryService(QueryTable(table)),
         workbooks.notice,
         settings.trial_mode,
     )

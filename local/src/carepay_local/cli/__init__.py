@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from carepay_local.cli import claims, imports, portal, runs, sheets, stack
+from carepay_local.cli import claims, imports, portal, queries, runs, sheets, stack
 from carepay_local.cli.common import EXIT_CAREPAY_FAILED, console
 
 app = typer.Typer(
@@ -54,6 +54,14 @@ portal_app = typer.Typer(help="The provider portal's people.", no_args_is_help=T
 portal_app.command("import")(portal.import_portal_users)
 portal_app.command("unlock")(portal.unlock)
 app.add_typer(portal_app, name="portal")
+queries_app = typer.Typer(
+    help="Providers' queries (Report an error, Payment query).", no_args_is_help=True
+)
+queries_app.command("list")(queries.list_queries)
+queries_app.command("show")(queries.show)
+queries_app.command("answer")(queries.answer)
+queries_app.command("resolve")(queries.resolve)
+app.add_typer(queries_app, name="queries")
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from carepay.domain.queries import Query
+
 
 class UserDirectory(Protocol):
     """People who may sign in, known by email address."""
@@ -92,3 +94,16 @@ class AuditEntry:
 class AuditLog(Protocol):
     def record(self, entry: AuditEntry) -> None: ...
     def entries(self, provider_ref: str) -> list[AuditEntry]: ...
+
+
+class QueryStore(Protocol):
+    """Queries, kept whole: every message, never deleted."""
+
+    def add(self, query: Query) -> None: ...
+    def replace(self, before: Query, after: Query) -> None:
+        """Store `after` only if the query is still `before` (else ConcurrentChange)."""
+        ...
+
+    def query(self, query_id: str) -> Query | None: ...
+    def queries_of(self, provider_ref: str) -> list[Query]: ...
+    def every_query(self) -> list[Query]: ...

@@ -20,6 +20,7 @@ from carepay.domain.portal_weeks import (
     weeks_of_year,
     year_progress,
 )
+from carepay.domain.queries import Query, QueryRefused
 from carepay.domain.weeks import financial_year_start, london_date, week_commencing
 from carepay.ports.portal import AuditEntry, AuditLog, PortalAccessStore, PortalFiles
 from carepay.ports.stores import PreviewStore
@@ -30,7 +31,10 @@ from carepay.services.portal_views import (
     FilesView,
     FileView,
     HomeView,
+    MessageView,
     ProgressView,
+    QueriesView,
+    QueryView,
     ResultView,
     SentView,
     SupplierView,
@@ -40,6 +44,7 @@ from carepay.services.portal_views import (
     WeekView,
 )
 from carepay.services.portal_week import week_view
+from carepay.services.queries import QueryService, UnknownQuery
 from carepay.services.submissions import feedback_keys_for
 from carepay.spreadsheets.claim_workbook import CouncilNotice
 from carepay.spreadsheets.reading import MAX_FILE_BYTES
@@ -76,6 +81,7 @@ class PortalService:
         files: PortalFiles,
         audit: AuditLog,
         workbooks: ClaimWorkbookService,
+        query_service: QueryService,
         notice: CouncilNotice,
         trial_mode: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -86,6 +92,7 @@ class PortalService:
         self.bucket = files
         self.audit = audit
         self.workbooks = workbooks
+        self.query_service = query_service
         self.notice = notice
         self.trial_mode = trial_mode
 
@@ -269,12 +276,54 @@ class PortalService:
             feedback_workbook=workbook_key,
         )
 
+    # -- queries (Report an error, Payment query) ---------------------------------------------
+    def queries(self, sub: str, provider_ref: str) -> QueriesView:
+        self._act(sub, provider_ref, "list queries", "")
+        views = [_query_view(q) for q in self.query_service.of_provider(provider_ref)]
+        return QueriesView(provider_ref=provider_ref, queries=views)
+
+    def raise_query(
+        self, sub: str, provider_ref: str, kind: str, about: str, text: str, now: datetime
+    ) -> QueryView:
+        email = self._act(sub, provider_ref, "raise query", f"{kind}: {about}")
+        try:
+            query = self.query_service.raise_query(provider_ref, email, kind, about, text, now)
+        except QueryRefused as refused:
+            raise Refused(str(refused)) from None
+        return _query_view(query)
+
+    def reply(
+        self, sub: str, provider_ref: str, query_id: str, text: str, now: datetime
+    ) -> QueryView:
+        email = self._act(sub, provider_ref, "reply to query", query_id)
+        try:
+            query = self.query_service.reply(provider_ref, query_id, email, text, now)
+        except UnknownQuery:
+            raise NotFound(query_id) from None
+        except QueryRefused as refused:
+            raise Refused(str(refused)) from None
+        return _query_view(query)
+
     def upload_origin(self) -> str:
         return self.bucket.upload_origin()
 
     def _simulated(self, now: datetime) -> dict[str, str]:
         """On a trial stack the portal's simulated time goes with what it sends, as --at does."""
         return {SIMULATED_TIME_METADATA: now.isoformat()} if self.trial_mode else {}
+
+
+def _query_view(query: Query) -> QueryView:
+    return QueryView(
+        query_id=query.query_id,
+        kind=query.kind,
+        about=query.about,
+        status=query.status,
+        opened_at=query.opened_at,
+        messages=[
+            MessageView(author="You" if m.author == "provider" else "Council", text=m.text, at=m.at)
+            for m in query.messages
+        ],
+    )
 
 
 def _year_span(year: int) -> tuple[date, date]:

@@ -137,4 +137,24 @@ class SentView(BaseModel):
     result: str
 
 
+class MessageView(BaseModel):
+    author: str  # "You" for the provider's own, "Council" for the council's
+    text: str
+    at: datetime
+
+
+class QueryView(BaseModel):
+    query_id: str
+    kind: str
+    about: str
+    status: str
+    opened_at: datetime
+    messages: list[MessageView]
+
+
+class QueriesView(BaseModel):
+    provider_ref: str
+    queries: list[QueryView]
+
+
 WeekListView.model_rebuild()

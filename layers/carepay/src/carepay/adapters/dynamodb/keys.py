@@ -17,6 +17,7 @@ PROVIDERS = "PROVIDERS"  # one partition listing every provider, so none is foun
 RUNS = "RUNS"  # one partition: every run, and the single open (unapproved) run's slot
 SHEETS = "SHEETS"  # one partition: every linked sheet, so the poller finds them without a scan
 USERS = "USERS"  # one partition: every person invited to the portal, by email
+QUERIES = "QUERIES"  # one partition: every provider's queries, for the council's list
 PROFILE = "PROFILE"
 STATE = "STATE"
 OPEN_RUN = "OPEN"
@@ -85,6 +86,10 @@ def portal_user_key(sub: str) -> str:
 
 def user_key(email: str) -> str:
     return f"USER#{email}"
+
+
+def query_key(query_id: str) -> str:
+    return f"QUERY#{query_id}"
 
 
 def audit_key(at: datetime) -> str:
