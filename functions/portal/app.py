@@ -121,6 +121,19 @@ def reply(provider_ref: str, query_id: str) -> Response[str]:
     return _json(portal_service().reply(_sub(), provider_ref, query_id, text, now()))
 
 
+@app.get("/api/me/emails")
+def email_settings() -> Response[str]:
+    return _json(portal_service().email_settings(_sub()))
+
+
+@app.put("/api/me/emails")
+def choose_emails() -> Response[str]:
+    wanted = (app.current_event.json_body or {}).get("optional_emails")
+    if not isinstance(wanted, bool):
+        raise Refused("Say whether you want the optional emails: optional_emails true or false.")
+    return _json(portal_service().email_settings(_sub(), wanted))
+
+
 @app.get("/api/config")
 def config() -> Response[dict[str, str]]:
     """What the page needs to sign people in (no secret: the app client has none)."""

@@ -335,7 +335,7 @@ def test_a_provider_raises_a_payment_query_that_the_council_answers_and_resolves
     query_id = raised["query_id"]
 
     at = datetime(2026, 11, 17, 10, tzinfo=UTC)
-    council.queries().answer(query_id, "finance officer", "Your claim said 3 hours.", at)
+    council.answer_query(query_id, "finance officer", "Your claim said 3 hours.", at)
     status, listed = call(portal, jo, "GET", "/api/providers/P001/queries")
     (seen,) = listed["queries"]
     assert seen["status"] == "answered"
@@ -352,3 +352,22 @@ def test_a_provider_raises_a_payment_query_that_the_council_answers_and_resolves
     status, refused = call(portal, jo, "POST", path, {"text": "One more thing"})
     assert status == 400 and "raise a new query" in refused["message"]
     assert len(council.queries().show(query_id).messages) == 4  # every message kept
+
+
+def test_a_person_chooses_whether_to_get_the_optional_emails(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")
+    status, settings = call(portal, jo, "GET", "/api/me/emails")
+    assert (status, settings["email"], settings["optional_emails"]) == (
+        200,
+        "jo@acme.example",
+        True,
+    )
+    assert (
+        call(portal, jo, "PUT", "/api/me/emails", {"optional_emails": False})[1]["optional_emails"]
+        is False
+    )
+    assert call(portal, jo, "GET", "/api/me/emails")[1]["optional_emails"] is False
+    status, refused = call(portal, jo, "PUT", "/api/me/emails", {"optional_emails": "no"})
+    assert status == 400 and "true or false" in refused["message"]

@@ -459,6 +459,20 @@ async function queriesPage(ref, about) {
     listed.queries.length ? h("ul", { class: "suppliers" }, listed.queries.map((query) => queryItem(ref, query))) : h("p", {}, "No queries yet."));
 }
 
+async function emailSettingsPage() {
+  const settings = await api("/api/me/emails");
+  const box = h("input", { type: "checkbox", id: "optional-emails", name: "optional", checked: settings.optional_emails });
+  show("Email settings",
+    h("p", {}, `Emails go to ${settings.email}. ${settings.always}`),
+    formOf("Save", [h("div", {}, box, h("label", { for: "optional-emails", class: "inline" },
+      "Also email me when a claim is ready, when rows of a file sent another way are rejected, when a remittance is ready and when a query is answered"))],
+    async () => {
+      await api("/api/me/emails", { method: "PUT", body: JSON.stringify({ optional_emails: box.checked }) });
+      announce("Email settings saved");
+      main().append(h("p", { class: "banner", role: "status" }, "Saved."));
+    }));
+}
+
 // -- routes ------------------------------------------------------------------------------------
 async function route() {
   const path = location.hash.replace(/^#/, "") || "/";
@@ -466,6 +480,7 @@ async function route() {
     if (path === "/forgotten-password") return forgottenPasswordPage();
     if (!state.tokens) return signInPage();
     document.getElementById("menu").hidden = false;
+    if (path === "/email-settings") return await emailSettingsPage();
     let match = path.match(/^\/providers\/([^/]+)\/weeks\/(\d{4}-\d{2}-\d{2})$/);
     if (match) return await weekPage(decodeURIComponent(match[1]), match[2]);
     match = path.match(/^\/providers\/([^/]+)\/queries(?:\?about=(.*))?$/);

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -23,6 +23,9 @@ from carepay.adapters.cognito import CognitoDirectory
 from carepay.adapters.dynamodb.portal import PortalAccessTable
 from carepay.adapters.dynamodb.queries import QueryTable
 from carepay.adapters.dynamodb.table import Table
+from carepay.adapters.queues import SqsMessages
+from carepay.domain.queries import Query
+from carepay.ports.messages import PortalTask
 from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key, preview_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
@@ -133,7 +136,7 @@ class CarepayClient:
         sent = self._put(f"portal-users/{_stamp()}-{path.name}", path.read_bytes(), at)
         return self._wait_for_json(portal_users_report_key(sent.key), sent)
 
-    def unlock_portal_user(self, email: str) -> None:
+    def unlock_portal_user(self, email: str, on: date | None = None) -> None:
         """Let a person sign in again after their account was disabled (unused for 90 days):
         refused for someone the council has given no provider, or never invited."""
         address = email.strip().lower()
@@ -144,11 +147,21 @@ class CarepayClient:
                 "(carepay portal import FILE) rather than unlocking the account."
             )
         CognitoDirectory(self.outputs["PortalUserPoolId"]).enable(address)
+        access.unlocked(address, on or datetime.now(UTC).date())
 
     # -- queries (Report an error, Payment query) --------------------------------------------------
     def queries(self) -> QueryService:
         """The council's side of providers' queries: list, show, answer, resolve."""
         return QueryService(QueryTable(Table(self.outputs["DataTableName"])))
+
+    def answer_query(self, query_id: str, by: str, text: str, at: datetime) -> Query:
+        """Answer, and queue the email that tells the provider's people."""
+        answered = self.queries().answer(query_id, by, text, at)
+        told = PortalTask(task="query answered", query_id=query_id)
+        SqsMessages().send_all(self.outputs["PortalTasksQueueUrl"], [told])
+        if self.pump:
+            self.pump()
+        return answered
 
     # -- payment runs ----------------------------------------------------------------------------
     def pay(self, at: datetime | None = None, requested_by: str = "carepay pay") -> dict[str, Any]:

@@ -59,6 +59,10 @@ ARTIFACTS_BUCKET = "carepay-local-artifacts"
 # written (never a real account: a real deployment sets its own).
 LOCAL_PARAMETERS = {
     "TrialMode": "true",
+    # Mail from a made-up council domain, verified in moto's SES (a council verifies its own).
+    "MailFrom": "carepay@example-council.gov.uk",
+    "MailIdentity": "example-council.gov.uk",
+    "FinanceEmail": "finance@example-council.gov.uk",
     "CouncilSortCode": "12-34-56",
     "CouncilAccountNumber": "12345678",
     "CouncilAccountName": "Example Council",
@@ -260,7 +264,11 @@ class LocalCloud:
         pseudo = self._pseudo_parameters()
         self.account = pseudo["AWS::AccountId"]
         self.resolver = Resolver(
-            self.parameters_with_defaults(), pseudo, self.physical_ids, self._attributes()
+            self.parameters_with_defaults(),
+            pseudo,
+            self.physical_ids,
+            self._attributes(),
+            self.template.get("Conditions", {}),
         )
         self._discover_functions(code_dirs)
         self._load_roles()
@@ -291,7 +299,11 @@ class LocalCloud:
 
     def _for_moto(self) -> Template:
         """The template as moto's CloudFormation can create it: what it cannot create (secrets,
-        user pools, HTTP APIs) created here first, and referred to by their ids."""
+        user pools, HTTP APIs) created here first, and referred to by their ids. The SES
+        identity mail is sent from is the council's, verified outside the stack: here too."""
+        identity = self.parameters_with_defaults().get("MailIdentity")
+        if identity:
+            client("ses").verify_domain_identity(Domain=identity)
         created = self._with_user_pools_created(self._with_secrets_created(self.template))
         without_apis, self.http_api_ids = with_http_apis_created(created, self.stack_name)
         return without_apis
@@ -384,7 +396,11 @@ class LocalCloud:
         resources = dict(template["Resources"])
         text_replacements: dict[str, str] = {}
         before_the_stack = Resolver(
-            self.parameters_with_defaults(), self._pseudo_parameters(), {}, {}
+            self.parameters_with_defaults(),
+            self._pseudo_parameters(),
+            {},
+            {},
+            template.get("Conditions", {}),
         )
         for logical_id, resource in template["Resources"].items():
             if resource["Type"] != "AWS::Cognito::UserPool":

@@ -104,6 +104,10 @@ def permissions_for(
     if service == "cognito-idp" and "UserPoolId" in params:
         pool = f"arn:aws:cognito-idp:{region}:{account}:userpool/{params['UserPoolId']}"
         return [Permission(f"cognito-idp:{operation}", pool)]
+    if service == "ses" and operation == "SendRawEmail":
+        # SES authorises sending against the verified identity: the sender's domain here.
+        domain = str(params["Source"]).rsplit("@", 1)[-1].rstrip(">")
+        return [Permission("ses:SendRawEmail", f"arn:aws:ses:{region}:{account}:identity/{domain}")]
     if service == "sts" and operation == "GetCallerIdentity":
         return []  # allowed to everyone
     return [Permission(f"{service}:{operation}", "*")]

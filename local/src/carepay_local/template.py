@@ -116,6 +116,9 @@ def deployed_form(root: Path, region: str = "eu-west-2") -> Template:
     return transformed
 
 
+NO_VALUE = object()  # AWS::NoValue: the property is left out
+
+
 class Resolver:
     """Resolves the intrinsic functions the template uses, against a deployed stack."""
 
@@ -125,17 +128,22 @@ class Resolver:
         pseudo: dict[str, str],
         physical_ids: dict[str, str],
         attributes: dict[tuple[str, str], str],
+        conditions: dict[str, Any] | None = None,
     ) -> None:
         self.names = {**parameters, **pseudo, **physical_ids}
         self.attributes = attributes
+        self.conditions = conditions or {}  # the template's Conditions, evaluated when used
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [r for r in (self.resolve(v) for v in value) if r is not NO_VALUE]
         if not isinstance(value, dict):
             return value
         if set(value) == {"Ref"}:
-            return self.names[value["Ref"]]
+            return NO_VALUE if value["Ref"] == "AWS::NoValue" else self.names[value["Ref"]]
+        if set(value) == {"Fn::If"}:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.holds(condition) else when_false)
         if set(value) == {"Fn::GetAtt"}:
             logical_id, attribute = value["Fn::GetAtt"]
             return self.attributes[(logical_id, attribute)]
@@ -144,7 +152,29 @@ class Resolver:
         if set(value) == {"Fn::Join"}:
             separator, parts = value["Fn::Join"]
             return separator.join(str(self.resolve(p)) for p in parts)
-        return {k: self.resolve(v) for k, v in value.items()}
+        resolved = {k: self.resolve(v) for k, v in value.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
+
+    def holds(self, condition: str) -> bool:
+        """A condition of the template (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition)."""
+        return bool(self._truth(self.conditions[condition]))
+
+    def _truth(self, spec: Any) -> Any:
+        if not isinstance(spec, dict):
+            return spec
+        ((function, arguments),) = spec.items()
+        if function == "Condition":
+            return self.holds(arguments)
+        if function == "Fn::Equals":
+            left, right = (self._truth(self.resolve(a)) for a in arguments)
+            return str(left) == str(right)
+        if function == "Fn::Not":
+            return not self._truth(arguments[0])
+        if function == "Fn::And":
+            return all(self._truth(a) for a in arguments)
+        if function == "Fn::Or":
+            return any(self._truth(a) for a in arguments)
+        return self.resolve(spec)
 
     def _sub(self, spec: Any) -> str:
         text, variables = (spec, {}) if isinstance(spec, str) else (spec[0], spec[1])

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from carepay.adapters.sheets import SheetsGateway
     from carepay.services.payment_runs import PaymentRunService
     from carepay.services.portal import PortalService
+    from carepay.services.portal_tasks import PortalTaskService
     from carepay.services.sheets import SheetsService
 
 
@@ -95,6 +96,10 @@ def portal_service() -> PortalService:
     return _portal_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
+def portal_task_service() -> PortalTaskService:
+    return _portal_task_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
 def sheets_service() -> SheetsService:
     return _sheets_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
@@ -126,6 +131,8 @@ def _submission_service(settings: Settings, _endpoint: str | None) -> Submission
         settings.council_name,
         settings.trial_mode,
         settings.council_contact,
+        SqsMessages(),
+        settings.portal_tasks_queue_url,
     )
 
 
@@ -168,6 +175,8 @@ def _claim_workbook_service(settings: Settings, _endpoint: str | None) -> ClaimW
             level=settings.council_message_level,
         ),
         settings.trial_mode,
+        SqsMessages(),
+        settings.portal_tasks_queue_url,
     )
 
 
@@ -181,8 +190,10 @@ def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
 
     table = Table(settings.table_name)
     workbooks = _claim_workbook_service(settings, endpoint)
+    access = PortalAccessTable(table)
     return PortalService(
-        PortalAccessTable(table),
+        access,
+        access,
         PaymentStore(settings.table_name),
         S3PortalFiles(settings.inbound_bucket, settings.outbound_bucket),
         AuditTable(table),
@@ -190,6 +201,27 @@ def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
         QueryService(QueryTable(table)),
         workbooks.notice,
         settings.trial_mode,
+    )
+
+
+@cache
+def _portal_task_service(settings: Settings, _endpoint: str | None) -> PortalTaskService:
+    from carepay.adapters.dynamodb.queries import QueryTable
+    from carepay.adapters.ses import SesMailer
+    from carepay.services.portal_mail import Letterhead
+    from carepay.services.portal_tasks import PortalTaskService
+
+    table = Table(settings.table_name)
+    mailer = SesMailer(settings.mail_from, settings.council_name) if settings.mail_from else None
+    return PortalTaskService(
+        PortalAccessTable(table),
+        CognitoDirectory(settings.portal_user_pool_id),
+        PaymentStore(settings.table_name),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+        QueryTable(table),
+        mailer,
+        Letterhead(settings.council_name, settings.portal_url),
+        settings.finance_email,
     )
 
 
@@ -214,6 +246,7 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         originator,
         settings.trial_mode,
         settings.sheets_requests_queue_url,
+        settings.portal_tasks_queue_url,
     )
 
 
@@ -290,6 +323,7 @@ def forget_services() -> None:
         _claim_workbook_service,
         _portal_user_import_service,
         _portal_service,
+        _portal_task_service,
         _payment_run_service,
         _sheets_service,
         _sheets_gateway,

@@ -29,6 +29,10 @@ class Settings(BaseModel):
     sheets_requests_queue_url: str = ""
     google_api_endpoint: str = ""
     portal_user_pool_id: str = ""
+    portal_tasks_queue_url: str = ""
+    portal_url: str = ""
+    mail_from: str = ""
+    finance_email: str = ""
 
 
 def current_settings() -> Settings:
@@ -54,4 +58,8 @@ def current_settings() -> Settings:
         # Like AWS_ENDPOINT_URL: Google's APIs at another address (the local fake).
         google_api_endpoint=env.get("GOOGLE_API_ENDPOINT", ""),
         portal_user_pool_id=env.get("PORTAL_USER_POOL_ID", ""),
+        portal_tasks_queue_url=env.get("PORTAL_TASKS_QUEUE_URL", ""),
+        portal_url=env.get("PORTAL_URL", ""),
+        mail_from=env.get("MAIL_FROM", ""),
+        finance_email=env.get("FINANCE_EMAIL", ""),
     )

@@ -54,7 +54,7 @@ def answer(
 ) -> None:
     """Answer a query: the provider sees it in the portal."""
     now = datetime.now(UTC)
-    _print(_or_exit(lambda: client(stack).queries().answer(query_id, by, text, now)))
+    _print(_or_exit(lambda: client(stack).answer_query(query_id, by, text, now)))
 
 
 def resolve(

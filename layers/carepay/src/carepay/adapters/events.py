@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from carepay.ports.files import FileArrived
 from carepay.ports.messages import (
     FilesArrived,
+    PortalTask,
     ProviderTask,
     QueueMessage,
     RemittanceTabDue,
@@ -34,6 +35,7 @@ class UnknownMessage(ValueError):
 _BY_FIELD: tuple[tuple[str, TypeAdapter[QueueMessage]], ...] = tuple(
     (field, TypeAdapter(model))
     for field, model in (
+        ("task", PortalTask),  # before scheduled_time: a scheduled task carries both
         ("scheduled_time", ScheduleFired),
         ("spreadsheet_id", SheetToRead),
         ("remittance_run", RemittanceTabDue),

@@ -7,7 +7,7 @@ one of these; a service is handed the parsed message, never a body to parse agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -58,7 +58,34 @@ class ProviderTask(BaseModel):
     provider_ref: str
 
 
-QueueMessage = ScheduleFired | FilesArrived | SheetToRead | RemittanceTabDue | ProviderTask
+PortalTaskKind = Literal[
+    "claim ready",  # Monday: a provider's claim workbook is written
+    "reminders",  # Monday and Tuesday 09:00: every provider with the week unconfirmed
+    "unconfirmed at deadline",  # Tuesday after 17:00: finance's list
+    "rejected rows",  # an upload not made in the portal had rejected rows
+    "remittance",  # an approved run remitted a provider
+    "query answered",  # the council answered a provider's query
+    "lock unused accounts",  # daily: accounts unused for 90 days are disabled
+]
+
+
+class PortalTask(BaseModel):
+    """Work for the portal's tasks queue: an email owed (what and about whom, never its text),
+    or the daily lock. Scheduled ones carry the schedule's time."""
+
+    model_config = ConfigDict(frozen=True)
+    task: PortalTaskKind
+    provider_ref: str = ""
+    week_commencing: date | None = None
+    run_id: str = ""
+    query_id: str = ""
+    source_key: str = ""
+    scheduled_time: datetime | None = None
+
+
+QueueMessage = (
+    ScheduleFired | FilesArrived | SheetToRead | RemittanceTabDue | ProviderTask | PortalTask
+)
 
 
 class Messages(Protocol):

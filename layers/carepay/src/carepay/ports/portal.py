@@ -4,7 +4,7 @@ which providers each person may act (carepay's own table, read by the token's `s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -25,7 +25,7 @@ class UserDirectory(Protocol):
 
 
 class PortalAccessStore(Protocol):
-    def grant(self, email: str, sub: str, provider_ref: str) -> None: ...
+    def grant(self, email: str, sub: str, provider_ref: str, on: date) -> None: ...
     def revoke(self, email: str, provider_ref: str) -> bool:
         """False when the person was never invited (there was nothing to take away)."""
         ...
@@ -107,3 +107,46 @@ class QueryStore(Protocol):
     def query(self, query_id: str) -> Query | None: ...
     def queries_of(self, provider_ref: str) -> list[Query]: ...
     def every_query(self) -> list[Query]: ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file_name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email, as the mailer sends it: plain text, to people known only by address."""
+
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None: ...
+
+
+@dataclass(frozen=True)
+class PortalPerson:
+    email: str
+    sub: str
+    wants_optional_emails: bool  # False once they opt out (invitations and reminders still go)
+    last_seen: date | None  # the day of their last portal request (None: never signed in)
+    invited_on: date | None
+    enabled: bool
+
+
+class PortalPeople(Protocol):
+    """The portal's people as the tasks see them: whom to email for a provider, who may be
+    locked for not signing in."""
+
+    def person(self, email: str) -> PortalPerson | None: ...
+    def people_of(self, provider_ref: str) -> list[PortalPerson]: ...
+    def everyone(self) -> list[PortalPerson]: ...
+    def seen(self, email: str, on: date) -> None: ...
+    def set_optional_emails(self, email: str, wanted: bool) -> None: ...
+    def mark_locked(self, email: str, on: date) -> None: ...

@@ -11,7 +11,7 @@ from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaymentPreview, preview_week
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
-from carepay.ports.messages import ScheduleFired
+from carepay.ports.messages import Messages, PortalTask, ScheduleFired
 from carepay.ports.stores import PreviewStore
 from carepay.services.notices import received_at
 from carepay.services.results import WorkbookWritten
@@ -38,7 +38,11 @@ class ClaimWorkbookService:
         documents: Documents,
         notice: CouncilNotice,
         trial_mode: bool = False,
+        messages: Messages | None = None,
+        portal_tasks_queue_url: str = "",
     ) -> None:
+        self.messages = messages
+        self.portal_tasks_queue_url = portal_tasks_queue_url  # each provider is emailed theirs
         self.store = store
         self.documents = documents
         self.notice = notice
@@ -48,9 +52,17 @@ class ClaimWorkbookService:
         """The Monday schedule's message: every provider's workbook for the week just ended."""
         scheduled = fired.scheduled_time
         monday = week_just_ended(scheduled)
-        return [
+        written = [
             self.write(provider_ref, monday, scheduled) for provider_ref in self.store.providers()
         ]
+        if self.messages is not None and self.portal_tasks_queue_url:
+            emails = [
+                PortalTask(task="claim ready", provider_ref=w.provider_ref, week_commencing=monday)
+                for w in written
+                if w.lines
+            ]
+            self.messages.send_all(self.portal_tasks_queue_url, emails)
+        return written
 
     def handle_arrival(self, arrival: FileArrived) -> list[WorkbookWritten]:
         """A request file under workbook-requests/{provider}/: that provider's workbook only."""

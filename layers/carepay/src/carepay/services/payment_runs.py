@@ -44,6 +44,7 @@ from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import (
     Messages,
     Phase,
+    PortalTask,
     ProviderTask,
     RemittanceTabDue,
     ScheduleFired,
@@ -103,7 +104,9 @@ class PaymentRunService:
         originator: BankDetails | None,
         trial_mode: bool = False,
         sheets_queue_url: str = "",
+        portal_tasks_queue_url: str = "",
     ) -> None:
+        self.portal_tasks_queue_url = portal_tasks_queue_url  # the remittance is emailed
         self.store = store
         self.documents = documents
         self.messages = messages
@@ -336,6 +339,9 @@ class PaymentRunService:
         if self.sheets_queue_url:
             remitted = RemittanceTabDue(provider_ref=provider_ref, remittance_run=run.run_id)
             self.messages.send_all(self.sheets_queue_url, [remitted])
+        if self.portal_tasks_queue_url and newly_paid:  # emailed once, however often redelivered
+            email = PortalTask(task="remittance", provider_ref=provider_ref, run_id=run.run_id)
+            self.messages.send_all(self.portal_tasks_queue_url, [email])
 
     # -- the last provider done ----------------------------------------------------------------
     def _finish(self, run: PaymentRun, phase: Phase) -> None:

@@ -22,12 +22,20 @@ from carepay.domain.portal_weeks import (
 )
 from carepay.domain.queries import Query, QueryRefused
 from carepay.domain.weeks import financial_year_start, london_date, week_commencing
-from carepay.ports.portal import AuditEntry, AuditLog, PortalAccessStore, PortalFiles
+from carepay.ports.portal import (
+    AuditEntry,
+    AuditLog,
+    PortalAccess,
+    PortalAccessStore,
+    PortalFiles,
+    PortalPeople,
+)
 from carepay.ports.stores import PreviewStore
 from carepay.services.claim_workbooks import ClaimWorkbookService, claim_workbook_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.portal_views import (
     DownloadView,
+    EmailSettingsView,
     FilesView,
     FileView,
     HomeView,
@@ -45,7 +53,7 @@ from carepay.services.portal_views import (
 )
 from carepay.services.portal_week import week_view
 from carepay.services.queries import QueryService, UnknownQuery
-from carepay.services.submissions import feedback_keys_for
+from carepay.services.submissions import PORTAL_UPLOADER, feedback_keys_for
 from carepay.spreadsheets.claim_workbook import CouncilNotice
 from carepay.spreadsheets.reading import MAX_FILE_BYTES
 
@@ -57,7 +65,6 @@ CONTENT_TYPES = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "csv": "text/csv",
 }
-UPLOADED_BY_METADATA = "uploaded-by"  # the sub of the person who uploaded through the portal
 
 
 class NotSignedUp(Exception):
@@ -77,6 +84,7 @@ class PortalService:
     def __init__(
         self,
         access: PortalAccessStore,
+        people: PortalPeople,
         store: PreviewStore,
         files: PortalFiles,
         audit: AuditLog,
@@ -88,6 +96,7 @@ class PortalService:
     ) -> None:
         self.clock = clock
         self.access = access
+        self.people = people
         self.store = store
         self.bucket = files
         self.audit = audit
@@ -97,11 +106,17 @@ class PortalService:
         self.trial_mode = trial_mode
 
     # -- authority -----------------------------------------------------------------------------
-    def _act(self, sub: str, provider_ref: str, action: str, detail: str) -> str:
-        """The person's email, once the action is audited; NotFound if not theirs to act for."""
+    def _access(self, sub: str) -> PortalAccess:
+        """Who this is, from carepay's table; seen today (the 90-day lock counts from it)."""
         access = self.access.access_of(sub)
         if not access.provider_refs:
             raise NotSignedUp(sub)
+        self.people.seen(access.email, london_date(self.clock()))
+        return access
+
+    def _act(self, sub: str, provider_ref: str, action: str, detail: str) -> str:
+        """The person's email, once the action is audited; NotFound if not theirs to act for."""
+        access = self._access(sub)
         allowed = provider_ref in access.provider_refs
         entry_detail = detail if allowed else f"refused: not theirs ({detail})"
         # The audit says when it really happened, even on a trial stack's simulated time.
@@ -113,9 +128,7 @@ class PortalService:
 
     # -- screens -------------------------------------------------------------------------------
     def home(self, sub: str, now: datetime) -> HomeView:
-        access = self.access.access_of(sub)
-        if not access.provider_refs:
-            raise NotSignedUp(sub)
+        access = self._access(sub)
         return HomeView(
             council_name=self.notice.council_name,
             message=self.notice.message,
@@ -230,7 +243,7 @@ class PortalService:
                 "(.xlsx) or a .xlsm, .xls, .ods or .csv file."
             )
         key = f"uploads/{provider_ref}/{_stamp(now)}-portal-{_safe_name(file_name)}"
-        metadata = {UPLOADED_BY_METADATA: sub} | self._simulated(now)
+        metadata = {PORTAL_UPLOADER: sub} | self._simulated(now)
         form = self.bucket.upload_form(
             key, CONTENT_TYPES[extension], MAX_FILE_BYTES, metadata, LINK_SECONDS
         )
@@ -256,7 +269,7 @@ class PortalService:
             )
         request = {"week_commencing": monday.isoformat(), "requested_by": f"portal: {email}"}
         key = f"confirmations/{provider_ref}/{_stamp(now)}-portal-week-{monday}.json"
-        metadata = {UPLOADED_BY_METADATA: sub} | self._simulated(now)
+        metadata = {PORTAL_UPLOADER: sub} | self._simulated(now)
         self.bucket.put_inbound(key, json.dumps(request).encode(), metadata)
         return SentView(key=key, result=_result_path(provider_ref, key))
 
@@ -275,6 +288,17 @@ class PortalService:
             feedback=json.loads(written),
             feedback_workbook=workbook_key,
         )
+
+    # -- email settings --------------------------------------------------------------------------
+    def email_settings(self, sub: str, wanted: bool | None = None) -> EmailSettingsView:
+        """What optional emails the person gets; `wanted` changes it (their choice, for every
+        provider they act for: invitations and reminders always come)."""
+        email = self._access(sub).email
+        if wanted is not None:
+            self.people.set_optional_emails(email, wanted)
+        person = self.people.person(email)
+        chosen = person.wants_optional_emails if person else True
+        return EmailSettingsView(email=email, optional_emails=chosen)
 
     # -- queries (Report an error, Payment query) ---------------------------------------------
     def queries(self, sub: str, provider_ref: str) -> QueriesView:

@@ -9,6 +9,7 @@ lives in carepay's table, read by the token's `sub` on every portal request.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from carepay.domain.portal_users import PortalAccess, read_portal_users
 from carepay.ports.files import Documents, FileArrived
@@ -53,7 +54,7 @@ class PortalUserImportService:
             report.rejected = len(result.rejected)
             report.rejected_rows = rejected_rows(result.rejected)
             for change in result.changes:
-                self._apply(change, report)
+                self._apply(change, report, arrival.event_time.date())
             report.imported = len(result.changes)
         write_report(self.documents, portal_users_report_key(arrival.key), report)
         logger.info(  # counts only: an email address is a person's
@@ -63,7 +64,7 @@ class PortalUserImportService:
         )
         return report
 
-    def _apply(self, change: PortalAccess, report: PortalUsersReport) -> None:
+    def _apply(self, change: PortalAccess, report: PortalUsersReport, on: date) -> None:
         if change.removed:
             if not self.access.revoke(change.email, change.provider_ref):
                 return  # never invited: nothing to take away, and no account to disable
@@ -74,7 +75,7 @@ class PortalUserImportService:
             return
         had_access = bool(self.access.providers_of_email(change.email))
         sub, invited = self.directory.invite(change.email)
-        self.access.grant(change.email, sub, change.provider_ref)
+        self.access.grant(change.email, sub, change.provider_ref, on)
         if invited:
             report.invited.append(change.email)
         elif not had_access:  # known, but every provider had been taken away: back in

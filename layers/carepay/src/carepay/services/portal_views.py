@@ -157,4 +157,10 @@ class QueriesView(BaseModel):
     queries: list[QueryView]
 
 
+class EmailSettingsView(BaseModel):
+    email: str
+    optional_emails: bool  # claims ready, rejected rows, remittances, query answers
+    always: str = "Invitations and reminders to confirm always come."
+
+
 WeekListView.model_rebuild()

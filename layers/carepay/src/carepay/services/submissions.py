@@ -32,6 +32,7 @@ from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import LONDON, confirmation_deadline
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 from carepay.ports.files import Documents, FileArrived
+from carepay.ports.messages import Messages, PortalTask
 from carepay.ports.stores import ActualsStore
 from carepay.services.notices import received_at
 from carepay.services.results import SubmissionSummary
@@ -58,6 +59,7 @@ FEEDBACK = "feedback/"
 STAGED_FEEDBACK = "feedback-staged/"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNKNOWN_PROVIDER = "unknown-provider"
+PORTAL_UPLOADER = "uploaded-by"  # metadata of a file sent from the portal's page (its sub)
 # Checking a submission again after another one of the same provider committed first; past this
 # the message goes back to the queue.
 CHECKS_BEFORE_GIVING_UP = 5
@@ -131,7 +133,11 @@ class SubmissionService:
         council_name: str,
         trial_mode: bool,
         council_contact: str = "your council's provider payments team",
+        messages: Messages | None = None,
+        portal_tasks_queue_url: str = "",
     ) -> None:
+        self.messages = messages
+        self.portal_tasks_queue_url = portal_tasks_queue_url  # rejected rows are emailed
         self.store = store
         self.documents = documents
         self.council_name = council_name
@@ -155,7 +161,15 @@ class SubmissionService:
             return self._reject_file(submission, upload_id, arrival.event_time, message)
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
-        return self.submit(submission, upload_id, uploaded_at, document.content)
+        summary = self.submit(submission, upload_id, uploaded_at, document.content)
+        in_the_portal = PORTAL_UPLOADER in document.metadata  # the page showed the rows already
+        if summary.rejected and not (summary.duplicate or in_the_portal):
+            self._email(PortalTask(task="rejected rows", **_about(submission, arrival.key)))
+        return summary
+
+    def _email(self, task: PortalTask) -> None:
+        if self.messages is not None and self.portal_tasks_queue_url:
+            self.messages.send_all(self.portal_tasks_queue_url, [task])
 
     def submit(
         self, submission: SubmissionKey, upload_id: str, uploaded_at: datetime, content: bytes
@@ -421,6 +435,10 @@ class SubmissionService:
             feedback.model_dump_json(indent=1).encode(),
             "application/json",
         )
+
+
+def _about(submission: SubmissionKey, key: str) -> dict[str, str]:
+    return {"provider_ref": submission.provider_ref, "source_key": key}
 
 
 def _log_decision(submission: SubmissionKey, feedback: SubmissionFeedback) -> None:
