@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -24,17 +23,11 @@ from carepay.domain.queries import QueryRefused
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from carepay_local.http_api import LocalHttpApi
+from carepay_local.portal_visit import PortalVisit
 from carepay_local.presigned import UploadRefused, fetch_download, policy_of, post_upload
 from tests.e2e.conftest import SAMPLES, WEEK, all_items
 
 MONDAY_AFTER = "2026-11-16T09:30:00+00:00"
-PASSWORD = "Correct-Horse-42-Battery"
-
-
-@dataclass
-class Person:
-    email: str
-    token: str
 
 
 @pytest.fixture
@@ -48,53 +41,25 @@ def portal(cloud: LocalCloud, council: CarepayClient) -> LocalHttpApi:
     return cloud.http_api("PortalApi")
 
 
-def sign_in(cloud: LocalCloud, email: str, pool: str = "", client_id: str = "") -> Person:
+def sign_in(cloud: LocalCloud, email: str, pool: str = "", client_id: str = "") -> PortalVisit:
     """A real token from the pool (moto's Cognito), the password set as the person would."""
-    idp = client("cognito-idp")
-    pool = pool or cloud.outputs["PortalUserPoolId"]
-    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=PASSWORD, Permanent=True)
-    signed_in = idp.initiate_auth(
-        ClientId=client_id or cloud.outputs["PortalClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
-    )
-    return Person(email, signed_in["AuthenticationResult"]["AccessToken"])
+    return PortalVisit(cloud, email, pool=pool, app=client_id)
 
 
 def call(
-    portal: LocalHttpApi, person: Person | None, method: str, path: str, body: Any = None
+    portal: LocalHttpApi, person: PortalVisit | None, method: str, path: str, body: Any = None
 ) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {person.token}"} if person else {}
-    content = json.dumps(body).encode() if body is not None else b""
-    answer = portal.request(method, path, headers, content)
-    return answer.status, json.loads(answer.body) if answer.body else None
+    if person is None:  # no token at all
+        answer = portal.request(method, path, {}, b"")
+        return answer.status, json.loads(answer.body)
+    return person.call(method, path, body)
 
 
 def upload(
-    cloud: LocalCloud, portal: LocalHttpApi, person: Person, name: str, content: bytes = b""
+    cloud: LocalCloud, portal: LocalHttpApi, person: PortalVisit, name: str, content: bytes = b""
 ) -> dict[str, Any]:
     """Choose a file in the portal: a presigned form, the file straight to S3, the result."""
-    status, form = call(portal, person, "POST", "/api/providers/P001/uploads", {"file_name": name})
-    assert status == 200, form
-    post_upload(
-        form["url"],
-        form["fields"],
-        content or (SAMPLES / name).read_bytes(),
-        name,
-        cloud.signer("PortalFunction"),
-    )
-    return wait_for(cloud, portal, person, form["result"])
-
-
-def wait_for(cloud: LocalCloud, portal: LocalHttpApi, person: Person, path: str) -> dict[str, Any]:
-    for _ in range(20):
-        cloud.pump()
-        status, result = call(portal, person, "GET", path)
-        assert status == 200, result
-        if result["ready"]:
-            found: dict[str, Any] = result
-            return found
-    raise AssertionError(f"no result at {path}")
+    return person.upload("P001", name, content or (SAMPLES / name).read_bytes())
 
 
 def test_a_provider_does_their_whole_week_in_the_portal(
@@ -140,7 +105,7 @@ def test_a_provider_does_their_whole_week_in_the_portal(
         portal, jo, "POST", f"/api/providers/P001/weeks/{WEEK}/confirmation", {"declaration": True}
     )
     assert status == 202 and sent["key"].startswith("confirmations/P001/")
-    confirmed = wait_for(cloud, portal, jo, sent["result"])["feedback"]
+    confirmed = jo.result(sent["result"])["feedback"]
     assert confirmed["confirmations"][0]["status"] == "confirmed"
 
     status, week = call(portal, jo, "GET", f"/api/providers/P001/weeks/{WEEK}")
@@ -262,7 +227,8 @@ def test_a_token_that_api_gateway_would_refuse_gets_401(
     claims = json.loads(_unpadded(payload))
     claims["sub"] = "someone-else"
     tampered = ".".join([header, _padded(json.dumps(claims)), signature])
-    assert call(portal, Person(jo.email, tampered), "GET", "/api/home")[0] == 401
+    jo.token = tampered
+    assert call(portal, jo, "GET", "/api/home")[0] == 401
 
     idp = client("cognito-idp")
     other_pool = idp.create_user_pool(PoolName="another", UsernameAttributes=["email"])
@@ -274,7 +240,8 @@ def test_a_token_that_api_gateway_would_refuse_gets_401(
     )
     assert call(portal, outsider, "GET", "/api/home")[0] == 401
 
-    portal.clock = lambda: time.time() + 61 * 60  # an hour-long token, an hour and a minute on
+    jo = sign_in(cloud, "jo@acme.example")
+    jo.api.clock = lambda: time.time() + 61 * 60  # an hour-long token, an hour and a minute on
     assert call(portal, jo, "GET", "/api/home")[0] == 401
 
 

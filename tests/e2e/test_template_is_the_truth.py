@@ -63,6 +63,7 @@ def test_queue_policies_let_only_the_inbound_bucket_send(cloud: LocalCloud) -> N
             "ProviderPaymentsQueueUrl": "ProviderPaymentsDeadLetterQueueUrl",
             "SheetsRequestsQueueUrl": "SheetsRequestsDeadLetterQueueUrl",
             "SheetSyncQueueUrl": "SheetSyncDeadLetterQueueUrl",
+            "PortalTasksQueueUrl": "PortalTasksDeadLetterQueueUrl",
         }[next(k for k, v in cloud.outputs.items() if v == trigger.queue_url)]
         dead_letter_arn = client("sqs").get_queue_attributes(
             QueueUrl=cloud.outputs[dead_letter_output], AttributeNames=["QueueArn"]
@@ -79,6 +80,7 @@ def test_each_queue_triggers_its_function_with_partial_batch_failures(cloud: Loc
         "PaymentRunsFunction",
         "ProviderPaymentsFunction",
         "SheetsFunction",
+        "PortalTasksFunction",
     }
     assert all(t.reports_item_failures for t in cloud.triggers)
     sheets = {t.queue_url for t in cloud.triggers if t.function.logical_id == "SheetsFunction"}
@@ -157,7 +159,7 @@ def test_each_function_has_a_role_of_its_own_naming_what_it_may_touch(cloud: Loc
         name: cloud.template["Resources"][name]["Properties"]["Role"]["Fn::GetAtt"][0]
         for name in cloud.functions
     }
-    assert len(set(roles.values())) == len(roles) == 8
+    assert len(set(roles.values())) == len(roles) == 9
     for function, role in roles.items():
         properties = cloud.template["Resources"][role]["Properties"]
         assert "ManagedPolicyArns" not in properties  # nothing granted on "*" by AWS's policies

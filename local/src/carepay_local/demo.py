@@ -5,10 +5,14 @@ The story (week commencing Monday 9 November 2026; every step at a simulated tim
                             person; fixes the two rejected rows and confirms (E10 for SS1010).
   Bradford Day Services (P002) uploads a semicolon CSV with frustrated hours at day care (E9),
                             corrects it, and confirms after Tuesday's deadline (late).
-  Riverside Care Home (P003) fills in the claim workbook carepay wrote on Monday morning,
-                            with an extra on 1:1 residential support (X4), across a
-                            mid-week rate uplift; its confirmation is refused while that row
-                            stands (V10), and it confirms by declaring the corrected workbook.
+  Riverside Care Home (P003) does its week in the provider portal (its API, as the page
+                            uses it): downloads the claim workbook, fills it in with an extra
+                            on 1:1 residential support (X4) across a mid-week rate uplift,
+                            uploads it straight to S3, is refused confirmation while that row
+                            stands (V10), corrects it and confirms; later it downloads its
+                            remittance and raises a payment query, which the council answers.
+Every email carepay sends (claims ready, reminders, finance's list at the deadline, rejected
+rows, remittances, the answered query) is read back from SES and left in OUT/mail/.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud, project_root, quiet_local_cloud
 from carepay_local.iam import RECORDER
+from carepay_local.mail import sent_mail, write_eml
+from carepay_local.portal_visit import PortalVisit
 from carepay_local.printing import print_run, print_submission
 
 WEEK = date(2026, 11, 9)
@@ -129,12 +135,14 @@ def run_demo(out_dir: Path, console: Console) -> None:
         _print_week(console, SubmissionStore(cloud.outputs["DataTableName"]))
         story.save_feedback()
         story.payment_runs()
+        story.save_mail()
         console.rule()
         console.print(
             f"Feedback workbooks and JSON are in [bold]{out_dir / 'feedback'}/[/bold]; "
             f"the files uploaded are in {out_dir / 'uploads'}/; remittances in "
             f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
-            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]."
+            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]; emails in "
+            f"[bold]{out_dir / 'mail'}/[/bold]."
         )
         _say_whether_every_call_was_allowed(console, cloud)
 
@@ -164,6 +172,11 @@ class _Story:
         self.console.print(
             f"Social work's approvals file: {approvals['imported']} approval (2 h extra for "
             "SS1006 in w/c 09/11/2026, E6)."
+        )
+        people = self.council.import_portal_users(self.samples / "portal-users.csv", at=at(15, 23))
+        self.console.print(
+            f"The portal-users file: {len(people['invited'])} people invited to the provider "
+            "portal, one for each provider."
         )
 
     def monday_workbooks(self) -> None:
@@ -196,9 +209,19 @@ class _Story:
         self.told.append((f"{provider}-confirmation", confirmation))
 
     def claims(self) -> None:
+        """The week's claims in the order they happened, with the schedules that fire between."""
+        self.reminders(at(16, 9), "Monday 09:00: reminders to every provider yet to confirm")
         self.home_care_claims()
-        self.day_centre_claims()
-        self.care_home_claims()
+        self.day_centre_claim()
+        self.reminders(at(17, 9), "Tuesday 09:00: reminders to the providers still to confirm")
+        self.care_home_in_the_portal()
+        self.day_centre_corrects_and_confirms_late()
+
+    def reminders(self, moment: datetime, story: str) -> None:
+        self.console.rule(story)
+        before = len(sent_mail(self.cloud.account))
+        self.cloud.fire_schedule("ConfirmationReminders", moment)
+        self.console.print(f"{len(sent_mail(self.cloud.account)) - before} reminder emails sent.")
 
     def home_care_claims(self) -> None:
         claim = (self.samples / "P001-claim-w-c-2026-11-09.csv").read_bytes()
@@ -217,7 +240,7 @@ class _Story:
             "Monday 14:00, Acme fixes the two rejected rows and confirms (E10 for SS1010)",
         )
 
-    def day_centre_claims(self) -> None:
+    def day_centre_claim(self) -> None:
         self.send(
             "P002",
             "P002-claim.csv",
@@ -225,6 +248,8 @@ class _Story:
             at(16, 10, 15),
             "Monday 10:15, the day centre claims frustrated hours (E9)",
         )
+
+    def day_centre_corrects_and_confirms_late(self) -> None:
         self.send(
             "P002",
             "P002-corrections.csv",
@@ -232,39 +257,61 @@ class _Story:
             at(17, 16, 55),
             "Tuesday 16:55, the day centre corrects the row (a cp1252 CSV)",
         )
+        self.console.rule(
+            "Tuesday 17:05: finance is sent the providers unconfirmed at the deadline"
+        )
+        self.cloud.fire_schedule("UnconfirmedAtDeadline", at(17, 17, 5))
+        self.console.print("  " + sent_mail(self.cloud.account)[-1]["Subject"])
         self.confirm(
             "P002",
             at(17, 18, 10),
             "Tuesday 18:10, the day centre confirms — after the 17:00 deadline",
         )
 
-    def care_home_claims(self) -> None:
-        workbook = self.council.read_outbound(claim_workbook_key("P003", WEEK))
-        with_an_extra: dict[str, str | float] = {
-            "Weekly Actual Quantity": 12,
-            "Weekly Extra Quantity": 2,
-            "Comments": "Extra support during a family visit",
-        }
-        self.send(
-            "P003",
-            "P003-claim-w-c-2026-11-09.xlsx",
-            fill_in_claim_workbook(workbook, {"SS3001": with_an_extra}, declare=True),
-            at(17, 11),
-            "Tuesday 11:00, the care home fills in its workbook with an extra on 1:1 support (X4)",
+    def care_home_in_the_portal(self) -> None:
+        """Riverside's week, done by its manager in the provider portal."""
+        self.console.rule(
+            "P003: Tuesday 11:00, Riverside's manager signs in to the provider portal"
         )
-        self.confirm(
-            "P003",
-            at(17, 16, 30),
-            "Tuesday 16:30, the care home tries to confirm as it stands (V10)",
-        )
-        corrected: dict[str, dict[str, str | float]] = {"SS3001": {"Weekly Actual Quantity": 10}}
-        self.send(
-            "P003",
-            "P003-claim-corrected-w-c-2026-11-09.xlsx",
-            fill_in_claim_workbook(workbook, corrected, declare=True),
-            at(17, 16, 40),
-            "Tuesday 16:40, the care home corrects SS3001 (10 h, no extra) and declares the week",
-        )
+        portal = PortalVisit(self.cloud, "manager@riverside-carehome.example")
+        week = f"/api/providers/P003/weeks/{WEEK}"
+        with portal.at(at(17, 11)):
+            shown = portal.get(week)
+            self.console.print(f"The week: {shown['status']}. {shown['next_step']}")
+            name, workbook = portal.download(f"{week}/claim")
+            with_an_extra: dict[str, str | float] = {
+                "Weekly Actual Quantity": 12,
+                "Weekly Extra Quantity": 2,
+                "Comments": "Extra support during a family visit",
+            }
+            filled = fill_in_claim_workbook(workbook, {"SS3001": with_an_extra})
+            self.portal_upload(portal, name, filled, "downloads the claim, fills in an extra (X4)")
+        with portal.at(at(17, 16, 30)):
+            self.portal_confirm(portal, "ticks the declaration and presses Save, confirm and lock")
+        with portal.at(at(17, 16, 40)):
+            corrected: dict[str, dict[str, str | float]] = {
+                "SS3001": {"Weekly Actual Quantity": 10}
+            }
+            fixed = fill_in_claim_workbook(workbook, corrected)
+            self.portal_upload(
+                portal, f"corrected-{name}", fixed, "corrects SS3001 (10 h, no extra)"
+            )
+            self.portal_confirm(portal, "confirms the week")
+            self.console.print(f"The week now: {portal.get(week)['status']}.")
+
+    def portal_upload(self, portal: PortalVisit, name: str, content: bytes, story: str) -> None:
+        self.console.rule(f"P003 in the portal: {story}")
+        (self.out_dir / "uploads").mkdir(exist_ok=True)
+        (self.out_dir / "uploads" / f"P003-{name}").write_bytes(content)
+        feedback = portal.upload("P003", name, content)["feedback"]
+        print_submission(self.console, feedback)
+        self.told.append((f"P003-{Path(name).stem}", feedback))
+
+    def portal_confirm(self, portal: PortalVisit, story: str) -> None:
+        self.console.rule(f"P003 in the portal: {story}")
+        feedback = portal.confirm("P003", str(WEEK))["feedback"]
+        print_submission(self.console, feedback)
+        self.told.append((f"P003-confirmation-{len(self.told)}", feedback))
 
     def save_feedback(self) -> None:
         feedback_dir = self.out_dir / "feedback"
@@ -305,6 +352,39 @@ class _Story:
         )
         for run in (first, second):
             self.save_run_files(run)
+        self.payment_query(first["run_id"])
+
+    def payment_query(self, run_id: str) -> None:
+        self.console.rule("Thursday 26/11: Riverside asks about its first remittance in the portal")
+        portal = PortalVisit(self.cloud, "manager@riverside-carehome.example")
+        files = portal.get("/api/providers/P003/files")["files"]
+        remittance = next(f for f in files if f["name"] == f"{run_id}.xlsx")
+        name, _ = portal.download(f"/api/providers/P003/download?key={remittance['key']}")
+        asked = {
+            "kind": "Payment query",
+            "about": f"remittance {run_id}",
+            "text": "Why was SS3001's extra not paid?",
+        }
+        with portal.at(at(26, 9)):
+            query = portal.post("/api/providers/P003/queries", asked)
+        self.console.print(f"Downloaded {name}; raised {query['query_id']}: {asked['text']}")
+        self.council.answer_query(
+            query["query_id"],
+            "Finance officer",
+            "The extra was corrected out on 17/11.",
+            at(26, 11),
+        )
+        (answered,) = portal.get("/api/providers/P003/queries")["queries"]
+        self.console.print(
+            f"The council answers: {answered['messages'][-1]['text']} ({answered['status']})"
+        )
+
+    def save_mail(self) -> None:
+        sent = sent_mail(self.cloud.account)
+        written = write_eml(sent, self.out_dir / "mail")
+        self.console.rule(f"The emails carepay sent: {len(written)}, in {self.out_dir / 'mail'}/")
+        for message in sent:
+            self.console.print(f"  to {message['To']}: {message['Subject']}")
 
     def first_run(self) -> dict[str, Any]:
         self.console.rule(

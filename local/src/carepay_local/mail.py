@@ -11,6 +11,8 @@ from pathlib import Path
 
 from carepay_local.cloud import REGION
 
+AS_SENT = policy.SMTP.clone(max_line_length=998)  # as carepay.adapters.ses writes it
+
 
 def sent_mail(account: str) -> list[Message]:
     """Every email sent, oldest first: from moto's SES in this process, or from the moto
@@ -36,6 +38,6 @@ def write_eml(messages: list[Message], folder: Path) -> list[Path]:
     for number, message in enumerate(messages, start=1):
         subject = re.sub(r"[^A-Za-z0-9]+", "-", str(message["Subject"] or "email")).strip("-")
         path = folder / f"{number:02d}-{subject[:70]}.eml"
-        path.write_bytes(message.as_bytes())
+        path.write_bytes(message.as_bytes(policy=AS_SENT))
         written.append(path)
     return written

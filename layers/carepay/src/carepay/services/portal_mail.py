@@ -59,7 +59,8 @@ def reminder(head: Letterhead, provider: str, monday: date, final: bool) -> tupl
 def unconfirmed_at_deadline(
     head: Letterhead, monday: date, providers: Sequence[str]
 ) -> tuple[str, str]:
-    subject = f"{head.council_name}: {len(providers)} providers unconfirmed for w/c {_week(monday)}"
+    count = "1 provider" if len(providers) == 1 else f"{len(providers)} providers"
+    subject = f"{head.council_name}: {count} unconfirmed at the deadline for w/c {_week(monday)}"
     listed = (
         "\n".join(f"- {provider}" for provider in providers) or "- none: every provider confirmed"
     )
@@ -87,8 +88,9 @@ def rejected_rows(head: Letterhead, provider: str, file: str, rejected: int) -> 
 def remittance(head: Letterhead, provider: str, run_id: str) -> tuple[str, str]:
     subject = f"{head.council_name}: remittance advice {run_id} ({provider})"
     text = (
-        f"Payment run {run_id} paid {provider}. The remittance advice is attached, and in the "
-        f"provider portal with every earlier one: {head.portal_url}\n\n"
+        f"The remittance advice of payment run {run_id} for {provider} is attached: what the "
+        "run paid or recovered, line by line, and any balance carried forward. It is in the "
+        f"provider portal too, with every earlier one: {head.portal_url}\n\n"
         "If something in it is not what you expected, raise a Payment query about it in the "
         f"portal.\n\n{SIGN_OFF}\n"
     )

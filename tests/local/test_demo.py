@@ -1,0 +1,30 @@
+"""`make demo` as a newcomer runs it: the whole flow on the embedded local cloud, leaving the
+files to look at, a provider's week done through the portal, and the emails in OUT/mail/."""
+
+from __future__ import annotations
+
+import io
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from rich.console import Console
+
+from carepay_local.demo import run_demo
+
+
+def test_the_demo_does_a_week_through_the_portal_and_leaves_its_files_and_emails(
+    tmp_path: Path,
+) -> None:
+    printed = io.StringIO()
+    run_demo(tmp_path, Console(file=printed, width=150))
+    output = printed.getvalue()
+    assert "P003 in the portal: confirms the week" in output
+    assert "The week now: Confirmed." in output
+    assert "Every AWS call of the week was allowed by its function's own role." in output
+    mail = sorted((tmp_path / "mail").glob("*.eml"))
+    subjects = [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"] for p in mail]
+    assert any("your claim for w/c 09/11/2026 is ready (P003" in s for s in subjects)
+    assert any("unconfirmed at the deadline" in s for s in subjects)
+    assert any("was answered (P003 Riverside Care Home)" in s for s in subjects)
+    for folder in ("feedback", "remittances", "finance", "workbooks"):
+        assert any((tmp_path / folder).iterdir()), folder
