@@ -119,7 +119,7 @@ $(CURDIR)/.tools/bin/uv:
 $(PYC313): .venv/.synced tools/pyc313/package.json tools/pyc313/package-lock.json
 	cd tools/pyc313 && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
 
-screenshots: demo ## the README's pictures: page 1 of the workbooks providers and finance get (needs LibreOffice, pdftoppm)
+screenshots: demo browser ## the README's pictures: the workbooks providers and finance get (LibreOffice, pdftoppm) and the portal's screens (Chromium)
 	@rm -rf .tools/screens && mkdir -p .tools/screens docs/images
 	cp out/workbooks/P001-w-c-2026-11-09.xlsx .tools/screens/claim-workbook.xlsx
 	cp out/feedback/P001-claim-w-c-2026-11-09.feedback.xlsx .tools/screens/feedback-workbook.xlsx
@@ -129,6 +129,7 @@ screenshots: demo ## the README's pictures: page 1 of the workbooks providers an
 	for name in claim-workbook feedback-workbook remittance run-summary; do \
 		pdftoppm -png -r 90 -f 1 -l 1 -singlefile .tools/screens/$$name.pdf docs/images/$$name; done
 	pdftoppm -png -r 90 -f 2 -l 2 -singlefile .tools/screens/feedback-workbook.pdf docs/images/feedback-workbook-rows
+	$(RUN) python -m carepay_local.screenshots docs/images
 
 clean:
 	rm -rf .aws-sam out .tools .venv tools/pyc313/node_modules tools/axe/node_modules

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import socket
+from carepay_local.browser import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = ["free_port"]

@@ -55,8 +55,8 @@ def test_the_years_progress_counts_only_weeks_with_something_planned() -> None:
     stored = {("L1", date(2022, 12, 26)): confirmed("L1", date(2022, 12, 26))}
     progress = year_progress(plan, 2022, stored, at(TUESDAY, 12))
     counts = [progress.count(status) for status in WeekStatus]
-    # confirmed, in progress, late, not yet due, nothing planned
-    assert counts == [1, 1, 1, 10, 0]  # w/c 16 January to 20 March still to come
+    # confirmed, in progress, late, not yet due, nothing planned, before carepay
+    assert counts == [1, 1, 1, 10, 0, 0]  # w/c 16 January to 20 March still to come
     assert len(progress.weeks) == 13 and progress.weeks[0].week_commencing == date(2022, 12, 26)
 
 
@@ -64,3 +64,11 @@ def test_the_financial_year_has_the_weeks_from_the_one_containing_1_april() -> N
     weeks = weeks_of_year(2026)
     assert weeks[0] == date(2026, 3, 30) and weeks[-1] == date(2027, 3, 22)
     assert len(weeks) == 52 and financial_year_label(2026) == "2026-27"
+
+
+def test_weeks_before_the_first_week_on_carepay_are_neither_late_nor_counted() -> None:
+    first = date(2023, 1, 9)
+    before = week_status(plan_of(), date(2023, 1, 2), {}, at(TUESDAY, 18), first)
+    assert before == WeekStatus.BEFORE_CAREPAY
+    progress = year_progress(plan_of(), 2022, {}, at(TUESDAY, 18), first)
+    assert progress.weeks[0].week_commencing == first and progress.count(WeekStatus.LATE) == 1

@@ -133,6 +133,19 @@ def test_every_portal_action_is_audited_with_who_what_and_when(
     ]
 
 
+def test_weeks_before_the_council_used_carepay_are_shown_but_never_late_or_confirmed_here(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    jo = sign_in(cloud, "jo@acme.example")  # the local stack's FirstCarepayWeek is 2026-11-09
+    status, week = call(portal, jo, "GET", "/api/providers/P001/weeks/2026-11-02")
+    assert (week["status"], week["can_confirm"]) == ("Claimed before carepay", False)
+    path = "/api/providers/P001/weeks/2026-11-02/confirmation"
+    status, refused = call(portal, jo, "POST", path, {"declaration": True})
+    assert status == 400 and "before the council used carepay" in refused["message"]
+    progress = call(portal, jo, "GET", "/api/home")[1]["suppliers"][0]["progress"]
+    assert (progress["late"], progress["in_progress"]) == (0, 1)
+
+
 def test_confirming_needs_the_declaration_ticked(cloud: LocalCloud, portal: LocalHttpApi) -> None:
     jo = sign_in(cloud, "jo@acme.example")
     path = f"/api/providers/P001/weeks/{WEEK}/confirmation"

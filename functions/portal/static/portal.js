@@ -327,21 +327,28 @@ async function waitForResult(path) {
   throw new Error("Checking is taking longer than usual: the result will be on this page when it is ready.");
 }
 
+function rowsTable(caption, rows) {
+  return h("div", { class: "table-wrap" }, h("table", {},
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, ["Row", "Week", "Line", "Result", "Why"].map((title) => h("th", { scope: "col" }, title)))),
+    h("tbody", {}, rows.map((row) => h("tr", {},
+      h("th", { scope: "row" }, row.row), h("td", {}, row.week_commencing ? ukDate(row.week_commencing) : ""), h("td", {}, row.line_ref || ""),
+      h("td", {}, h("span", { class: `tag ${row.status === "accepted" ? "Accepted" : "Rejected"}` }, row.status === "accepted" ? "Accepted" : "Rejected")),
+      h("td", {}, [...row.errors, ...row.warnings, ...row.exceptions].map((finding) => h("p", {}, `${finding.code}: ${finding.message}`))))))));
+}
+
 function showResult(week, answer, into) {
   const feedback = answer.feedback;
-  const rows = feedback.rows;
+  // What needs the provider first: the rejected rows; the accepted ones folded away below.
+  const rejected = feedback.rows.filter((row) => row.status !== "accepted");
+  const accepted = feedback.rows.filter((row) => row.status === "accepted");
   into.replaceChildren(...nodes(
     h("h3", {}, feedback.file_rejected ? "The file was not accepted" : feedback.kind === "confirmation" ? "Confirmation" : `${feedback.accepted} rows accepted, ${feedback.rejected} rejected`),
     feedback.file_findings.map((finding) => h("p", {}, finding.message)),
     feedback.confirmations.map((confirmation) => h("p", {}, `Week commencing ${ukDate(confirmation.week_commencing)}: ${confirmation.status}. ${confirmation.message}`)),
     feedback.next_step ? h("p", {}, h("strong", {}, feedback.next_step)) : null,
-    rows.length ? h("div", { class: "table-wrap" }, h("table", {},
-      h("caption", {}, "Row by row"),
-      h("thead", {}, h("tr", {}, ["Row", "Week", "Line", "Result", "Why"].map((title) => h("th", { scope: "col" }, title)))),
-      h("tbody", {}, rows.map((row) => h("tr", {},
-        h("th", { scope: "row" }, row.row), h("td", {}, row.week_commencing ? ukDate(row.week_commencing) : ""), h("td", {}, row.line_ref || ""),
-        h("td", {}, h("span", { class: `tag ${row.status === "accepted" ? "Accepted" : "Rejected"}` }, row.status === "accepted" ? "Accepted" : "Rejected")),
-        h("td", {}, [...row.errors, ...row.warnings, ...row.exceptions].map((finding) => h("p", {}, `${finding.code}: ${finding.message}`)))))))) : null,
+    rejected.length ? rowsTable("Rejected rows: correct these and upload again", rejected) : null,
+    accepted.length ? h("details", {}, h("summary", {}, `The ${accepted.length} accepted rows`), rowsTable("Accepted rows", accepted)) : null,
     answer.feedback_workbook ? h("button", { type: "button", class: "secondary", onclick: () => download(week.provider_ref, `${apiBase(week.provider_ref)}/download?key=${encodeURIComponent(answer.feedback_workbook)}`) }, "Download the feedback workbook") : null,
     h("p", {}, h("a", { href: weekPath(week.provider_ref, week.week_commencing), onclick: () => setTimeout(route, 0) }, "Refresh the week"))));
   into.querySelector("h3").setAttribute("tabindex", "-1");
@@ -384,7 +391,7 @@ async function weekPage(ref, monday) {
       h("button", { type: "button", class: "secondary", onclick: () => download(ref, `${apiBase(ref)}/weeks/${monday}/claim?format=xlsx`) }, "Download the claim workbook"),
       h("button", { type: "button", class: "secondary", onclick: () => download(ref, `${apiBase(ref)}/weeks/${monday}/claim?format=csv`) }, "Download as CSV")),
     linesTable(week),
-    week.status === "Confirmed" || week.status === "Nothing planned" ? null : uploadSection(week),
+    ["Confirmed", "Nothing planned", "Claimed before carepay"].includes(week.status) ? null : uploadSection(week),
     confirmSection(week),
     previewSection(week.preview),
     h("ul", {},

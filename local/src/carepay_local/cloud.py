@@ -63,6 +63,8 @@ LOCAL_PARAMETERS = {
     "MailFrom": "carepay@example-council.gov.uk",
     "MailIdentity": "example-council.gov.uk",
     "FinanceEmail": "finance@example-council.gov.uk",
+    # The samples' first week: the portal counts from it (earlier weeks were claimed elsewhere).
+    "FirstCarepayWeek": "2026-11-09",
     "CouncilSortCode": "12-34-56",
     "CouncilAccountNumber": "12345678",
     "CouncilAccountName": "Example Council",

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -201,6 +201,9 @@ def _portal_service(settings: Settings, endpoint: str | None) -> PortalService:
         QueryService(QueryTable(table)),
         workbooks.notice,
         settings.trial_mode,
+        first_week=date.fromisoformat(settings.first_carepay_week)
+        if settings.first_carepay_week
+        else None,
     )
 
 

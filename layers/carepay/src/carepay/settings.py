@@ -33,6 +33,7 @@ class Settings(BaseModel):
     portal_url: str = ""
     mail_from: str = ""
     finance_email: str = ""
+    first_carepay_week: str = ""  # ISO Monday; weeks before it were claimed the old way
 
 
 def current_settings() -> Settings:
@@ -62,4 +63,5 @@ def current_settings() -> Settings:
         portal_url=env.get("PORTAL_URL", ""),
         mail_from=env.get("MAIL_FROM", ""),
         finance_email=env.get("FINANCE_EMAIL", ""),
+        first_carepay_week=env.get("FIRST_CAREPAY_WEEK", ""),
     )

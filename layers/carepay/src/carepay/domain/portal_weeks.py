@@ -21,6 +21,7 @@ class WeekStatus(StrEnum):
     LATE = "Late"  # the deadline passed unconfirmed: paid by the run after it is confirmed
     NOT_YET_DUE = "Not yet due"  # the week has not ended
     NOTHING_PLANNED = "Nothing planned"  # no service line in force: nothing to claim
+    BEFORE_CAREPAY = "Claimed before carepay"  # before the council's first week on carepay
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,12 @@ def week_status(
     monday: date,
     stored: Mapping[tuple[str, date], StoredLineWeek],
     now: datetime,
+    first_week: date | None = None,
 ) -> WeekStatus:
+    """`first_week`: the council's first week claimed through carepay (earlier weeks were
+    claimed and paid the old way, so they are never late here)."""
+    if first_week is not None and monday < first_week:
+        return WeekStatus.BEFORE_CAREPAY
     line_refs = plan.lines_for_week(monday)
     if not line_refs:
         return WeekStatus.NOTHING_PLANNED
@@ -80,11 +86,13 @@ def year_progress(
     year: int,
     stored: Mapping[tuple[str, date], StoredLineWeek],
     now: datetime,
+    first_week: date | None = None,
 ) -> YearProgress:
-    """Every week of the year with something planned, and its status (`stored` covers the year)."""
+    """Every week of the year with something planned, from the first claimed through carepay,
+    and its status (`stored` covers the year)."""
     weeks = [
         WeekSummary(monday, week_status(plan, monday, stored, now), len(lines))
         for monday in weeks_of_year(year)
-        if (lines := plan.lines_for_week(monday))
+        if (lines := plan.lines_for_week(monday)) and (first_week is None or monday >= first_week)
     ]
     return YearProgress(year, weeks)

@@ -93,7 +93,9 @@ class PortalService:
         notice: CouncilNotice,
         trial_mode: bool = False,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        first_week: date | None = None,
     ) -> None:
+        self.first_week = first_week  # the first week claimed through carepay
         self.clock = clock
         self.access = access
         self.people = people
@@ -142,7 +144,7 @@ class PortalService:
         year = financial_year_start(london_date(now))
         first, last = _year_span(year)
         stored = self.store.stored_line_weeks(provider_ref, first, last)
-        progress = year_progress(plan, year, stored, now)
+        progress = year_progress(plan, year, stored, now, self.first_week)
         to_confirm = [
             w.week_commencing
             for w in progress.weeks
@@ -171,7 +173,8 @@ class PortalService:
             raise NotFound(f"year {year}")
         first, last = _year_span(year)
         stored = self.store.stored_line_weeks(provider_ref, first, last)
-        progress = year_progress(self.store.provider_plan(provider_ref), year, stored, now)
+        plan = self.store.provider_plan(provider_ref)
+        progress = year_progress(plan, year, stored, now, self.first_week)
         rows = [
             WeekRow(
                 week_commencing=w.week_commencing, status=w.status, planned_lines=w.planned_lines
@@ -183,7 +186,7 @@ class PortalService:
     def week(self, sub: str, provider_ref: str, monday: date, now: datetime) -> WeekView:
         self._act(sub, provider_ref, "view week", f"w/c {monday}")
         _check_in_history(monday, now)
-        return week_view(self.store, self.workbooks, provider_ref, monday, now)
+        return week_view(self.store, self.workbooks, provider_ref, monday, now, self.first_week)
 
     # -- files ---------------------------------------------------------------------------------
     def claim(
@@ -263,6 +266,11 @@ class PortalService:
         email = self._act(sub, provider_ref, "confirm", f"w/c {monday}")
         if monday != week_commencing(monday):
             raise NotFound(f"w/c {monday}")
+        if self.first_week is not None and monday < self.first_week:
+            raise Refused(
+                f"The week commencing {monday:%d/%m/%Y} was claimed before the council used "
+                "carepay: to change it, raise a query (Report an error)."
+            )
         if not declared:
             raise Refused(
                 "Tick the declaration first: it says the delivered hours and amendments are correct."

@@ -28,15 +28,16 @@ def week_view(
     provider_ref: str,
     monday: date,
     now: datetime,
+    first_week: date | None = None,
 ) -> WeekView:
     plan = store.provider_plan(provider_ref)
     stored = store.stored_line_weeks(provider_ref, monday, monday)
-    status = week_status(plan, monday, stored, now)
+    status = week_status(plan, monday, stored, now, first_week)
     lines = [
         _line_view(line, stored.get((line.line_ref, monday), StoredLineWeek()))
         for line in sorted(plan.lines_for_week(monday).values(), key=lambda line: line.ss_ref)
     ]
-    ended = status not in (WeekStatus.NOT_YET_DUE, WeekStatus.NOTHING_PLANNED)
+    ended = status in (WeekStatus.IN_PROGRESS, WeekStatus.LATE, WeekStatus.CONFIRMED)
     preview = workbooks.preview(provider_ref, monday, now) if ended else None
     return WeekView(
         provider_ref=provider_ref,
@@ -108,6 +109,11 @@ def _next_step(status: WeekStatus, monday: date, rejected: bool) -> str:
     deadline = confirmation_deadline(monday).strftime("%A %d %B %Y at %H:%M")
     if status == WeekStatus.NOTHING_PLANNED:
         return "Nothing is planned for this week: there is nothing to claim."
+    if status == WeekStatus.BEFORE_CAREPAY:
+        return (
+            "This week was claimed before the council used carepay, and paid the old way. If "
+            "something in it is wrong, use Report an error."
+        )
     if status == WeekStatus.NOT_YET_DUE:
         return (
             f"The week ends on Sunday {week_ending(monday):%d %B}: report what was delivered "

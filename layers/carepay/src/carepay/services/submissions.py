@@ -514,11 +514,12 @@ def _out(finding: Finding) -> FindingOut:
 
 
 def _row_out(outcome: RowOutcome) -> RowFeedback:
-    line_week = outcome.line_week
+    # A rejected row still names the line it was matched to, so the provider finds it.
+    line = outcome.line_week or outcome.line
     return RowFeedback(
         row=outcome.row_number,
         status=outcome.status,
-        line_ref=line_week.line_ref if line_week else None,
+        line_ref=line.line_ref if line else None,
         week_commencing=outcome.week,
         errors=[_out(f) for f in outcome.errors],
         warnings=[_out(f) for f in outcome.warnings],
