@@ -56,6 +56,17 @@ def no_serious_accessibility_violations(page: Any, screen: str) -> None:
     assert serious == [], f"{screen}: {serious}"
 
 
+def reflows_at_320_pixels(page: Any, screen: str) -> None:
+    """WCAG's reflow: at 320 CSS pixels wide (a phone, or 1280 at 400 % zoom) nothing needs
+    scrolling sideways but the tables' own boxes."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{screen} is {width} pixels wide at 320"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def council_pays(served: Served) -> str:
     """Finance runs Wednesday's payment run and approves it: the week is paid."""
     draft = served.carepay("pay", "--at", "2026-11-18T06:00", "--json")
@@ -74,11 +85,13 @@ def test_a_provider_signs_in_and_does_their_week_in_the_portal(
     first_sign_in(page, served)  # temporary password, new password, authenticator code
     expect(page.get_by_role("img", name=re.compile("Weeks in 2026-27"))).to_be_visible()
     no_serious_accessibility_violations(page, "home")
+    reflows_at_320_pixels(page, "home")
 
     page.goto(f"{served.portal}#/providers/P001/weeks/{WEEK}")
     expect(page.get_by_role("heading", name="Week commencing 9 November 2026")).to_be_visible()
     expect(page.get_by_text("In progress").first).to_be_visible()
     no_serious_accessibility_violations(page, "week")
+    reflows_at_320_pixels(page, "week")
 
     with page.expect_download() as downloading:
         page.get_by_role("button", name="Download the claim workbook").click()
