@@ -351,3 +351,18 @@ def test_a_person_chooses_whether_to_get_the_optional_emails(
     assert call(portal, jo, "GET", "/api/me/emails")[1]["optional_emails"] is False
     status, refused = call(portal, jo, "PUT", "/api/me/emails", {"optional_emails": "no"})
     assert status == 400 and "true or false" in refused["message"]
+
+
+def test_the_page_and_its_configuration_are_public_and_the_page_allows_nothing_foreign(
+    cloud: LocalCloud, portal: LocalHttpApi
+) -> None:
+    config = portal.request("GET", "/api/config", {}, b"")  # beats /api/{proxy+}'s authorizer
+    assert config.status == 200
+    assert json.loads(config.body)["client_id"] == cloud.outputs["PortalClientId"]
+    page = portal.request("GET", "/", {}, b"")
+    policy = page.headers["content-security-policy"]
+    assert page.status == 200 and b'<script src="/static/portal.js"' in page.body
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and page.headers["x-content-type-options"] == "nosniff"
+    assert portal.request("GET", "/static/../app.py", {}, b"").status == 404
+    assert portal.request("GET", "/api/home", {}, b"").status == 401

@@ -133,8 +133,7 @@ def test_accounts_unused_for_90_days_are_locked_daily_and_the_council_unlocks_th
 ) -> None:
     pool = cloud.outputs["PortalUserPoolId"]
     invited_on = datetime.now(UTC).date()
-    seen = PortalAccessTable(Table(cloud.outputs["DataTableName"]))
-    seen.seen("sam@bradford.example", invited_on + timedelta(days=30))
+    portal_people(cloud).seen("sam@bradford.example", invited_on + timedelta(days=30))
     cloud.fire_schedule("UnusedAccountsLock", _at(invited_on + timedelta(days=89)))
     assert enabled(pool, "jo@acme.example") and enabled(pool, "sam@bradford.example")
     cloud.fire_schedule("UnusedAccountsLock", _at(invited_on + timedelta(days=90)))
@@ -146,6 +145,22 @@ def test_accounts_unused_for_90_days_are_locked_daily_and_the_council_unlocks_th
     assert enabled(pool, "jo@acme.example")  # unlocking counts as seen
 
 
+def test_someone_locked_then_removed_and_given_access_again_is_back_in_whole(
+    cloud: LocalCloud, invited: CarepayClient
+) -> None:
+    pool, people = cloud.outputs["PortalUserPoolId"], portal_people(cloud)
+    cloud.fire_schedule("UnusedAccountsLock", _at(datetime.now(UTC).date() + timedelta(days=95)))
+    assert not enabled(pool, "jo@acme.example")
+    for name, status in (("removed", "Removed"), ("back", "")):
+        body = f"Email,Provider Ref,Status\njo@acme.example,P001,{status}\n"
+        client("s3").put_object(
+            Bucket=cloud.outputs["InboundBucketName"], Key=f"portal-users/{name}.csv", Body=body
+        )
+        cloud.pump()
+    person = people.person("jo@acme.example")
+    assert enabled(pool, "jo@acme.example") and person is not None and person.enabled
+
+
 def _at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 2, 30, tzinfo=LONDON)
 
@@ -154,5 +169,9 @@ def enabled(pool: str, email: str) -> bool:
     return bool(client("cognito-idp").admin_get_user(UserPoolId=pool, Username=email)["Enabled"])
 
 
+def portal_people(cloud: LocalCloud) -> PortalAccessTable:
+    return PortalAccessTable(Table(cloud.outputs["DataTableName"]))
+
+
 def opt_out(email: str, cloud: LocalCloud) -> None:
-    PortalAccessTable(Table(cloud.outputs["DataTableName"])).set_optional_emails(email, False)
+    portal_people(cloud).set_optional_emails(email, False)

@@ -6,6 +6,7 @@ created in moto's CloudFormation; this module holds the pieces that need no AWS 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -36,7 +37,12 @@ _SHORT_TAGS = (
 )
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+# libyaml's loader when PyYAML has it: the pure-Python one takes a second over template.yaml,
+# and every test deploys the stack.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CloudFormationLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """YAML with CloudFormation's short forms (!Ref, !GetAtt, !Sub …) read as their long forms."""
 
 
@@ -64,10 +70,17 @@ for _tag in (*_SHORT_TAGS, "Ref", "GetAtt"):
 
 
 def load_template(path: Path) -> Template:
-    loaded = yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader
+    """The template as a fresh dict (callers change theirs), read once while the file is unchanged."""
+    loaded: Template = json.loads(_template_json(str(path), path.stat().st_mtime_ns))
+    return loaded
+
+
+@functools.lru_cache(maxsize=4)
+def _template_json(path: str, _modified: int) -> str:
+    loaded = yaml.load(Path(path).read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader
     if not isinstance(loaded, dict):
         raise ValueError(f"{path} is not a CloudFormation template")
-    return loaded
+    return json.dumps(loaded)
 
 
 def sam_transform(template: Template, parameters: dict[str, str], region: str) -> Template:

@@ -35,6 +35,9 @@ class PortalAccessStore(Protocol):
         ...
 
     def providers_of_email(self, email: str) -> list[str]: ...
+    def unlocked(self, email: str, on: date) -> None:
+        """Enabled again by the council: not locked, and seen `on` (the 90 days start again)."""
+        ...
 
     def access_of(self, sub: str) -> PortalAccess:
         """The person's email and providers, in one read (every portal request makes it)."""

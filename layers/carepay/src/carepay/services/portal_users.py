@@ -80,4 +80,5 @@ class PortalUserImportService:
             report.invited.append(change.email)
         elif not had_access:  # known, but every provider had been taken away: back in
             self.directory.enable(change.email)
+            self.access.unlocked(change.email, on)  # and counted as seen today
             report.enabled.append(change.email)
