@@ -11,6 +11,7 @@ token out) and Drive's file metadata (modifiedTime), and refuses a request witho
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -590,21 +591,27 @@ def fake_service_account(
 ) -> dict[str, str]:
     """A service account key as Google's console gives it, with a new key: google-auth signs
     real JWTs with it, which the fake's token endpoint exchanges for a bearer token."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
     return {
         "type": "service_account",
         "project_id": "example-council",
         "private_key_id": secrets.token_hex(20),
-        "private_key": pem,
+        "private_key": _private_key_pem(),
         "client_email": email,
         "client_id": "100000000000000000000",
         "token_uri": f"https://{TOKEN_HOST}/token",
     }
+
+
+@functools.cache
+def _private_key_pem() -> str:
+    """One RSA key per process: generating one takes a tenth of a second, and every test
+    deploys a stack with a service account; the fake trusts any key anyway."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
