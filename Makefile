@@ -34,27 +34,25 @@ demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 test: deps lint validate office browser ## everything CI checks
 	$(RUN) pytest -n 2 --dist loadfile -q --least-privilege
 
-office: ## LibreOffice for tests/office, from Debian's packages when missing (needs root; else they skip)
-	@command -v soffice >/dev/null 2>&1 || { \
+# A Debian package a group of tests needs, installed when its command is missing: $(1) the
+# command, $(2) the package, $(3) what it is, $(4) the tests that skip without it (needs root).
+define debian_package
+	@command -v $(1) >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing LibreOffice (libreoffice-calc-nogui) for the real-client tests"; \
+			echo "Installing $(3) ($(2)) for $(4)"; \
 			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				--no-install-recommends libreoffice-calc-nogui >/dev/null \
-				|| echo "LibreOffice could not be installed: tests/office will be skipped"; \
+				--no-install-recommends $(2) >/dev/null \
+				|| echo "$(3) could not be installed: $(4) will be skipped"; \
 		else \
-			echo "LibreOffice is missing: tests/office will be skipped (apt-get install libreoffice-calc-nogui)"; \
+			echo "$(3) is missing: $(4) will be skipped (apt-get install $(2))"; \
 		fi; }
+endef
+
+office: ## LibreOffice for tests/office, from Debian's packages when missing (needs root; else they skip)
+	$(call debian_package,soffice,libreoffice-calc-nogui,LibreOffice,tests/office)
 
 browser: $(AXE) ## Debian's headless Chromium for tests/browser, when missing (needs root; else they skip)
-	@command -v chromium-headless-shell >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Chromium (chromium-headless-shell) for the browser tests"; \
-			apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				--no-install-recommends chromium-headless-shell >/dev/null \
-				|| echo "Chromium could not be installed: tests/browser will be skipped"; \
-		else \
-			echo "Chromium is missing: tests/browser will be skipped (apt-get install chromium-headless-shell)"; \
-		fi; }
+	$(call debian_package,chromium-headless-shell,chromium-headless-shell,Chromium,tests/browser)
 
 $(AXE): .venv/.synced tools/axe/package.json tools/axe/package-lock.json
 	cd tools/axe && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
