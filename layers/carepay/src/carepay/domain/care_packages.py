@@ -13,6 +13,7 @@ from carepay.domain.actuals import parse_week_date
 from carepay.domain.finance import BankDetails, BankDetailsError
 from carepay.domain.findings import Finding, error
 from carepay.domain.money import NotAQuarterMultiple, parse_decimal, to_quarters
+from carepay.domain.registers import PlannedDaysError, parse_days, per_day_quarters
 from carepay.domain.rows import SheetRow
 from carepay.domain.service_lines import ServiceLineVersion, ServiceType, Unit
 
@@ -107,6 +108,7 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
     end = _date(row, "end_date", "End Date", problems, required=False)
     if start and end and end < start:
         problems.append(f"End Date {end:%d/%m/%Y} is before Start Date {start:%d/%m/%Y}")
+    days = _planned_days(row, service_type, unit, planned, problems)
     if (
         problems
         or service_type is None
@@ -131,12 +133,38 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
             start_date=start,
             end_date=end,
             cancelled=row.text("status").lower() == "cancelled",
+            days=days,
         )
     except ValidationError as exc:
         problems.extend(
             f"{'.'.join(str(p) for p in issue['loc'])}: {issue['msg']}" for issue in exc.errors()
         )
         return None
+
+
+def _planned_days(
+    row: SheetRow,
+    service_type: ServiceType | None,
+    unit: Unit | None,
+    planned: Decimal | None,
+    problems: list[str],
+) -> tuple[int, ...]:
+    """A Day Care line's Days: each planned day carries an equal share of the weekly total,
+    whole sessions or journeys, or quarter hours (DOMAIN.md, Day-care registers)."""
+    if service_type is not ServiceType.DAY_CARE:
+        return ()
+    text = row.text("days")
+    if not text:
+        problems.append("A Day Care line needs Days: the planned weekdays, e.g. Mon Wed Fri")
+        return ()
+    try:
+        days = parse_days(text)
+        if planned is not None and unit is not None:
+            per_day_quarters(to_quarters(planned), days, whole_units=unit is not Unit.HOUR)
+    except (PlannedDaysError, NotAQuarterMultiple) as refused:
+        problems.append(str(refused))
+        return ()
+    return days
 
 
 def _bank_details(row: SheetRow, problems: list[str]) -> BankDetails | None:

@@ -56,6 +56,7 @@ class ServiceLineVersion(BaseModel):
     start_date: date
     end_date: date | None = None
     cancelled: bool = False
+    days: tuple[int, ...] = ()  # Day Care: the planned weekdays (Monday = 0), carrying equal shares
 
     def in_force_on(self, day: date) -> bool:
         if self.cancelled or day < self.start_date:

@@ -75,6 +75,7 @@ CARE_PACKAGES = TableSchema(
             "start_date": ("Start Date",),
             "end_date": ("End Date",),
             "status": ("Status",),
+            "days": ("Days", "Planned Days"),
             "sort_code": ("Sort Code", "Bank Sort Code"),
             "account_number": ("Account Number", "Bank Account Number"),
             "account_name": ("Account Name", "Bank Account Name"),
