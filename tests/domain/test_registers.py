@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 
 import pytest
@@ -19,6 +20,7 @@ from carepay.domain.registers import (
     parse_days,
     per_day_quarters,
     register_amount_pence,
+    register_line_for_week,
 )
 from carepay.domain.rows import SheetRow
 
@@ -178,3 +180,19 @@ def test_a_day_care_line_is_imported_with_its_days_and_refused_without_them() ->
 
 def _messages(rejected: list[tuple[int, list[Finding]]]) -> list[tuple[int, list[str]]]:
     return [(number, [f.message for f in findings]) for number, findings in rejected]
+
+
+def test_a_lines_register_terms_come_from_the_plan_and_each_days_rate_from_its_day() -> None:
+    versions = read_care_packages(
+        [
+            package_row(1, unit_rate="30.00", start_date="2025-03-03"),
+            SheetRow(2, package_row(1).cells | {"unit_rate": "33.00", "start_date": "2025-03-06"}),
+        ]
+    ).versions
+    register = register_line_for_week(versions, date(2025, 3, 3))
+    assert register is not None
+    assert (register.planned_days, register.per_day_quarters) == ((0, 2, 4), 4)
+    assert register.day_rates_pence == (3000, 3000, 3000, 3300, 3300, 3300, 3300)
+    week = check_register_row(register, row(mon="A", wed="A", fri="A"))
+    assert register_amount_pence(register, week) == 3000 + 3000 + 3300
+    assert register_line_for_week(versions, date(2025, 2, 24)) is None  # not yet in force

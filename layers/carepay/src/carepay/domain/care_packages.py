@@ -79,7 +79,7 @@ def read_care_packages(rows: Iterable[SheetRow]) -> CarePackageImport:
     return result
 
 
-def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
+def _references_hold_no_hash(row: SheetRow, problems: list[str]) -> None:
     for key, label in (
         ("provider_ref", "Provider Ref"),
         ("line_ref", "Line Ref"),
@@ -87,6 +87,10 @@ def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
     ):
         if REFERENCE_FORBIDDEN in row.text(key):
             problems.append(f"{label} '{row.text(key)}' contains '#', which references cannot hold")
+
+
+def _version(row: SheetRow, problems: list[str]) -> ServiceLineVersion | None:
+    _references_hold_no_hash(row, problems)
     service_type = _SERVICE_TYPES.get("".join(row.text("service_type").lower().split()))
     if service_type is None:
         problems.append(

@@ -10,11 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
 from carepay.domain.findings import Finding, error, warning
-from carepay.domain.money import QUARTERS_PER_UNIT, round_half_up_pence
+from carepay.domain.money import (
+    QUARTERS_PER_UNIT,
+    pounds_to_pence,
+    round_half_up_pence,
+    to_quarters,
+)
+from carepay.domain.service_lines import ServiceLineVersion, Unit
+from carepay.domain.weeks import days_of_week
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _LONG_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -234,3 +242,31 @@ def register_amount_pence(line: RegisterLine, outcome: RegisterOutcome) -> int:
         Fraction(0),
     )
     return round_half_up_pence(exact)
+
+
+def register_line_for_week(
+    versions: Sequence[ServiceLineVersion], monday: date
+) -> RegisterLine | None:
+    """A Day Care line's register terms for a week: its planned days and per-day quantity from
+    the version in force at the end of the week (the plan as it stands, as for actuals), and
+    each day's rate from the version in force that day (None where none is)."""
+    days = days_of_week(monday)
+    live = [v for v in versions if any(v.in_force_on(day) for day in days)]
+    if not live:
+        return None
+    latest = live[-1]  # versions come sorted by start date; a later one replaces an earlier one
+    rates = tuple(_rate_on(live, day) for day in days)
+    return RegisterLine(
+        latest.line_ref,
+        latest.ss_ref,
+        latest.days,
+        per_day_quarters(
+            to_quarters(latest.planned_quantity), latest.days, latest.unit is not Unit.HOUR
+        ),
+        rates,
+    )
+
+
+def _rate_on(versions: Sequence[ServiceLineVersion], day: date) -> Fraction | None:
+    todays = [v for v in versions if v.in_force_on(day)]
+    return pounds_to_pence(todays[-1].unit_rate) if todays else None
