@@ -125,3 +125,68 @@ PORTAL_USERS = TableSchema(
     ),
     required={"email": "Email", "provider_ref": "Provider Ref"},
 )
+
+
+REGISTER_UPLOAD = TableSchema(
+    name="Day-care register",
+    aliases=_aliases(
+        {
+            "line_ref": ("Line Ref", "Line Reference"),
+            "ss_ref": ("SS Ref", "SS Reference", "SSRef"),
+            "service_level": ("Service Level",),
+            "date": ("Week Commencing", "Date", "W/C"),
+            **{
+                f"day_{index}": (short, long)
+                for index, (short, long) in enumerate(
+                    zip(
+                        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                        (
+                            "Monday",
+                            "Tuesday",
+                            "Wednesday",
+                            "Thursday",
+                            "Friday",
+                            "Saturday",
+                            "Sunday",
+                        ),
+                        strict=True,
+                    )
+                )
+            },
+            "all_week": ("All Week", "Absent All Week"),
+            "comments": ("Comments", "Comment"),
+            "submit": ("Submit", "Submitted", "Confirm"),
+        }
+    ),
+    required={"ss_ref": "SS Ref", "date": "Week Commencing"},
+    declaration_label="Submit the whole register (Y)",
+    fill_down=frozenset({"date"}),
+    ignored=ACTUALS_UPLOAD.ignored
+    | frozenset(map(normalise_header, ("Paid Days", "Planned Days"))),
+    personal_names=ACTUALS_UPLOAD.personal_names,
+)
+
+NON_PAYMENT_WEEKS = TableSchema(
+    name="Non-payment weeks file",
+    aliases=_aliases(
+        {
+            "provider_ref": ("Provider Ref", "Provider Reference"),
+            "financial_year": ("Financial Year", "Year"),
+            "week_commencing": ("Week Commencing", "W/C"),
+        }
+    ),
+    required={
+        "provider_ref": "Provider Ref",
+        "financial_year": "Financial Year",
+        "week_commencing": "Week Commencing",
+    },
+)
+
+
+def is_register(headers: list[str]) -> bool:
+    """A claim file is a day-care register when it has day columns (Mon … Sun) and no weekly
+    Actual column: it is read as a register, not as weekly actuals."""
+    register_keys = {REGISTER_UPLOAD.key_for(header) for header in headers}
+    actuals_keys = {ACTUALS_UPLOAD.key_for(header) for header in headers}
+    days = sum(1 for key in register_keys if key and key.startswith("day_"))
+    return days >= 5 and "actual" not in actuals_keys
