@@ -24,7 +24,11 @@ tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
 STATIC = Path(__file__).parent / "static"
-PAGES = {"index.html": "text/html", "portal.js": "text/javascript", "portal.css": "text/css"}
+PAGES = {
+    "index.html": "text/html; charset=utf-8",
+    "portal.js": "text/javascript; charset=utf-8",
+    "portal.css": "text/css; charset=utf-8",
+}
 
 
 def _sub() -> str:

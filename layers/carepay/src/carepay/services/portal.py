@@ -86,7 +86,7 @@ class PortalService:
         access: PortalAccessStore,
         people: PortalPeople,
         store: PreviewStore,
-        files: PortalFiles,
+        bucket: PortalFiles,
         audit: AuditLog,
         workbooks: ClaimWorkbookService,
         query_service: QueryService,
@@ -100,7 +100,7 @@ class PortalService:
         self.access = access
         self.people = people
         self.store = store
-        self.bucket = files
+        self.bucket = bucket  # the buckets as the portal reaches them (presigned links)
         self.audit = audit
         self.workbooks = workbooks
         self.query_service = query_service
