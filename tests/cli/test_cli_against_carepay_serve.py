@@ -283,3 +283,19 @@ def test_the_council_answers_and_resolves_a_providers_query_once(
     assert again.returncode == 2 and "already resolved" in again.stdout
     shown = carepay(imported, "queries", "show", raised.query_id)
     assert shown.stdout.count("council (council)") == 2 and "Why 3 h?" in shown.stdout
+
+
+def test_progress_counts_a_providers_weeks_from_the_first_claimed_through_carepay(
+    imported: str,
+) -> None:
+    shown = carepay(
+        imported, "progress", "--provider", "P002", "--year", "2026-27",
+        "--at", "2026-11-18T09:00", "--json",
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    year = json.loads(shown.stdout)
+    # The local stack's FirstCarepayWeek is 09/11/2026: that week is late, the rest to come.
+    assert year["counts"] == {"Confirmed": 0, "In progress": 0, "Late": 1, "Not yet due": 19}
+    assert year["weeks"][0] == {"week_commencing": "2026-11-09", "status": "Late"}
+    unknown = carepay(imported, "progress", "--provider", "P999", "--at", "2026-11-18T09:00")
+    assert unknown.returncode == 2 and "nothing planned" in unknown.stdout

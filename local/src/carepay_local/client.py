@@ -22,8 +22,10 @@ from carepay.adapters.aws import client
 from carepay.adapters.cognito import CognitoDirectory
 from carepay.adapters.dynamodb.portal import PortalAccessTable
 from carepay.adapters.dynamodb.queries import QueryTable
+from carepay.adapters.dynamodb.stores import PaymentStore
 from carepay.adapters.dynamodb.table import Table
 from carepay.adapters.queues import SqsMessages
+from carepay.domain.portal_weeks import YearProgress, weeks_of_year, year_progress
 from carepay.domain.queries import Query
 from carepay.ports.messages import PortalTask
 from carepay.services.care_packages import approvals_report_key, import_report_key
@@ -83,6 +85,9 @@ class CarepayClient:
     ) -> None:
         stacks = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        self.parameters = {
+            p["ParameterKey"]: p.get("ParameterValue", "") for p in stacks[0].get("Parameters", [])
+        }
         self.inbound = self.outputs["InboundBucketName"]
         self.outbound = self.outputs["OutboundBucketName"]
         self.pump = pump
@@ -254,6 +259,21 @@ class CarepayClient:
             at,
         )
         return self._wait_for_json(preview_key(provider_ref, week), sent)
+
+    def progress(self, provider_ref: str, year: int, at: datetime | None = None) -> YearProgress:
+        """A provider's weeks of a financial year, as the portal's bar counts them: confirmed,
+        in progress, late, still to come (from the stack's FirstCarepayWeek, when it has one)."""
+        store = PaymentStore(self.outputs["DataTableName"])
+        weeks = weeks_of_year(year)
+        stored = store.stored_line_weeks(provider_ref, weeks[0], weeks[-1])
+        first = self.parameters.get("FirstCarepayWeek") or None
+        return year_progress(
+            store.provider_plan(provider_ref),
+            year,
+            stored,
+            at or datetime.now(UTC),
+            date.fromisoformat(first) if first else None,
+        )
 
     # -- Google Sheets ---------------------------------------------------------------------------
     def link_sheet(self, provider_ref: str, spreadsheet_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from carepay_local.cli import claims, imports, portal, queries, runs, sheets, stack
+from carepay_local.cli import claims, imports, portal, progress, queries, runs, sheets, stack
 from carepay_local.cli.common import EXIT_CAREPAY_FAILED, console
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ for command in (
     runs.remittance,
     runs.finance,
     claims.preview,
+    progress.progress,
     stack.demo,
 ):
     app.command()(command)
