@@ -10,11 +10,11 @@ import pytest
 from carepay.domain.non_payment_weeks import (
     NonPaymentWeeks,
     christmas_weeks,
-    parse_financial_year,
     read_nominations,
     replaced,
 )
 from carepay.domain.rows import SheetRow
+from carepay.domain.weeks import parse_financial_year
 
 
 def nomination(number: int, provider: str, year: str, week: str) -> SheetRow:

@@ -5,14 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
-from carepay.domain.portal_weeks import (
-    WeekStatus,
-    financial_year_label,
-    week_status,
-    weeks_of_year,
-    year_progress,
-)
-from carepay.domain.weeks import LONDON
+from carepay.domain.portal_weeks import WeekStatus, week_status, year_progress
+from carepay.domain.weeks import LONDON, financial_year_label, weeks_of_year
 from tests.domain.builders import PROVIDER, WEEK, line_version, plan_of
 
 TUESDAY = date(2023, 1, 17)  # the deadline day of WEEK (w/c 9 January 2023)

@@ -25,8 +25,9 @@ from carepay.adapters.dynamodb.queries import QueryTable
 from carepay.adapters.dynamodb.stores import PaymentStore
 from carepay.adapters.dynamodb.table import Table
 from carepay.adapters.queues import SqsMessages
-from carepay.domain.portal_weeks import YearProgress, weeks_of_year, year_progress
+from carepay.domain.portal_weeks import YearProgress, year_progress
 from carepay.domain.queries import Query
+from carepay.domain.weeks import weeks_of_year
 from carepay.ports.messages import PortalTask
 from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key, preview_key

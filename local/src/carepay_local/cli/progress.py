@@ -8,9 +8,13 @@ from typing import Annotated
 
 import typer
 
-from carepay.domain.non_payment_weeks import parse_financial_year
-from carepay.domain.portal_weeks import WeekStatus, financial_year_label
-from carepay.domain.weeks import financial_year_start, london_date
+from carepay.domain.portal_weeks import WeekStatus
+from carepay.domain.weeks import (
+    financial_year_label,
+    financial_year_start,
+    london_date,
+    parse_financial_year,
+)
 from carepay_local.cli.common import (
     EXIT_REJECTED_WHOLE,
     AtOption,

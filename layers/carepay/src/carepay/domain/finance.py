@@ -12,8 +12,11 @@ from typing import NamedTuple
 from carepay.domain.weeks import (
     LONDON,
     confirmation_deadline,
+    financial_year_label,
     financial_year_week,
+    first_week_of_year,
     week_commencing,
+    weeks_of_year,
 )
 
 SORT_CODE = re.compile(r"^\d{6}$")
@@ -105,7 +108,7 @@ class ChargingPeriod(NamedTuple):
 
     @property
     def name(self) -> str:
-        return f"{self.year}-{(self.year + 1) % 100:02d} P{self.number:02d}"
+        return f"{financial_year_label(self.year)} P{self.number:02d}"
 
     @property
     def slug(self) -> str:
@@ -117,10 +120,11 @@ class ChargingPeriod(NamedTuple):
         return cls(int(year), int(number))
 
     def weeks(self) -> list[date]:
-        first_monday = _first_monday(self.year)
-        first = first_monday + timedelta(weeks=(self.number - 1) * WEEKS_PER_PERIOD)
+        first = first_week_of_year(self.year) + timedelta(
+            weeks=(self.number - 1) * WEEKS_PER_PERIOD
+        )
         count = WEEKS_PER_PERIOD
-        if self.number == PERIODS_PER_YEAR and _weeks_in_year(self.year) == 53:
+        if self.number == PERIODS_PER_YEAR and len(weeks_of_year(self.year)) == 53:
             count += 1
         return [first + timedelta(weeks=n) for n in range(count)]
 
@@ -154,12 +158,3 @@ def _previous(period: ChargingPeriod) -> ChargingPeriod:
     if period.number > 1:
         return ChargingPeriod(period.year, period.number - 1)
     return ChargingPeriod(period.year - 1, PERIODS_PER_YEAR)
-
-
-def _first_monday(year: int) -> date:
-    first_april = date(year, 4, 1)
-    return first_april - timedelta(days=first_april.weekday())
-
-
-def _weeks_in_year(year: int) -> int:
-    return (_first_monday(year + 1) - _first_monday(year)).days // 7

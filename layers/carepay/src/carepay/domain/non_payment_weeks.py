@@ -10,9 +10,14 @@ from datetime import date
 
 from carepay.domain.actuals import parse_week_date
 from carepay.domain.findings import Finding, error
-from carepay.domain.portal_weeks import financial_year_label, weeks_of_year
 from carepay.domain.rows import SheetRow
-from carepay.domain.weeks import financial_year_week, week_commencing
+from carepay.domain.weeks import (
+    financial_year_label,
+    financial_year_week,
+    parse_financial_year,
+    week_commencing,
+    weeks_of_year,
+)
 
 WEEKS_PER_YEAR = 2
 
@@ -21,18 +26,6 @@ def christmas_weeks(year: int) -> tuple[date, date]:
     """The default: the weeks containing 25 December and the 1 January after it (always the
     week after: they are seven days apart)."""
     return week_commencing(date(year, 12, 25)), week_commencing(date(year + 1, 1, 1))
-
-
-def parse_financial_year(text: str) -> int:
-    """`2025-26` (or `2025/26`, or `2025`): the calendar year in which it begins."""
-    cleaned = text.strip().replace("/", "-")
-    first, _, second = cleaned.partition("-")
-    if not first.isdigit() or len(first) != 4:
-        raise ValueError(f"Financial Year {text!r} is not like 2025-26")
-    year = int(first)
-    if second and (not second.isdigit() or int(second) % 100 != (year + 1) % 100):
-        raise ValueError(f"Financial Year {text!r} is not like {financial_year_label(year)}")
-    return year
 
 
 @dataclass

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
 from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.service_lines import ProviderPlan
-from carepay.domain.weeks import confirmation_deadline, week_commencing, week_has_ended
+from carepay.domain.weeks import confirmation_deadline, week_has_ended, weeks_of_year
 
 
 class WeekStatus(StrEnum):
@@ -42,21 +42,6 @@ class YearProgress:
         return Counter(week.status for week in self.weeks)[status]
 
 
-def first_week_of_year(year: int) -> date:
-    """The Monday of week 1: the week that contains 1 April (carepay.domain.weeks)."""
-    return week_commencing(date(year, 4, 1))
-
-
-def financial_year_label(year: int) -> str:
-    """As councils write it: 2026-27."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
-def weeks_of_year(year: int) -> list[date]:
-    first, next_first = first_week_of_year(year), first_week_of_year(year + 1)
-    return [first + timedelta(weeks=n) for n in range((next_first - first).days // 7)]
-
-
 def week_status(
     plan: ProviderPlan,
     monday: date,
@@ -73,10 +58,9 @@ def week_status(
         return WeekStatus.NOTHING_PLANNED
     if not week_has_ended(monday, now):
         return WeekStatus.NOT_YET_DUE
-    locked = (
-        stored.get((line_ref, monday), StoredLineWeek()) for line_ref in line_refs
-    )  # paid counts as confirmed: it cannot change any more
-    if all(line_week.confirmed or line_week.paid for line_week in locked):
+    reported = (stored.get((line_ref, monday), StoredLineWeek()) for line_ref in line_refs)
+    # Paid counts as confirmed: it cannot change any more.
+    if all(line_week.confirmed or line_week.paid for line_week in reported):
         return WeekStatus.CONFIRMED
     return WeekStatus.LATE if now > confirmation_deadline(monday) else WeekStatus.IN_PROGRESS
 

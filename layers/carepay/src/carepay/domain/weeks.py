@@ -46,11 +46,38 @@ def financial_year_start(day: date) -> int:
     return day.year if day >= date(day.year, 4, 1) else day.year - 1
 
 
+def first_week_of_year(year: int) -> date:
+    """The Monday of week 1 of a financial year: the week that contains 1 April."""
+    return week_commencing(date(year, 4, 1))
+
+
+def weeks_of_year(year: int) -> list[date]:
+    """Every Monday of the financial year (52 weeks, or 53)."""
+    first, next_first = first_week_of_year(year), first_week_of_year(year + 1)
+    return [first + timedelta(weeks=n) for n in range((next_first - first).days // 7)]
+
+
 def financial_year_week(monday: date) -> tuple[int, int]:
     """(financial year, week number): week 1 is the week that contains 1 April.
 
     A week that contains 1 April belongs to the new year, so the Monday can fall in March.
     """
     year = financial_year_start(week_ending(monday))
-    first_monday = week_commencing(date(year, 4, 1))
-    return year, (monday - first_monday).days // 7 + 1
+    return year, (monday - first_week_of_year(year)).days // 7 + 1
+
+
+def financial_year_label(year: int) -> str:
+    """As councils write it: 2026-27."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def parse_financial_year(text: str) -> int:
+    """`2025-26` (or `2025/26`, or `2025`): the calendar year in which it begins."""
+    cleaned = text.strip().replace("/", "-")
+    first, _, second = cleaned.partition("-")
+    if not first.isdigit() or len(first) != 4:
+        raise ValueError(f"Financial Year {text!r} is not like 2025-26")
+    year = int(first)
+    if second and (not second.isdigit() or int(second) % 100 != (year + 1) % 100):
+        raise ValueError(f"Financial Year {text!r} is not like {financial_year_label(year)}")
+    return year

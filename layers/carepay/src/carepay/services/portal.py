@@ -14,14 +14,15 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from carepay.domain.portal_weeks import (
-    WeekStatus,
-    financial_year_label,
-    weeks_of_year,
-    year_progress,
-)
+from carepay.domain.portal_weeks import WeekStatus, year_progress
 from carepay.domain.queries import Query, QueryRefused
-from carepay.domain.weeks import financial_year_start, london_date, week_commencing
+from carepay.domain.weeks import (
+    financial_year_label,
+    financial_year_start,
+    london_date,
+    week_commencing,
+    weeks_of_year,
+)
 from carepay.ports.portal import (
     AuditEntry,
     AuditLog,
