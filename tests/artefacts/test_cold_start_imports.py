@@ -20,6 +20,8 @@ EXPECTED = {
     "payment_runs": set(),
     "claim_workbooks": set(),
     "sheet_notices": set(),
+    "portal": set(),  # its claim download imports openpyxl when it writes one, not before
+    "portal_tasks": set(),
 }
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from carepay.domain.care_packages import read_care_packages
@@ -133,9 +133,8 @@ def test_swapping_a_day_never_changes_the_amount_when_rates_are_flat(
     planned: tuple[int, ...], away: int, to: int
 ) -> None:
     register = RegisterLine("L1", "SS1", planned, 4, (SESSION,) * 7)
+    assume(away in planned and to not in planned)
     as_planned = check_register_row(register, dict.fromkeys(planned, "A"))
-    if away not in planned or to in planned:
-        return
     swapped = {**dict.fromkeys(planned, "A"), to: "A"}
     del swapped[away]
     week = check_register_row(register, swapped)

@@ -55,9 +55,7 @@ def call(
     return person.call(method, path, body)
 
 
-def upload(
-    cloud: LocalCloud, portal: LocalHttpApi, person: PortalVisit, name: str, content: bytes = b""
-) -> dict[str, Any]:
+def upload(person: PortalVisit, name: str, content: bytes = b"") -> dict[str, Any]:
     """Choose a file in the portal: a presigned form, the file straight to S3, the result."""
     return person.upload("P001", name, content or (SAMPLES / name).read_bytes())
 
@@ -81,7 +79,7 @@ def test_a_provider_does_their_whole_week_in_the_portal(
     )
     assert claim["file_name"] == f"claim-w-c-{WEEK}.xlsx" and "Claim" in workbook.sheetnames[0]
 
-    answered = upload(cloud, portal, jo, "P001-claim-w-c-2026-11-09.csv")
+    answered = upload(jo, "P001-claim-w-c-2026-11-09.csv")
     first = answered["feedback"]
     assert (first["accepted"], first["rejected"]) == (9, 3)
     status, files = call(portal, jo, "GET", "/api/providers/P001/files")
@@ -98,7 +96,7 @@ def test_a_provider_does_their_whole_week_in_the_portal(
 
     corrections = (SAMPLES / "P001-corrections-w-c-2026-11-09.csv").read_text()
     without_confirm = "\n".join(row.rsplit(",", 1)[0] for row in corrections.splitlines())
-    fixed = upload(cloud, portal, jo, "corrections.csv", without_confirm.encode())["feedback"]
+    fixed = upload(jo, "corrections.csv", without_confirm.encode())["feedback"]
     assert (fixed["accepted"], fixed["rejected"]) == (2, 0)
 
     status, sent = call(
@@ -288,7 +286,7 @@ def test_a_provider_downloads_the_remittance_of_a_run_that_paid_them(
     cloud: LocalCloud, portal: LocalHttpApi, council: CarepayClient
 ) -> None:
     jo = sign_in(cloud, "jo@acme.example")
-    upload(cloud, portal, jo, "P001-claim-w-c-2026-11-09.csv")
+    upload(jo, "P001-claim-w-c-2026-11-09.csv")
     run = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=UTC))
     council.approve(run["run_id"], "finance officer")
     status, files = call(portal, jo, "GET", "/api/providers/P001/files")

@@ -286,15 +286,14 @@ class LocalCloud:
     def http_api(self, logical_id: str, clock: Callable[[], float] = time.time) -> LocalHttpApi:
         """One of the template's HTTP APIs, answering as API Gateway would (carepay_local.http_api);
         a function that raises is in failed_invocations, as for the queues."""
-        api = LocalHttpApi(
+        return LocalHttpApi(
             self.http_api_ids[logical_id],
             list(self.functions.values()),
             self.invoke,
             self.account,
             clock,
+            self.failed_invocations,
         )
-        api.failures = self.failed_invocations
-        return api
 
     def signer(self, logical_id: str) -> tuple[str, list[Grant], str]:
         """A function as the signer of its presigned requests: S3 judges them by its role."""

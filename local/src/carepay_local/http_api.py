@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import threading
 import time
@@ -173,12 +174,13 @@ class LocalHttpApi:
         invoke: Invoke,
         account: str,
         clock: Callable[[], float] = time.time,
+        failures: list[str] | None = None,
     ) -> None:
         self.api_id = api_id
         self.invoke = invoke
         self.account = account
         self.clock = clock
-        self.failures: list[str] = []  # tracebacks of functions that raised
+        self.failures = [] if failures is None else failures  # tracebacks of functions that raised
         self.routes = self._routes({function.arn: function for function in functions})
         self._keys: dict[str, Any] = {}
 
@@ -251,8 +253,6 @@ class LocalHttpApi:
         from joserfc.jwk import KeySet
 
         if issuer not in self._keys:
-            import os
-
             import requests
 
             url = f"{issuer}/.well-known/jwks.json"

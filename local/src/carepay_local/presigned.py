@@ -71,7 +71,7 @@ def post_upload(
     """
     import requests
 
-    bucket = url.rstrip("/").rsplit("/", 1)[-1].split(".s3", 1)[0]
+    bucket, _ = _bucket_and_key(url)
     violations = policy_violations(fields, bucket, len(content))
     if violations:
         raise UploadRefused("; ".join(violations))
@@ -90,11 +90,7 @@ def fetch_download(url: str, signer: tuple[str, list[Any], str]) -> bytes:
     object (checked and recorded here; moto checks no role)."""
     import requests
 
-    parts = urlsplit(url)
-    if ".s3" in parts.netloc:  # virtual-hosted: https://{bucket}.s3….amazonaws.com/{key}
-        bucket, key = parts.netloc.split(".s3", 1)[0], parts.path.lstrip("/")
-    else:  # path-style, as a local endpoint answers: http://127.0.0.1:port/{bucket}/{key}
-        bucket, _, key = parts.path.lstrip("/").partition("/")
+    bucket, key = _bucket_and_key(url)
     function, grants, _ = signer
     permission = Permission("s3:GetObject", f"arn:aws:s3:::{bucket}/{unquote(key)}")
     if not RECORDER.check(grants, permission):
@@ -103,3 +99,12 @@ def fetch_download(url: str, signer: tuple[str, list[Any], str]) -> bytes:
     response = requests.get(url, timeout=30)
     response.raise_for_status()
     return response.content
+
+
+def _bucket_and_key(url: str) -> tuple[str, str]:
+    """The bucket (and key, if the URL has one) a presigned URL is for."""
+    parts = urlsplit(url)
+    if ".s3" in parts.netloc:  # virtual-hosted: https://{bucket}.s3….amazonaws.com/{key}
+        return parts.netloc.split(".s3", 1)[0], parts.path.lstrip("/")
+    bucket, _, key = parts.path.lstrip("/").partition("/")  # path-style: a local endpoint
+    return bucket, key

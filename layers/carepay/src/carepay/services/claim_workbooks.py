@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
+from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.confirmation import confirm_week
 from carepay.domain.findings import Severity
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaymentPreview, preview_week
+from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import Messages, PortalTask, ScheduleFired
@@ -89,6 +92,17 @@ class ClaimWorkbookService:
         """What the provider would be paid for the week if they confirmed it now."""
         plan = self.store.provider_plan(provider_ref)
         stored = self.store.stored_line_weeks(provider_ref, monday, monday)
+        return self.preview_of(plan, stored, provider_ref, monday, now)
+
+    def preview_of(
+        self,
+        plan: ProviderPlan,
+        stored: Mapping[tuple[str, date], StoredLineWeek],
+        provider_ref: str,
+        monday: date,
+        now: datetime,
+    ) -> PaymentPreview:
+        """The same, from the plan and the week's line-weeks a caller has already read."""
         confirmation = confirm_week(provider_ref, monday, plan, stored, now)
         already = [s.actuals for s in stored.values() if s.confirmed and s.actuals is not None]
         refusal = " ".join(f.message for f in confirmation.findings if f.severity is Severity.ERROR)

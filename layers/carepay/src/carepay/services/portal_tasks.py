@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel
 
 from carepay.domain.portal_weeks import WeekStatus, week_status
+from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import london_date
 from carepay.ports.files import Documents
 from carepay.ports.messages import PortalTask
@@ -94,15 +95,15 @@ class PortalTaskService:
         monday = week_just_ended(moment)
         final = london_date(moment).weekday() == 1  # Tuesday: the deadline is today
         sent = 0
-        for provider_ref in self._with_week(monday, moment, WeekStatus.IN_PROGRESS):
-            words = portal_mail.reminder(self.head, self._named(provider_ref), monday, final)
+        for provider_ref, named in self._with_week(monday, moment, WeekStatus.IN_PROGRESS):
+            words = portal_mail.reminder(self.head, named, monday, final)
             sent += self._to_provider(task.task, provider_ref, words, optional=False).emails_sent
         return TaskDone(task=task.task, emails_sent=sent)
 
     def _unconfirmed_at_deadline(self, task: PortalTask, now: datetime) -> TaskDone:
         moment = task.scheduled_time or now
         monday = week_just_ended(moment)
-        late = [self._named(ref) for ref in self._with_week(monday, moment, WeekStatus.LATE)]
+        late = [named for _, named in self._with_week(monday, moment, WeekStatus.LATE)]
         if not self.finance_email:
             return TaskDone(task=task.task, note="no FinanceEmail set: the list was not sent")
         subject, text = portal_mail.unconfirmed_at_deadline(self.head, monday, late)
@@ -165,21 +166,20 @@ class PortalTaskService:
         return 1
 
     def _named(self, provider_ref: str) -> str:
-        name = self.store.provider_plan(provider_ref).provider_name
-        return f"{provider_ref} {name}".strip()
+        return _named(provider_ref, self.store.provider_plan(provider_ref))
 
-    def _with_week(self, monday: date, moment: datetime, status: WeekStatus) -> list[str]:
-        return [
-            ref
-            for ref in self.store.providers()
-            if week_status(
-                self.store.provider_plan(ref),
-                monday,
-                self.store.stored_line_weeks(ref, monday, monday),
-                moment,
-            )
-            == status
-        ]
+    def _with_week(
+        self, monday: date, moment: datetime, status: WeekStatus
+    ) -> list[tuple[str, str]]:
+        """The providers (reference, and as named in emails) whose week has this status, each
+        plan read once."""
+        found = []
+        for ref in self.store.providers():
+            plan = self.store.provider_plan(ref)
+            stored = self.store.stored_line_weeks(ref, monday, monday)
+            if week_status(plan, monday, stored, moment) == status:
+                found.append((ref, _named(ref, plan)))
+        return found
 
     # -- the daily lock ------------------------------------------------------------------------
     def _lock_unused_accounts(self, task: PortalTask, now: datetime) -> TaskDone:
@@ -191,6 +191,11 @@ class PortalTaskService:
         if locked:  # counts only: an email address is a person's
             logger.info("portal accounts locked", extra={"locked": len(locked)})
         return TaskDone(task=task.task, locked=locked)
+
+
+def _named(provider_ref: str, plan: ProviderPlan) -> str:
+    """A provider as emails name it: P001 Acme Home Care."""
+    return f"{provider_ref} {plan.provider_name}".strip()
 
 
 def _unused(person: PortalPerson, today: date) -> bool:

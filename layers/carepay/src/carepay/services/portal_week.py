@@ -38,7 +38,7 @@ def week_view(
         for line in sorted(plan.lines_for_week(monday).values(), key=lambda line: line.ss_ref)
     ]
     ended = status in (WeekStatus.IN_PROGRESS, WeekStatus.LATE, WeekStatus.CONFIRMED)
-    preview = workbooks.preview(provider_ref, monday, now) if ended else None
+    preview = workbooks.preview_of(plan, stored, provider_ref, monday, now) if ended else None
     return WeekView(
         provider_ref=provider_ref,
         provider_name=plan.provider_name,

@@ -164,7 +164,10 @@ class SubmissionService:
         summary = self.submit(submission, upload_id, uploaded_at, document.content)
         in_the_portal = PORTAL_UPLOADER in document.metadata  # the page showed the rows already
         if summary.rejected and not (summary.duplicate or in_the_portal):
-            self._email(PortalTask(task="rejected rows", **_about(submission, arrival.key)))
+            provider_ref, source_key = submission.provider_ref, arrival.key
+            self._email(
+                PortalTask(task="rejected rows", provider_ref=provider_ref, source_key=source_key)
+            )
         return summary
 
     def _email(self, task: PortalTask) -> None:
@@ -435,10 +438,6 @@ class SubmissionService:
             feedback.model_dump_json(indent=1).encode(),
             "application/json",
         )
-
-
-def _about(submission: SubmissionKey, key: str) -> dict[str, str]:
-    return {"provider_ref": submission.provider_ref, "source_key": key}
 
 
 def _log_decision(submission: SubmissionKey, feedback: SubmissionFeedback) -> None:
