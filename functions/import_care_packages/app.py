@@ -1,6 +1,7 @@
 """The council's reference data: care-package exports (care-packages/) → service line versions,
-operational teams' approvals (approvals/) → approvals that release held lines, and the portal's
-users (portal-users/) → invitations and who may act for which provider."""
+operational teams' approvals (approvals/) → approvals that release held lines, day-care
+providers' non-payment weeks (non-payment-weeks/), and the portal's users (portal-users/) →
+invitations and who may act for which provider."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ from carepay.adapters.events import files_arrived
 from carepay.runtime import (
     approval_import_service,
     care_package_service,
+    non_payment_weeks_import_service,
     portal_user_import_service,
 )
 from carepay.services.care_packages import APPROVALS
+from carepay.services.non_payment_weeks import NON_PAYMENT_WEEKS_FOLDER
 from carepay.services.portal_users import PORTAL_USERS_FOLDER
 
 logger = Logger()
@@ -45,6 +48,10 @@ def record_handler(record: SQSRecord) -> None:
         if arrival.key.startswith(APPROVALS):
             approvals = approval_import_service().handle(arrival)  # the service logs what it did
             metrics.add_metric("ApprovalsImported", MetricUnit.Count, approvals.imported)
+            continue
+        if arrival.key.startswith(NON_PAYMENT_WEEKS_FOLDER):
+            weeks = non_payment_weeks_import_service().handle(arrival)  # the service logs it
+            metrics.add_metric("NonPaymentWeeksImported", MetricUnit.Count, weeks.imported)
             continue
         report = care_package_service().handle(arrival)
         metrics.add_metric("LineVersionsImported", MetricUnit.Count, report.imported)

@@ -22,6 +22,10 @@ WRITTEN = {
         keys.provider_key("P001"),
         keys.line_key("L1001", START),
     ),
+    ("PROVIDER#{provider}", "NONPAY#{financial year}"): (
+        keys.provider_key("P001"),
+        keys.non_payment_key(2026),
+    ),
     ("PROVIDER#{provider}", "ACTUAL#{week}#{line}#{uploaded at}#{attempt}"): (
         keys.provider_key("P001"),
         keys.actuals_key(WEEK, "L1001", AT, ATTEMPT),

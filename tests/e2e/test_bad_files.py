@@ -115,7 +115,7 @@ def test_a_file_no_reader_expected_still_gets_an_answer_saying_whom_to_send_it_t
     def a_reader_that_trips(*_: object) -> None:
         raise RecursionError("something no test foresaw")
 
-    monkeypatch.setattr(submissions, "read_table", a_reader_that_trips)
+    monkeypatch.setattr(submissions, "read_tables", a_reader_that_trips)
     feedback = council.upload("P001", "odd.xlsx", b"PK\x03\x04 whatever", at=MONDAY_AFTER)
     assert feedback["file_rejected"] is True
     message = feedback["file_findings"][0]["message"]

@@ -29,6 +29,7 @@ def test_s3_notifies_the_right_queue_for_each_inbound_prefix(cloud: LocalCloud) 
         "confirmations/": queue_arn["IngestActualsFunction"],
         "workbook-requests/": queue_arn["ClaimWorkbooksFunction"],
         "approvals/": queue_arn["ImportCarePackagesFunction"],
+        "non-payment-weeks/": queue_arn["ImportCarePackagesFunction"],
         "portal-users/": queue_arn["ImportCarePackagesFunction"],
         "payment-runs/": queue_arn["PaymentRunsFunction"],
         "sheets-requests/": queue_arn_of(cloud, "SheetsRequestsQueueUrl"),

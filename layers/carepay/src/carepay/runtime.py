@@ -25,6 +25,7 @@ from carepay.adapters.queues import SqsMessages, SqsSyncQueue
 from carepay.domain.finance import BankDetails
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
+from carepay.services.non_payment_weeks import NonPaymentWeeksImportService
 from carepay.services.portal_users import PortalUserImportService
 from carepay.services.sheet_notices import NoticeReceiver
 from carepay.services.submissions import SubmissionService
@@ -78,6 +79,10 @@ def care_package_service() -> CarePackageImportService:
 
 def approval_import_service() -> ApprovalImportService:
     return _approval_import_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
+
+
+def non_payment_weeks_import_service() -> NonPaymentWeeksImportService:
+    return _non_payment_weeks_import_service(current_settings(), os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def portal_user_import_service() -> PortalUserImportService:
@@ -148,6 +153,16 @@ def _care_package_service(settings: Settings, _endpoint: str | None) -> CarePack
 def _approval_import_service(settings: Settings, _endpoint: str | None) -> ApprovalImportService:
     return ApprovalImportService(
         PlanTable(Table(settings.table_name)),
+        S3Documents(settings.inbound_bucket, settings.outbound_bucket),
+    )
+
+
+@cache
+def _non_payment_weeks_import_service(
+    settings: Settings, _endpoint: str | None
+) -> NonPaymentWeeksImportService:
+    return NonPaymentWeeksImportService(
+        SubmissionStore(settings.table_name),
         S3Documents(settings.inbound_bucket, settings.outbound_bucket),
     )
 

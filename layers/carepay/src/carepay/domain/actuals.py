@@ -44,6 +44,10 @@ QUANTITY_COLUMNS = {
 }
 
 
+# A register's day codes (carepay.domain.registers.DayCode): paid, and charged to the person.
+_PAID_DAY, _CHARGED_DAY = frozenset("ANW"), frozenset("AW")
+
+
 @dataclass(slots=True)
 class LineWeekActuals:
     """What was delivered on one service line in one week: the stored unit of actuals.
@@ -71,6 +75,9 @@ class LineWeekActuals:
     submitted_at: datetime | None = None
     confirmed_at: datetime | None = None
     late_confirmation: bool = False
+    # A day-care register's week, day by day (Monday first): A, N, W, X, or '.' for a blank day.
+    # Empty for weekly actuals.
+    day_codes: str = ""
 
     @property
     def confirmed(self) -> bool:
@@ -78,7 +85,13 @@ class LineWeekActuals:
 
     @property
     def client_chargeable_quarters(self) -> int:
-        return self.actual_quarters
+        """What the person is charged for: delivered (E1); from a register, the days attended
+        or missed without notice (each day carries the same share of the week)."""
+        if not self.day_codes:
+            return self.actual_quarters
+        paid_days = sum(1 for code in self.day_codes if code in _PAID_DAY)
+        charged_days = sum(1 for code in self.day_codes if code in _CHARGED_DAY)
+        return self.actual_quarters // paid_days * charged_days if paid_days else 0
 
     def confirm(self, at: datetime) -> LineWeekActuals:
         return replace(
@@ -168,7 +181,7 @@ class ValidationContext:
 def validate_rows(rows: Iterable[SheetRow], context: ValidationContext) -> list[RowOutcome]:
     """Check every row on its own, then the rules that look across rows (duplicates, X3 runs)."""
     outcomes = [_validate_row(row, context) for row in rows]
-    _reject_duplicate_line_weeks(outcomes)
+    reject_duplicate_line_weeks(outcomes)
     _find_long_hospital_stays(outcomes, context)
     return outcomes
 
@@ -185,7 +198,7 @@ STORED_TEXT = {
 STORED_TEXT_KEYS = tuple(STORED_TEXT)
 
 
-def _overlong_cells(row: SheetRow) -> list[Finding]:
+def overlong_cells(row: SheetRow) -> list[Finding]:
     return [
         error(
             "CELL",
@@ -204,21 +217,24 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     outcome = RowOutcome(row.row_number)
     errors = outcome.errors
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
-    errors.extend(_overlong_cells(row))
+    errors.extend(overlong_cells(row))
     quarters = _quarters(row, errors)
-    monday = outcome.week = _week_from(row, errors)
+    monday = outcome.week = week_from(row, errors)
     ss_ref = row.text("ss_ref")
     if not ss_ref:
         errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
     if monday is None or not ss_ref:
         return outcome
     if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
-        errors.append(_week_not_over(monday))
+        errors.append(week_not_over(monday))
         return outcome
-    line = outcome.line = _match_line(row, ss_ref, monday, context, errors)
+    line = outcome.line = match_line(row, ss_ref, monday, context, errors)
+    if line is not None and line.service_type is ServiceType.DAY_CARE:
+        errors.append(_day_care_in_weekly_actuals(line))
+        return outcome
     stored = context.stored.get((line.line_ref, monday)) if line else None
     if stored is not None and (stored.paid or stored.confirmed):
-        errors.append(_locked(stored, monday))
+        errors.append(locked_finding(stored, monday))
         outcome.locked = True
         return outcome
     if line is None or len(quarters) < len(QUANTITY_COLUMNS):
@@ -230,6 +246,16 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
         missed_reason = _missed_reason(row, outcome.warnings)
         outcome.line_week = _line_week(line, monday, quarters, comments, missed_reason, context)
     return outcome
+
+
+def _day_care_in_weekly_actuals(line: WeeklyLine) -> Finding:
+    return error(
+        "V2",
+        f"{line.line_ref} ({line.service_level}) is a day-care line: it is reported day by day in "
+        "the register, not as a weekly quantity. Fill in its row of the register sheet and "
+        "upload that.",
+        "Line Ref",
+    )
 
 
 def _quarters(row: SheetRow, errors: list[Finding]) -> dict[str, int]:
@@ -259,7 +285,7 @@ def _quarters(row: SheetRow, errors: list[Finding]) -> dict[str, int]:
     return quarters
 
 
-def _week_not_over(monday: date) -> Finding:
+def week_not_over(monday: date) -> Finding:
     return error(
         "V4",
         f"The week commencing {monday:%d/%m/%Y} has not ended yet (it ends on Sunday "
@@ -370,7 +396,7 @@ def parse_week_date(value: object) -> date:
     raise ValueError(text)
 
 
-def _week_from(row: SheetRow, errors: list[Finding]) -> date | None:
+def week_from(row: SheetRow, errors: list[Finding]) -> date | None:
     value = row.cells.get("date")
     if value is None or row.text("date") == "":
         errors.append(error("V3", "Date is empty: enter the Monday of the week.", "Date"))
@@ -410,7 +436,7 @@ def _no_line_message(ss_ref: str, monday: date) -> str:
     )
 
 
-def _match_line(
+def match_line(
     row: SheetRow, ss_ref: str, monday: date, context: ValidationContext, errors: list[Finding]
 ) -> WeeklyLine | None:
     """V2: the row must match exactly one service line of this provider covering that week."""
@@ -443,7 +469,7 @@ def _match_line(
     return candidates[0]
 
 
-def _locked(stored: StoredLineWeek, monday: date) -> Finding:
+def locked_finding(stored: StoredLineWeek, monday: date) -> Finding:
     if stored.paid:
         return error(
             "V7",
@@ -598,7 +624,7 @@ def rejected_reports(
     return list(reports.values())
 
 
-def _reject_duplicate_line_weeks(outcomes: list[RowOutcome]) -> None:
+def reject_duplicate_line_weeks(outcomes: list[RowOutcome]) -> None:
     """Two rows for the same line and week (accepted or not): neither can be trusted, so both
     are rejected, and neither becomes the line-week's latest report on its own."""
     first_row: dict[tuple[str, date], RowOutcome] = {}

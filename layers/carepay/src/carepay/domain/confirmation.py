@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.findings import Finding, Severity, error, warning
-from carepay.domain.service_lines import ProviderPlan, WeeklyLine
+from carepay.domain.registers import DayCode, as_planned_codes, register_line_for_week
+from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, week_ending, week_has_ended
 
 
@@ -63,7 +64,7 @@ def confirm_week(
             continue
         actuals = submitted_now.get(line_ref) or state.actuals
         if actuals is None:
-            actuals = _as_planned(provider_ref, line, monday, confirmation_id, confirmed_at)
+            actuals = _as_planned(provider_ref, line, plan, confirmation_id, confirmed_at)
         result.confirmed.append(actuals.confirm(confirmed_at))
     if result.already_paid and not result.confirmed and not result.already_confirmed:
         result.findings.append(
@@ -87,20 +88,29 @@ def confirm_week(
 
 
 def _as_planned(
-    provider_ref: str, line: WeeklyLine, monday: date, confirmation_id: str, at: datetime
+    provider_ref: str, line: WeeklyLine, plan: ProviderPlan, confirmation_id: str, at: datetime
 ) -> LineWeekActuals:
-    """E10: a line with nothing uploaded is submitted as planned by its confirmation."""
+    """E10: a line with nothing uploaded is submitted as planned by its confirmation; a register
+    line as attended on each planned day."""
+    monday, actual, day_codes = line.week_commencing, line.planned_quarters, ""
+    if line.service_type is ServiceType.DAY_CARE:
+        register_line = register_line_for_week(plan.versions_of(line.line_ref), monday)
+        if register_line is not None:
+            day_codes = as_planned_codes(register_line)
+            attended = sum(1 for code in day_codes if code == DayCode.ATTENDED)
+            actual = attended * register_line.per_day_quarters
     return LineWeekActuals(
         provider_ref=provider_ref,
         line_ref=line.line_ref,
         ss_ref=line.ss_ref,
         week_commencing=monday,
         planned_quarters=line.planned_quarters,
-        actual_quarters=line.planned_quarters,
+        actual_quarters=actual,
         planned_visits=line.planned_visits,
         source="confirmed as planned",
         upload_id=confirmation_id,
         submitted_at=at,
+        day_codes=day_codes,
     )
 
 

@@ -12,6 +12,7 @@ from carepay.domain.actuals import parse_week_date
 from carepay.domain.findings import Finding, error
 from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import (
+    christmas_weeks,
     financial_year_label,
     financial_year_week,
     parse_financial_year,
@@ -20,12 +21,6 @@ from carepay.domain.weeks import (
 )
 
 WEEKS_PER_YEAR = 2
-
-
-def christmas_weeks(year: int) -> tuple[date, date]:
-    """The default: the weeks containing 25 December and the 1 January after it (always the
-    week after: they are seven days apart)."""
-    return week_commencing(date(year, 12, 25)), week_commencing(date(year + 1, 1, 1))
 
 
 @dataclass

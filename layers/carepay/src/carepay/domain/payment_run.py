@@ -23,6 +23,7 @@ from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.approvals import Approvals
 from carepay.domain.money import line_amount_pence
 from carepay.domain.payment import payable_quarters
+from carepay.domain.registers import PAID_CODES, paid_days_amount_pence, register_line_for_week
 from carepay.domain.service_lines import ProviderPlan, WeeklyLine
 from carepay.domain.weeks import (
     CONFIRMATION_DEADLINE,
@@ -65,6 +66,7 @@ class RunLine(NamedTuple):
     hold_reason: str = ""
     adjustment_reason: AdjustmentReason | None = None
     late_confirmation: bool = False
+    day_codes: str = ""  # a register's week day by day (LineWeekActuals.day_codes)
 
     @classmethod
     def gone(
@@ -78,7 +80,7 @@ class RunLine(NamedTuple):
     ) -> RunLine:
         """A line-week paid before that its line no longer covers: what was paid comes back."""
         return _new(cls, (provider_ref, line_ref, ss_ref, week, 0, 0, 0, 0, 0, _ZERO, 0,
-                          before.amount_pence, LineStatus.PAID, "", reason, False))  # fmt: skip
+                          before.amount_pence, LineStatus.PAID, "", reason, False, ""))  # fmt: skip
 
     @classmethod
     def withheld(cls, provider_ref: str, weekly: WeeklyLine, submitted: LineWeekActuals) -> RunLine:
@@ -87,7 +89,7 @@ class RunLine(NamedTuple):
                           weekly.planned_quarters, submitted.actual_quarters,
                           submitted.frustrated_quarters, submitted.missed_quarters, 0,
                           weekly.weekly_rate_pence, 0, 0, LineStatus.WITHHELD, "", None,
-                          submitted.late_confirmation))  # fmt: skip
+                          submitted.late_confirmation, submitted.day_codes))  # fmt: skip
 
     @classmethod
     def due(
@@ -107,7 +109,7 @@ class RunLine(NamedTuple):
                           submitted.frustrated_quarters, submitted.missed_quarters, payable,
                           weekly.weekly_rate_pence, amount_due_pence, before.amount_pence,
                           LineStatus.HELD if hold else LineStatus.PAID, hold, reason,
-                          submitted.late_confirmation))  # fmt: skip
+                          submitted.late_confirmation, submitted.day_codes))  # fmt: skip
 
     @property
     def net_pence(self) -> int:
@@ -227,7 +229,10 @@ class _ProviderRun:
                 up_to is not None and monday <= up_to,
             )
             rate = weekly.weekly_rate_pence
-            due = line_amount_pence(payable, rate)
+            if submitted.day_codes:
+                due = self._register_due(line_ref, monday, submitted.day_codes, payable)
+            else:
+                due = line_amount_pence(payable, rate)
             reason: AdjustmentReason | None = None
             if before is not NEVER_PAID:
                 if due == before.amount_pence and not hold:
@@ -235,6 +240,16 @@ class _ProviderRun:
                 if due != before.amount_pence:
                     reason = _change_reason(before, payable, rate)
             append(RunLine.due(provider_ref, weekly, submitted, payable, due, before, hold, reason))
+
+    def _register_due(self, line_ref: str, monday: date, day_codes: str, payable: int) -> int:
+        """A register's week paid day by day at each day's rate (E15), up to what is payable
+        now (the plan may have been cut since the register was submitted)."""
+        register_line = register_line_for_week(self.plan.versions_of(line_ref), monday)
+        if register_line is None or not register_line.per_day_quarters:
+            return 0
+        paid_days = [day for day, code in enumerate(day_codes) if code in PAID_CODES]
+        payable_days = payable // register_line.per_day_quarters
+        return paid_days_amount_pence(register_line, paid_days[:payable_days])
 
 
 def _gone_reason(

@@ -49,6 +49,7 @@ class DayCode(StrEnum):
         return self in (DayCode.ATTENDED, DayCode.WITHOUT_NOTICE)
 
 
+PAID_CODES = frozenset(code.value for code in DayCode if code.paid)
 _CODE_WORDS = {code.value.lower(): code for code in DayCode} | {
     "attended": DayCode.ATTENDED,
     "delivered": DayCode.ATTENDED,
@@ -229,19 +230,50 @@ def _check_against_the_plan(line: RegisterLine, outcome: RegisterOutcome) -> Non
 
 
 def register_amount_pence(line: RegisterLine, outcome: RegisterOutcome) -> int:
-    """Paid days × the per-day quantity, each day at its own rate, rounded half-up once (E15).
+    """Paid days × the per-day quantity, each day at its own rate, rounded half-up once (E15)."""
+    return paid_days_amount_pence(line, outcome.paid_days)
 
-    A swapped-in day is paid at that day's rate; a day the line is not in force is not paid.
-    """
+
+def paid_days_amount_pence(line: RegisterLine, paid_days: Sequence[int]) -> int:
+    """The days' amount: a swapped-in day is paid at that day's rate; a day the line is not in
+    force is not paid."""
     exact = sum(
         (
             Fraction(line.per_day_quarters, QUARTERS_PER_UNIT) * rate
-            for day in outcome.paid_days
+            for day in paid_days
             if (rate := line.day_rates_pence[day]) is not None
         ),
         Fraction(0),
     )
     return round_half_up_pence(exact)
+
+
+BLANK_DAY = "."
+
+
+def day_codes_text(codes: Mapping[int, DayCode]) -> str:
+    """A week's codes as stored with its line-week: seven characters, Monday first."""
+    return "".join(codes[day].value if day in codes else BLANK_DAY for day in range(7))
+
+
+def day_codes_of(text: str) -> dict[int, DayCode]:
+    return {day: DayCode(code) for day, code in enumerate(text) if code != BLANK_DAY}
+
+
+def summary_of(text: str) -> str:
+    """A stored week's codes counted, as the remittance shows them: `3 attended, 1 with notice`."""
+    return RegisterOutcome(codes=day_codes_of(text)).summary()
+
+
+def as_planned_codes(line: RegisterLine) -> str:
+    """A register week as planned: attended on every planned day the line is in force."""
+    return day_codes_text(
+        {
+            day: DayCode.ATTENDED
+            for day in line.planned_days
+            if line.day_rates_pence[day] is not None
+        }
+    )
 
 
 def register_line_for_week(

@@ -43,7 +43,7 @@ class ChargingLine(NamedTuple):
     line_ref: str
     service_type: str
     unit: str
-    chargeable_quarters: int  # delivered (Actual), which is what a person is charged for (E1)
+    chargeable_quarters: int  # delivered (E1); a register's days attended or missed without notice
     cost_pence: int
 
 
@@ -121,8 +121,9 @@ def charging_lines(
             continue
         key = (period.slug, submitted.ss_ref, submitted.line_ref)
         entry = totals.setdefault(key, [weekly.service_type.value, weekly.unit.value, 0, 0])
-        entry[2] += submitted.actual_quarters
-        entry[3] += line_amount_pence(submitted.actual_quarters, weekly.weekly_rate_pence)
+        chargeable = submitted.client_chargeable_quarters
+        entry[2] += chargeable
+        entry[3] += line_amount_pence(chargeable, weekly.weekly_rate_pence)
     return [
         ChargingLine(period, plan.provider_ref, ss_ref, line_ref, *entry)
         for (period, ss_ref, line_ref), entry in sorted(totals.items())

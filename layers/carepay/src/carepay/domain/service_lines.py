@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -12,7 +13,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from carepay.domain.money import pounds_to_pence, to_quarters
-from carepay.domain.weeks import days_of_week
+from carepay.domain.weeks import christmas_weeks, days_of_week, financial_year_week
 
 
 class ServiceType(StrEnum):
@@ -82,8 +83,16 @@ class WeeklyLine(NamedTuple):
 class ProviderPlan:
     """Every version of one provider's service lines, answering 'what was planned that week?'."""
 
-    def __init__(self, provider_ref: str, versions: list[ServiceLineVersion]) -> None:
+    def __init__(
+        self,
+        provider_ref: str,
+        versions: list[ServiceLineVersion],
+        non_payment_weeks: Mapping[int, tuple[date, date]] | None = None,
+    ) -> None:
         self.provider_ref = provider_ref
+        # The provider's nominated non-payment weeks by financial year; a year not nominated
+        # has the Christmas and New Year weeks. Only Day Care lines stop in those weeks.
+        self.non_payment_weeks = dict(non_payment_weeks or {})
         self._versions_by_line: dict[str, list[ServiceLineVersion]] = {}
         for version in sorted(versions, key=lambda v: (v.line_ref, v.start_date)):
             if version.provider_ref == provider_ref:
@@ -95,6 +104,11 @@ class ProviderPlan:
             line_ref: (versions[0], _terms(versions[0], versions[0].start_date, None))
             for line_ref, versions in self._versions_by_line.items()
             if len(versions) == 1 and not versions[0].cancelled
+        }
+        self._day_care = {
+            line_ref
+            for line_ref, versions in self._versions_by_line.items()
+            if any(v.service_type is ServiceType.DAY_CARE for v in versions)
         }
 
     @property
@@ -127,8 +141,26 @@ class ProviderPlan:
                 weekly = _weekly_terms(versions, monday)
                 if weekly is not None:
                     cached[line_ref] = weekly
+            if self._day_care and self.is_non_payment_week(monday):
+                cached = {ref: line for ref, line in cached.items() if ref not in self._day_care}
             self._weekly_cache[monday] = cached
         return cached
+
+    def non_payment_weeks_of(self, year: int) -> tuple[date, date]:
+        """The two Mondays of a financial year on which no Day Care line is registered or paid."""
+        return self.non_payment_weeks.get(year) or christmas_weeks(year)
+
+    def is_non_payment_week(self, monday: date) -> bool:
+        year, _ = financial_year_week(monday)
+        return monday in self.non_payment_weeks_of(year)
+
+    @property
+    def has_day_care(self) -> bool:
+        return bool(self._day_care)
+
+    @property
+    def day_care_line_refs(self) -> frozenset[str]:
+        return frozenset(self._day_care)
 
     def line_for_week(self, line_ref: str, monday: date) -> WeeklyLine | None:
         return self.lines_for_week(monday).get(line_ref)

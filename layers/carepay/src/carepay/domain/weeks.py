@@ -57,6 +57,12 @@ def weeks_of_year(year: int) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((next_first - first).days // 7)]
 
 
+def christmas_weeks(year: int) -> tuple[date, date]:
+    """A day-care provider's non-payment weeks when it nominates none: the weeks containing
+    25 December and the 1 January after it (always the week after: seven days apart)."""
+    return week_commencing(date(year, 12, 25)), week_commencing(date(year + 1, 1, 1))
+
+
 def financial_year_week(monday: date) -> tuple[int, int]:
     """(financial year, week number): week 1 is the week that contains 1 April.
 

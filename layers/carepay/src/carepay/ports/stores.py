@@ -63,6 +63,19 @@ class ActualsStore(Protocol):
     ) -> None: ...
 
 
+class NonPaymentWeekStore(Protocol):
+    """Day-care providers' nominated non-payment weeks, and whether a week is already locked."""
+
+    def provider_plan(self, provider_ref: str) -> ProviderPlan: ...
+    def non_payment_weeks(self, provider_ref: str) -> dict[int, tuple[date, date]]: ...
+    def save_non_payment_weeks(
+        self, nominated: Mapping[tuple[str, int], tuple[date, date]], import_id: str
+    ) -> None: ...
+    def stored_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]: ...
+
+
 class CarePackageStore(Protocol):
     def save_care_packages(
         self,

@@ -69,6 +69,14 @@ class CarePackageReport(ImportReport):
     providers_with_bank_details: list[str] = Field(default_factory=list)
 
 
+class NonPaymentWeeksReport(ImportReport):
+    """A non-payment-weeks file imported: each provider-year's weeks as they now stand, and the
+    nominations refused because a week they would change is already submitted or paid."""
+
+    nominations: dict[str, list[date]] = Field(default_factory=dict)  # "P400 2026-27": weeks
+    refused: list[str] = Field(default_factory=list)
+
+
 class WorkbookWritten(BaseModel):
     provider_ref: str
     week_commencing: date

@@ -28,6 +28,7 @@ from carepay.domain.actuals import (
 )
 from carepay.domain.confirmation import WeekConfirmation, confirm_week
 from carepay.domain.findings import Finding, Severity
+from carepay.domain.register_rows import validate_register_rows
 from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import LONDON, confirmation_deadline
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
@@ -37,6 +38,7 @@ from carepay.ports.stores import ActualsStore
 from carepay.services.notices import received_at
 from carepay.services.results import SubmissionSummary
 from carepay.spreadsheets.feedback import (
+    REGISTER_ROWS,
     FindingOut,
     RowFeedback,
     SubmissionFeedback,
@@ -46,10 +48,10 @@ from carepay.spreadsheets.reading import (
     MAX_FILE_BYTES,
     Table,
     UnreadableFile,
-    read_table,
+    read_tables,
     too_large,
 )
-from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
 
 UPLOADS = "uploads/"
 CONFIRMATIONS = "confirmations/"
@@ -211,11 +213,12 @@ class SubmissionService:
     # -- actuals upload ------------------------------------------------------------------------
     def _read_rows(
         self, submission: SubmissionKey, upload_id: str, content: bytes
-    ) -> tuple[Table, list[SheetRow]] | str:
-        """The file's table and rows, or why the whole file is refused."""
+    ) -> list[tuple[Table, list[SheetRow]]] | str:
+        """The file's tables (weekly actuals, a register, or a sheet of each) and their rows, or
+        why the whole file is refused."""
         try:
-            table = read_table(content, submission.name, ACTUALS_UPLOAD)
-            rows = list(table.rows)
+            tables = read_tables(content, submission.name, (ACTUALS_UPLOAD, REGISTER_UPLOAD))
+            read = [(table, list(table.rows)) for table in tables]
         except UnreadableFile as unreadable:
             # The provider is told what to do; the technical cause is for whoever looks at logs.
             cause = repr(unreadable.__cause__) if unreadable.__cause__ else ""
@@ -231,12 +234,12 @@ class SubmissionService:
                 f"this happens again, send the file to {self.council_contact} quoting "
                 f"{upload_id}."
             )
-        if not rows:
+        if not any(rows for _, rows in read):
             return (
                 f"{submission.name} has a header row but no rows of actuals: fill in the rows "
                 "and upload again."
             )
-        return table, rows
+        return read
 
     def _ingest(
         self,
@@ -249,43 +252,36 @@ class SubmissionService:
         read = self._read_rows(submission, upload_id, content)
         if isinstance(read, str):  # refused whole: why, in a sentence the provider can act on
             return self._reject_file(submission, upload_id, uploaded_at, read, version)
-        table, rows = read
-        context = self._context(submission.provider_ref, upload_id, uploaded_at, rows)
-        provider_ref, plan = context.provider_ref, context.plan
-        outcomes = validate_rows(rows, context)
+        every_row = [row for _, rows in read for row in rows]
+        context = self._context(submission.provider_ref, upload_id, uploaded_at, every_row)
+        checked = [(table, rows, _checked(table, rows, context)) for table, rows in read]
+        outcomes = [outcome for *_, found in checked for outcome in found]
         to_store = {
             (o.line_week.line_ref, o.line_week.week_commencing): o.line_week
             for o in outcomes
             if o.line_week is not None
         }
-        confirmations = _confirm_weeks_asked(outcomes, table.declared, context, to_store)
+        declared = any(table.declared for table, _ in read)
+        confirmations = _confirm_weeks_asked(outcomes, declared, context, to_store)
         feedback = SubmissionFeedback(
             kind="upload",
-            provider_ref=provider_ref,
-            provider_name=plan.provider_name,
+            provider_ref=context.provider_ref,
+            provider_name=context.plan.provider_name,
             file=submission.name,
-            sheet=table.sheet_name,
+            sheet=" and ".join(table.sheet_name for table, _ in read if table.sheet_name),
             source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=uploaded_at.astimezone(LONDON),
             accepted=sum(1 for o in outcomes if o.accepted),
             rejected=sum(1 for o in outcomes if not o.accepted),
-            file_findings=[_out(f) for f in table.findings],
+            file_findings=[_out(f) for table, _ in read for f in table.findings],
             confirmations=confirmations,
-            rows=[_row_out(o) for o in outcomes],
+            rows=[_row_out(o, _sheet_of(table)) for table, _, found in checked for o in found],
         )
         feedback.next_step = _next_step(
             feedback, sorted({o.week for o in outcomes if o.accepted and o.week})
         )
-        # openpyxl only when a workbook is written: it is a fifth of the handler's import time.
-        from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
-
-        workbook = write_feedback_workbook(
-            feedback,
-            table.columns,
-            [(r.row_number, r.cells) for r in rows],
-            self.council_name,
-        )
+        workbook = _feedback_workbook(feedback, checked, self.council_name)
         rejected = rejected_reports(outcomes, upload_id, submission.name, uploaded_at)
         return self._commit(
             submission, feedback, list(to_store.values()), workbook, version, rejected
@@ -476,7 +472,8 @@ def _confirm_weeks_asked(
                     week_commencing=week,
                     status="not confirmed",
                     message="Some rows of this week were rejected, so the week is not yet "
-                    "confirmed: correct them and upload again with Confirm set to Y.",
+                    "confirmed: correct them and upload again with Confirm (in a register, "
+                    "Submit) set to Y.",
                 )
             )
             continue
@@ -508,15 +505,46 @@ def _weeks_named(rows: Sequence[SheetRow]) -> list[date]:
     return sorted(weeks)
 
 
+def _checked(
+    table: Table, rows: Sequence[SheetRow], context: ValidationContext
+) -> list[RowOutcome]:
+    if table.schema == REGISTER_UPLOAD.name:
+        return validate_register_rows(rows, context)
+    return validate_rows(rows, context)
+
+
+def _sheet_of(table: Table) -> str:
+    return REGISTER_ROWS if table.schema == REGISTER_UPLOAD.name else ""
+
+
+def _feedback_workbook(
+    feedback: SubmissionFeedback,
+    checked: Sequence[tuple[Table, Sequence[SheetRow], list[RowOutcome]]],
+    council_name: str,
+) -> bytes:
+    # openpyxl only when a workbook is written: it is a fifth of the handler's import time.
+    from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
+
+    by_sheet = {
+        _sheet_of(table): (table.columns, [(r.row_number, r.cells) for r in rows])
+        for table, rows, _ in checked
+    }
+    claim_columns, claim_rows = by_sheet.get("", ([], []))
+    return write_feedback_workbook(
+        feedback, claim_columns, claim_rows, council_name, register=by_sheet.get(REGISTER_ROWS)
+    )
+
+
 def _out(finding: Finding) -> FindingOut:
     return FindingOut(code=finding.code, message=finding.message, column=finding.column)
 
 
-def _row_out(outcome: RowOutcome) -> RowFeedback:
+def _row_out(outcome: RowOutcome, sheet: str = "") -> RowFeedback:
     # A rejected row still names the line it was matched to, so the provider finds it.
     line = outcome.line_week or outcome.line
     return RowFeedback(
         row=outcome.row_number,
+        sheet=sheet,
         status=outcome.status,
         line_ref=line.line_ref if line else None,
         week_commencing=outcome.week,

@@ -14,9 +14,13 @@ class FindingOut(BaseModel):
     column: str | None = None
 
 
+REGISTER_ROWS = "register"  # RowFeedback.sheet of a day-care register's rows
+
+
 class RowFeedback(BaseModel):
     row: int
     status: str
+    sheet: str = ""  # "register" for a register's row; its row numbers are that sheet's
     line_ref: str | None = None
     week_commencing: date | None = None
     errors: list[FindingOut] = Field(default_factory=list)

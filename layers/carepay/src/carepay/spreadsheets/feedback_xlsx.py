@@ -20,15 +20,21 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from carepay.domain.rows import MAX_CELL_CHARS
-from carepay.spreadsheets.feedback import FindingOut, RowFeedback, SubmissionFeedback
+from carepay.spreadsheets.feedback import (
+    REGISTER_ROWS,
+    FindingOut,
+    RowFeedback,
+    SubmissionFeedback,
+)
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
     TEXT_THAT_WOULD_RUN,
     column_letter,
     wrapped_lines,
 )
-from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
 
+ProviderRow = tuple[int, Mapping[str, object]]  # a row as the provider sent it: number, cells
 REJECTED_FILL = "FFC7CE"
 FLAGGED_FILL = "FF7C80"  # the very cell an error or warning is about
 HELD_FILL = "FFEB9C"
@@ -43,24 +49,31 @@ TOP = Alignment(vertical="top")
 
 def write_feedback_workbook(
     feedback: SubmissionFeedback,
-    columns: list[tuple[str, str | None]],
-    provider_rows: Sequence[tuple[int, Mapping[str, object]]],
+    columns: Sequence[tuple[str, str | None]],
+    provider_rows: Sequence[ProviderRow],
     council_name: str,
     *,
     write_only: bool = True,
+    register: tuple[Sequence[tuple[str, str | None]], Sequence[ProviderRow]] | None = None,
 ) -> bytes:
-    """Write-only streams rows to disk as they come; `write_only=False` is for `make bench`."""
+    """The summary, then the claim's rows and the register's (`register`: its columns and
+    rows), each with its outcome. Write-only streams rows to disk as they come;
+    `write_only=False` is for `make bench`."""
     workbook = Workbook(write_only=write_only)
     if not write_only:
         workbook.remove(workbook.worksheets[0])  # the empty sheet a normal workbook starts with
     # Any: the stubs give write-only sheets no column_dimensions, which openpyxl does provide.
     summary: Any = workbook.create_sheet("Summary")
-    rows_sheet: Any = workbook.create_sheet("Rows")
-    for sheet in (summary, rows_sheet):
-        _print_as_a_provider_would(sheet)
-    rows_sheet.print_title_rows = "1:1"
+    _print_as_a_provider_would(summary)
     _write_summary(summary, feedback, council_name)
-    _RowsSheet(rows_sheet, columns).write(feedback.rows, provider_rows)
+    sheets = [("Rows", "", columns, provider_rows)] if columns or not register else []
+    sheets += [("Register", REGISTER_ROWS, *register)] if register else []
+    for title, kind, sheet_columns, rows in sheets:
+        rows_sheet: Any = workbook.create_sheet(title)
+        _print_as_a_provider_would(rows_sheet)
+        rows_sheet.print_title_rows = "1:1"
+        outcomes = [outcome for outcome in feedback.rows if outcome.sheet == kind]
+        _RowsSheet(rows_sheet, list(sheet_columns)).write(outcomes, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -222,7 +235,8 @@ class _RowsSheet:
         """Each finding that names a column is also written beside that cell."""
         beside: dict[int, list[FindingOut]] = {}
         for finding in (*outcome.errors, *outcome.warnings):
-            key = ACTUALS_UPLOAD.key_for(finding.column or "") or ""
+            column = finding.column or ""
+            key = ACTUALS_UPLOAD.key_for(column) or REGISTER_UPLOAD.key_for(column) or ""
             position = self.position_of_key.get(key)
             if position is not None:
                 beside.setdefault(position, []).append(finding)

@@ -101,6 +101,7 @@ class Table:
     sheet_name: str = ""
     declared: bool = False  # the declaration above the header was answered Y
     first_data_row: int = 2
+    schema: str = ""  # the name of the TableSchema it was read as
 
 
 def too_large(filename: str, size: int) -> str:
@@ -112,12 +113,18 @@ def too_large(filename: str, size: int) -> str:
 
 
 def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
+    return read_tables(content, filename, (schema,))[0]
+
+
+def read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) -> list[Table]:
+    """The file's table of each schema it holds (a workbook may hold a sheet of each), at least
+    one: with none found, it is read as the first schema, which says what is missing."""
     if not content.strip():
         raise UnreadableFile(f"{filename} is empty: upload the completed file again.")
     if len(content) > MAX_FILE_BYTES:
         raise UnreadableFile(too_large(filename, len(content)))
     try:
-        return _read_table(content, filename, schema)
+        return _read_tables(content, filename, schemas)
     except (zlib.error, zipfile.BadZipFile, EOFError) as damaged:
         raise UnreadableFile(
             f"{filename} is damaged: the spreadsheet inside it does not check out. "
@@ -125,7 +132,7 @@ def read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
         ) from damaged
 
 
-def _read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
+def _read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) -> list[Table]:
     container_findings: list[Finding] = []
     if content.startswith(ZIP_MAGIC):
         try:
@@ -139,16 +146,29 @@ def _read_table(content: bytes, filename: str, schema: TableSchema) -> Table:
             "clear it), save, and upload again."
         )
     if content.startswith((ZIP_MAGIC, OLE2_MAGIC)):
-        sheet = _workbook_sheet(content, filename, schema)
+        sheets = _workbook_sheets(content, filename, schemas)
         if content.startswith(ZIP_MAGIC):
-            sheet.cells.errors = error_cells(content, sheet.name, sheet.first_column)
+            for _, sheet in sheets:
+                sheet.cells.errors = error_cells(content, sheet.name, sheet.first_column)
     else:
-        sheet = SheetRead("", _csv_rows(content, filename))
-    table = _map_columns(sheet, filename, schema)
-    table.findings[:0] = container_findings
-    if content.startswith(ZIP_MAGIC):
-        _warn_of_unsaved_formulas(table, content, sheet)
-    return table
+        sheets = [_csv_sheet(content, filename, schemas)]
+    tables = []
+    for schema, sheet in sheets:
+        table = _map_columns(sheet, filename, schema)
+        table.findings[:0] = container_findings
+        if content.startswith(ZIP_MAGIC):
+            _warn_of_unsaved_formulas(table, content, sheet)
+        tables.append(table)
+    return tables
+
+
+def _csv_sheet(
+    content: bytes, filename: str, schemas: Sequence[TableSchema]
+) -> tuple[TableSchema, SheetRead]:
+    sheet = SheetRead("", _csv_rows(content, filename))
+    sheet.head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.rows, strict=False)]
+    found = next((schema for schema in schemas if _has_header(sheet, schema)), schemas[0])
+    return found, sheet
 
 
 def _warn_of_unsaved_formulas(table: Table, content: bytes, sheet: SheetRead) -> None:
@@ -256,35 +276,41 @@ class SheetRead:
     head: list[Sequence[object]] = field(default_factory=list)
 
 
-def _workbook_sheet(content: bytes, filename: str, schema: TableSchema) -> SheetRead:
-    """The one visible sheet with a header. A second one, or a claim only on a hidden sheet, is
-    refused rather than read silently; with no header anywhere, the first visible sheet says why."""
+def _workbook_sheets(
+    content: bytes, filename: str, schemas: Sequence[TableSchema]
+) -> list[tuple[TableSchema, SheetRead]]:
+    """The one visible sheet with each schema's header. A second one, or a claim only on a
+    hidden sheet, is refused rather than read silently; with no header anywhere, the first
+    visible sheet is read as the first schema, to say why."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         metadata = [m for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-        shown = [m.name for m in metadata if m.visible == SheetVisibleEnum.Visible]
-        hidden = [m.name for m in metadata if m.visible != SheetVisibleEnum.Visible]
-        claims = [
-            read for read in (_sheet(workbook, name) for name in shown) if _has_header(read, schema)
+        shown = [
+            _sheet(workbook, m.name) for m in metadata if m.visible == SheetVisibleEnum.Visible
         ]
-        if len(claims) > 1:
-            names = " and ".join(f"'{claim.name}'" for claim in claims[:2])
-            raise UnreadableFile(
-                f"{filename} has a claim on more than one sheet ({names}): put every row on one "
-                "sheet, or upload each sheet as its own file."
-            )
-        if claims:
-            return claims[0]
-        hidden_claims = [name for name in hidden if _has_header(_sheet(workbook, name), schema)]
+        hidden = [m.name for m in metadata if m.visible != SheetVisibleEnum.Visible]
+        found = []
+        for schema in schemas:
+            claims = [read for read in shown if _has_header(read, schema)]
+            if len(claims) > 1:
+                names = " and ".join(f"'{claim.name}'" for claim in claims[:2])
+                raise UnreadableFile(
+                    f"{filename} has a claim on more than one sheet ({names}): put every row on "
+                    "one sheet, or upload each sheet as its own file."
+                )
+            found += [(schema, claims[0])] if claims else []
+        if found:
+            return found
+        hidden_claims = [name for name in hidden if _has_header(_sheet(workbook, name), schemas[0])]
         if hidden_claims:
             raise UnreadableFile(
                 f"{filename}'s claim is on the hidden sheet '{hidden_claims[0]}': unhide it (or "
                 "copy its rows to a visible sheet), save, and upload again."
             )
         if shown:
-            return _sheet(workbook, shown[0])
+            return [(schemas[0], shown[0])]
     except UnreadableFile:
         raise
     except (CalamineError, ValueError, OSError) as exc:
@@ -499,6 +525,7 @@ def _map_columns(sheet: SheetRead, filename: str, schema: TableSchema) -> Table:
         declared=bool(schema.declaration_label)
         and _declared(head[:index], schema.declaration_label),
         first_data_row=index + 2,  # 1-based row numbers, as the provider sees them
+        schema=schema.name,
     )
     table.rows = _data_rows(
         _chain(head[index + 1 :], sheet.rows), table, filename, schema, sheet.cells

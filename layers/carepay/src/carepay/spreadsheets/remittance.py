@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from carepay.domain.finance import SettlementNote
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment_run import LineStatus, RunLine
+from carepay.domain.registers import summary_of
 from carepay.domain.runs import ProviderResult
 from carepay.domain.weeks import LONDON
 from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
@@ -101,6 +102,15 @@ def sections(result: ProviderResult) -> list[tuple[str, list[RunLine]]]:
 
 
 def reason_of(line: RunLine) -> str:
+    """Why the line is as it is; a register's line also says what its days were."""
+    reason = _reason(line)
+    if not line.day_codes:
+        return reason
+    days = f"register: {summary_of(line.day_codes) or 'no days marked'}"
+    return f"{days}; {reason}" if reason else days
+
+
+def _reason(line: RunLine) -> str:
     if line.adjustment_reason is not None:
         return line.adjustment_reason.value
     if line.status is LineStatus.HELD:

@@ -158,7 +158,8 @@ REGISTER_UPLOAD = TableSchema(
             "submit": ("Submit", "Submitted", "Confirm"),
         }
     ),
-    required={"ss_ref": "SS Ref", "date": "Week Commencing"},
+    # Mon tells a register from weekly actuals (which require Weekly Actual Quantity instead).
+    required={"ss_ref": "SS Ref", "date": "Week Commencing", "day_0": "Mon"},
     declaration_label="Submit the whole register (Y)",
     fill_down=frozenset({"date"}),
     ignored=ACTUALS_UPLOAD.ignored

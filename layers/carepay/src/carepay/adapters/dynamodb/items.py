@@ -91,6 +91,8 @@ def actuals_item(line_week: LineWeekActuals, attempt: str) -> Item:
         item["comments"] = s(line_week.comments)
     if line_week.missed_reason:
         item["missed_reason"] = s(line_week.missed_reason)
+    if line_week.day_codes:
+        item["days"] = s(line_week.day_codes)
     if line_week.exceptions:
         item["exceptions"] = s(json.dumps([[f.code, f.message] for f in line_week.exceptions]))
     if line_week.submitted_at:
@@ -135,6 +137,7 @@ def actuals_from_item(item: Item) -> LineWeekActuals:
         if "confirmed_at" in item
         else None,
         late_confirmation=item["late"]["BOOL"],
+        day_codes=text("days"),
     )
 
 
@@ -158,6 +161,8 @@ def version_item(version: ServiceLineVersion, import_id: str) -> Item:
         item["end"] = s(version.end_date.isoformat())
     if version.planned_visits is not None:
         item["visits"] = n(version.planned_visits)
+    if version.days:
+        item["days"] = s("".join(str(day) for day in version.days))  # Mon Wed Fri: "024"
     return item
 
 
@@ -176,6 +181,7 @@ def version_from_item(provider_ref: str, item: Item) -> ServiceLineVersion:
         start_date=date.fromisoformat(item["start"]["S"]),
         end_date=date.fromisoformat(item["end"]["S"]) if "end" in item else None,
         cancelled=item["cancelled"]["BOOL"],
+        days=tuple(int(day) for day in item["days"]["S"]) if "days" in item else (),
     )
 
 

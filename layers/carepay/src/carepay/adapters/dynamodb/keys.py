@@ -37,6 +37,11 @@ def line_key(line_ref: str, start: date) -> str:
     return f"LINE#{line_ref}#{start}"
 
 
+def non_payment_key(year: int) -> str:
+    """A day-care provider's nominated non-payment weeks of one financial year."""
+    return f"NONPAY#{year}"
+
+
 def actuals_key(week: date, line_ref: str, submitted_at: datetime | None, attempt: str) -> str:
     """Latest report last; of one report, the latest commit last (`attempt` leads with it)."""
     stamp = _compact(submitted_at) if submitted_at else "0"

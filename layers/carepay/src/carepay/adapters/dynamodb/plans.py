@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from carepay.adapters.aws import client
@@ -21,13 +22,14 @@ from carepay.adapters.dynamodb.keys import (
     every,
     import_key,
     import_line_key,
+    non_payment_key,
     provider_key,
     provider_of,
 )
 from carepay.adapters.dynamodb.table import Item, Table, s
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.finance import BankDetails
-from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
+from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -41,7 +43,35 @@ class PlanTable:
 
     def provider_plan(self, provider_ref: str) -> ProviderPlan:
         items = self.table.query(provider_key(provider_ref), *every("LINE#"))
-        return ProviderPlan(provider_ref, [version_from_item(provider_ref, i) for i in items])
+        versions = [version_from_item(provider_ref, i) for i in items]
+        day_care = any(v.service_type is ServiceType.DAY_CARE for v in versions)
+        # Only a day-care provider has non-payment weeks: nobody else pays for reading them.
+        nominated = self.non_payment_weeks(provider_ref) if day_care else {}
+        return ProviderPlan(provider_ref, versions, nominated)
+
+    def non_payment_weeks(self, provider_ref: str) -> dict[int, tuple[date, date]]:
+        """The provider's nominations by financial year (a year not here has the default)."""
+        nominated = {}
+        for item in self.table.query(provider_key(provider_ref), *every("NONPAY#")):
+            first, second = item["weeks"]["S"].split(",")
+            year = int(item["SK"]["S"].removeprefix("NONPAY#"))
+            nominated[year] = (date.fromisoformat(first), date.fromisoformat(second))
+        return nominated
+
+    def save_non_payment_weeks(
+        self, nominated: Mapping[tuple[str, int], tuple[date, date]], import_id: str
+    ) -> None:
+        self.table.batch_write(
+            [
+                {
+                    "PK": s(provider_key(provider_ref)),
+                    "SK": s(non_payment_key(year)),
+                    "weeks": s(f"{weeks[0]},{weeks[1]}"),
+                    "import_id": s(import_id),
+                }
+                for (provider_ref, year), weeks in sorted(nominated.items())
+            ]
+        )
 
     def providers(self) -> list[str]:
         """Every provider a care-package import has named."""

@@ -7,7 +7,7 @@ one place the two meet, so neither shapes the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -24,8 +24,8 @@ from carepay.domain.service_lines import ProviderPlan
 
 
 class SubmissionStore:
-    """ActualsStore and PlanSource: a provider's plan, approvals and line-weeks, and the commit
-    of a submission's decision."""
+    """ActualsStore, PlanSource and NonPaymentWeekStore: a provider's plan, approvals and
+    line-weeks, the commit of a submission's decision, and its non-payment weeks."""
 
     def __init__(self, table_name: str) -> None:
         table = Table(table_name)
@@ -45,6 +45,14 @@ class SubmissionStore:
 
     def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
         return self.actuals.upload_summary(provider_ref, upload_id)
+
+    def non_payment_weeks(self, provider_ref: str) -> dict[int, tuple[date, date]]:
+        return self.plans.non_payment_weeks(provider_ref)
+
+    def save_non_payment_weeks(
+        self, nominated: Mapping[tuple[str, int], tuple[date, date]], import_id: str
+    ) -> None:
+        self.plans.save_non_payment_weeks(nominated, import_id)
 
     def provider_version(self, provider_ref: str) -> int:
         return self.actuals.provider_version(provider_ref)
