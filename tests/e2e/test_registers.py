@@ -20,13 +20,13 @@ PACKAGES = (
     "Planned Quantity,Days,Unit Rate,Start Date,End Date,Status,Sort Code,Account Number,"
     "Account Name\n"
     "P400,Meadow Day Centre,L401,SS400,Day Care,AM Session,session,3,Mon Wed Fri,30.00,"
-    "2025-01-06,,,30-00-00,12345678,Meadow Day Centre\n"
+    "2024-12-02,,,30-00-00,12345678,Meadow Day Centre\n"
     "P400,Meadow Day Centre,L402,SS400,Day Care,Transport,journey,6,Mon Wed Fri,6.00,"
-    "2025-01-06,,,30-00-00,12345678,Meadow Day Centre\n"
+    "2024-12-02,,,30-00-00,12345678,Meadow Day Centre\n"
     "P400,Meadow Day Centre,L403,SS400,Day Care,PM Session,session,2,Tue Thu,30.00,"
-    "2025-01-06,,,30-00-00,12345678,Meadow Day Centre\n"
+    "2024-12-02,,,30-00-00,12345678,Meadow Day Centre\n"
     "P400,Meadow Day Centre,L404,SS400,Day Care,1:1 Support,hour,3,Tue,18.00,"
-    "2025-01-06,,,30-00-00,12345678,Meadow Day Centre\n"
+    "2024-12-02,,,30-00-00,12345678,Meadow Day Centre\n"
 )
 REGISTER = "Line Ref,SS Ref,Service Level,Week Commencing,Mon,Tue,Wed,Thu,Fri,All Week,Comments,Submit\n"
 
@@ -88,3 +88,66 @@ def test_e15_a_register_is_checked_day_by_day_and_its_week_paid_228_pounds(
     }
     assert rows["L401"]["reason"] == "register: 2 attended, 1 with notice"
     assert rows["L402"]["reason"] == "register: 2 attended, 1 non-payment"
+
+
+def nominations(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / f"non-payment-weeks-{len(list(tmp_path.iterdir()))}.csv"
+    path.write_text("Provider Ref,Financial Year,Week Commencing\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_with_no_nomination_the_christmas_weeks_are_not_registered_or_paid(
+    day_centre: CarepayClient,
+) -> None:
+    christmas = date(2025, 12, 22)
+    feedback = day_centre.upload(
+        "P400",
+        "register-christmas.csv",
+        register("L401,SS400,AM Session,22/12/2025,A,,A,,A,,,Y"),
+        at=monday_after(christmas),
+    )
+    [row] = feedback["rows"]
+    assert [e["code"] for e in row["errors"]] == ["NPW"]
+    assert row["errors"][0]["message"].startswith(
+        "w/c 22/12/2025 is one of your non-payment weeks: nothing is recorded or paid that week"
+    )
+    confirmed = day_centre.confirm("P400", christmas, at=monday_after(christmas))
+    assert confirmed["file_rejected"] and confirmed["file_findings"][0]["code"] == "V2"
+    new_year = christmas + timedelta(weeks=2)
+    after = day_centre.confirm("P400", new_year, at=monday_after(new_year))
+    assert after["confirmations"][0]["lines_confirmed"] == 4  # the week after New Year is paid
+
+
+def test_nominated_weeks_replace_the_default_and_a_submitted_week_cannot_change(
+    day_centre: CarepayClient, tmp_path: Path
+) -> None:
+    report = day_centre.import_non_payment_weeks(
+        nominations(tmp_path, "P400,2024-25,03/03/2025", "P400,2024-25,10/03/2025"),
+        at=datetime(2025, 2, 1, 9, tzinfo=LONDON),
+    )
+    assert report["nominations"] == {"P400 2024-25": ["2025-03-03", "2025-03-10"]}
+    refused = day_centre.upload(
+        "P400",
+        "register.csv",
+        register("L401,SS400,AM Session,03/03/2025,A,,A,,A,,,Y"),
+        at=monday_after(E15_WEEK),
+    )
+    assert refused["rows"][0]["errors"][0]["code"] == "NPW"
+    christmas = day_centre.upload(
+        "P400",
+        "register.csv",
+        register("L401,SS400,AM Session,23/12/2024,A,,A,,A,,,Y"),
+        at=monday_after(date(2024, 12, 23)),
+    )
+    assert christmas["rejected"] == 0  # no longer a non-payment week
+    changed = day_centre.import_non_payment_weeks(
+        nominations(tmp_path, "P400,2024-25,17/03/2025", "P400,2024-25,23/12/2024")
+    )
+    assert changed["imported"] == 0 and changed["refused"] == [
+        "P400 2024-25: w/c 23/12/2024 is already submitted or paid, so the nomination is "
+        "unchanged"
+    ]
+    bad = day_centre.import_non_payment_weeks(nominations(tmp_path, "P400,2024-25,18/03/2025"))
+    assert bad["rejected"] == 1 and "not a Monday" in bad["rejected_rows"][0]["errors"][0]["message"]
+
+

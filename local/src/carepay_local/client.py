@@ -31,6 +31,7 @@ from carepay.domain.weeks import weeks_of_year
 from carepay.ports.messages import PortalTask
 from carepay.services.care_packages import approvals_report_key, import_report_key
 from carepay.services.claim_workbooks import claim_workbook_key, preview_key
+from carepay.services.non_payment_weeks import non_payment_weeks_report_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.payment_runs import (
     finance_key,
@@ -136,6 +137,10 @@ class CarepayClient:
     def import_approvals(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
         sent = self._put(f"approvals/{_stamp()}-{path.name}", path.read_bytes(), at)
         return self._wait_for_json(approvals_report_key(sent.key), sent)
+
+    def import_non_payment_weeks(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
+        sent = self._put(f"non-payment-weeks/{_stamp()}-{path.name}", path.read_bytes(), at)
+        return self._wait_for_json(non_payment_weeks_report_key(sent.key), sent)
 
     # -- the provider portal ---------------------------------------------------------------------
     def import_portal_users(self, path: Path, at: datetime | None = None) -> dict[str, Any]:

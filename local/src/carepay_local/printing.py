@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.console import Console
@@ -110,6 +111,11 @@ def print_import(console: Console, report: dict[str, Any], what: str | None = No
     for rejected in report["rejected_rows"]:
         for found in rejected["errors"]:
             console.print(f"  row {rejected['row']}: [red]{found['message']}[/red]")
+    for provider_year, weeks in report.get("nominations", {}).items():  # non-payment weeks
+        shown = " and ".join(f"{date.fromisoformat(week):%d/%m/%Y}" for week in weeks)
+        console.print(f"  {provider_year}: non-payment weeks w/c {shown}")
+    for refusal in report.get("refused", []):
+        console.print(f"  [red]{refusal}[/red]")
     for email in report.get("invited", []):  # a portal-users import
         console.print(f"  invited {email}")
     for email in report.get("disabled", []):

@@ -41,6 +41,11 @@ approvals_app = typer.Typer(
 )
 approvals_app.command("import")(imports.import_approvals)
 app.add_typer(approvals_app, name="approvals")
+non_payment_app = typer.Typer(
+    help="Day-care providers' non-payment weeks (two a financial year).", no_args_is_help=True
+)
+non_payment_app.command("import")(imports.import_non_payment_weeks)
+app.add_typer(non_payment_app, name="non-payment-weeks")
 runs_app = typer.Typer(help="Payment runs: list, show, approve, recalculate.", no_args_is_help=True)
 runs_app.command("list")(runs.list_runs)
 runs_app.command("show")(runs.show_run)

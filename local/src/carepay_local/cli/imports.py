@@ -1,4 +1,5 @@
-"""The council's files: care packages and approvals, each imported with a report."""
+"""The council's files: care packages, approvals and non-payment weeks, each imported with a
+report."""
 
 from __future__ import annotations
 
@@ -39,3 +40,19 @@ def import_approvals(
     read_file(file)
     report = waited(lambda: client(stack).import_approvals(file))
     finish_import(report, as_json, "approvals")
+
+
+def import_non_payment_weeks(
+    file: Annotated[
+        Path,
+        typer.Argument(help="The nominations (Provider Ref, Financial Year, Week Commencing)."),
+    ],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Import day-care providers' non-payment weeks: two weeks of a financial year per provider,
+    replacing an earlier nomination unless a week it changes is already submitted or paid."""
+    read_file(file)
+    report = waited(lambda: client(stack).import_non_payment_weeks(file, at=parse_at(at)))
+    finish_import(report, as_json, "nominations")
