@@ -299,3 +299,45 @@ def test_progress_counts_a_providers_weeks_from_the_first_claimed_through_carepa
     assert year["weeks"][0] == {"week_commencing": "2026-11-09", "status": "Late"}
     unknown = carepay(imported, "progress", "--provider", "P999", "--at", "2026-11-18T09:00")
     assert unknown.returncode == 2 and "nothing planned" in unknown.stdout
+
+
+def test_a_day_centre_uploads_its_register_and_saves_it_again_as_submitted(
+    imported: str, tmp_path: Path
+) -> None:
+    from tests.e2e.test_registers import PACKAGES, register
+
+    (tmp_path / "day-centre.csv").write_text(PACKAGES)
+    assert carepay(imported, "packages", "import", str(tmp_path / "day-centre.csv")).returncode == 0
+    (tmp_path / "nominations.csv").write_text(
+        "Provider Ref,Financial Year,Week Commencing\nP400,2024-25,17/03/2025\nP400,2024-25,24/03/2025\n"
+    )
+    nominated = carepay(imported, "non-payment-weeks", "import", str(tmp_path / "nominations.csv"))
+    assert nominated.returncode == 0, nominated.stdout + nominated.stderr
+    assert "P400 2024-25: non-payment weeks w/c 17/03/2025 and 24/03/2025" in nominated.stdout
+    (tmp_path / "register.csv").write_bytes(
+        register("L401,SS400,AM Session,03/03/2025,A,,N,A,,,Swapped Friday for Thursday,Y")
+    )
+    uploaded = carepay(
+        imported, "upload", str(tmp_path / "register.csv"), "--provider", "P400",
+        "--at", "2025-03-10T10:00", "--json",
+    )  # fmt: skip
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+    saved = carepay(
+        imported, "register", "--provider", "P400", "--week", "2025-03-03",
+        "--at", "2025-03-12T09:00", "--out", str(tmp_path / "saved.xlsx"),
+    )  # fmt: skip
+    assert saved.returncode == 0, saved.stdout + saved.stderr
+    rows = (tmp_path / "saved.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert "L401,SS400,AM Session,03/03/2025,A,,N,A,,,Swapped Friday for Thursday,Y" in rows
+    assert "L403,SS400,PM Session,03/03/2025,,A,,A,,,,Y" in rows  # submitted as planned
+    assert (tmp_path / "saved.xlsx").read_bytes().startswith(b"PK")
+    too_old = carepay(
+        imported, "register", "--provider", "P400", "--week", "2023-03-06",
+        "--at", "2025-03-12T09:00",
+    )  # fmt: skip
+    assert too_old.returncode == 2 and "current and previous financial year" in too_old.stdout
+    none = carepay(
+        imported, "register", "--provider", "P400", "--week", "2025-03-17",
+        "--at", "2025-04-01T09:00",
+    )  # fmt: skip
+    assert none.returncode == 2 and "non-payment week" in none.stdout

@@ -3,8 +3,6 @@ to the payment and remittance, the non-payment weeks, and the week submitted as 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +26,9 @@ PACKAGES = (
     "P400,Meadow Day Centre,L404,SS400,Day Care,1:1 Support,hour,3,Tue,18.00,"
     "2024-12-02,,,30-00-00,12345678,Meadow Day Centre\n"
 )
-REGISTER = "Line Ref,SS Ref,Service Level,Week Commencing,Mon,Tue,Wed,Thu,Fri,All Week,Comments,Submit\n"
+REGISTER = (
+    "Line Ref,SS Ref,Service Level,Week Commencing,Mon,Tue,Wed,Thu,Fri,All Week,Comments,Submit\n"
+)
 
 
 @pytest.fixture
@@ -144,10 +144,9 @@ def test_nominated_weeks_replace_the_default_and_a_submitted_week_cannot_change(
         nominations(tmp_path, "P400,2024-25,17/03/2025", "P400,2024-25,23/12/2024")
     )
     assert changed["imported"] == 0 and changed["refused"] == [
-        "P400 2024-25: w/c 23/12/2024 is already submitted or paid, so the nomination is "
-        "unchanged"
+        "P400 2024-25: w/c 23/12/2024 is already submitted or paid, so the nomination is unchanged"
     ]
     bad = day_centre.import_non_payment_weeks(nominations(tmp_path, "P400,2024-25,18/03/2025"))
-    assert bad["rejected"] == 1 and "not a Monday" in bad["rejected_rows"][0]["errors"][0]["message"]
-
-
+    assert (
+        bad["rejected"] == 1 and "not a Monday" in bad["rejected_rows"][0]["errors"][0]["message"]
+    )

@@ -12,6 +12,7 @@ import subprocess
 import zlib
 from datetime import date, datetime, timedelta
 from fractions import Fraction
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,11 @@ from carepay.spreadsheets.feedback import (
 from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
 from carepay.spreadsheets.finance_reports import write_summary_workbook
 from carepay.spreadsheets.reading import read_table
+from carepay.spreadsheets.register_xlsx import TOO_MANY
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
 from carepay_local.demo import fill_in_claim_workbook
+from tests.spreadsheets.test_register_workbook import E15_PLAN, workbook_for
 
 SAMPLES = Path(__file__).resolve().parents[2] / "spreadsheets" / "samples"
 WEEK = date(2026, 11, 9)
@@ -269,3 +272,23 @@ def bar_widths(pdf: bytes, colour: bytes) -> list[float]:
         ):
             widths.append(float(x1) - float(x0))
     return widths
+
+
+def test_a_register_prints_and_its_check_flags_an_excess_when_recalculated(office: Path) -> None:
+    content = workbook_for(E15_PLAN)
+    assert convert(office, "register-print.xlsx", content, "pdf").stat().st_size > 5_000
+    workbook = load_workbook(BytesIO(content))
+    sheet = workbook["Register"]
+    header = {cell.value: cell.column_letter for cell in sheet[5]}
+    rows = {sheet[f"A{row}"].value: row for row in range(6, 10)}
+    sheet[f"{header['Fri']}{rows['L403']}"] = "A"  # PM Session Tue Thu: a third day (R2)
+    sheet[f"{header['All Week']}{rows['L404']}"] = "n"  # absent all week, with notice
+    buffer = BytesIO()
+    workbook.save(buffer)
+    recalculated = load_workbook(
+        convert(office, "register-filled.xlsx", buffer.getvalue(), "xlsx"), data_only=True
+    )["Register"]
+    paid = {ref: recalculated[f"{header['Paid Days']}{row}"].value for ref, row in rows.items()}
+    check = {ref: recalculated[f"{header['Check']}{row}"].value for ref, row in rows.items()}
+    assert paid == {"L401": 3, "L402": 3, "L403": 3, "L404": 1}
+    assert check["L403"] == TOO_MANY and not any(check[r] for r in ("L401", "L402", "L404"))

@@ -30,7 +30,7 @@ from carepay.domain.queries import Query
 from carepay.domain.weeks import weeks_of_year
 from carepay.ports.messages import PortalTask
 from carepay.services.care_packages import approvals_report_key, import_report_key
-from carepay.services.claim_workbooks import claim_workbook_key, preview_key
+from carepay.services.claim_workbooks import claim_workbook_key, preview_key, register_csv_key
 from carepay.services.non_payment_weeks import non_payment_weeks_report_key
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.payment_runs import (
@@ -58,6 +58,10 @@ DEAD_LETTER_QUEUES = {
     "workbook-requests": "WorkbookRequestsDeadLetterQueueUrl",
     "payment-runs": "PaymentRunRequestsDeadLetterQueueUrl",
 }
+
+
+class RegisterRefused(ValueError):
+    """No register exists for the provider and week asked for."""
 
 
 class RunRequestRefused(RuntimeError):
@@ -130,9 +134,29 @@ class CarepayClient:
             f"workbook-requests/{provider_ref}/{_stamp()}-w-c-{week}.json", body.encode(), at
         )
         receipt = self._wait_for_json(claim_workbook_key(provider_ref, week, "json"), sent)
-        return self.read_outbound(receipt["key"]), self.read_outbound(
-            claim_workbook_key(provider_ref, week, "csv")
-        )
+        # A day centre with only Day Care lines has a register CSV and no claim CSV.
+        claim_csv = self._bytes_if_present(claim_workbook_key(provider_ref, week, "csv"))
+        return self.read_outbound(receipt["key"]), claim_csv or b""
+
+    def register(
+        self, provider_ref: str, week: date, at: datetime | None = None
+    ) -> tuple[bytes, bytes]:
+        """A day centre's register for a week, as submitted (or as planned, if it was not):
+        the week's workbook and the register's CSV; RegisterRefused if it has none."""
+        workbook, _ = self.claim_workbook(provider_ref, week, at)
+        register_csv = self._bytes_if_present(register_csv_key(provider_ref, week))
+        if register_csv is None:
+            raise RegisterRefused(
+                f"{provider_ref} has no day-care register for the week commencing "
+                f"{week:%d/%m/%Y}: no Day Care line covers it, or it is a non-payment week."
+            )
+        return workbook, register_csv
+
+    def _bytes_if_present(self, key: str) -> bytes | None:
+        try:
+            return self.read_outbound(key)
+        except client("s3").exceptions.NoSuchKey:
+            return None
 
     def import_approvals(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
         sent = self._put(f"approvals/{_stamp()}-{path.name}", path.read_bytes(), at)

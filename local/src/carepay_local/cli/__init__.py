@@ -24,6 +24,7 @@ for command in (
     claims.upload,
     claims.confirm,
     claims.workbook,
+    claims.register,
     runs.pay,
     runs.remittance,
     runs.finance,

@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 
 from carepay.domain.money import format_pounds
-from carepay.domain.weeks import LONDON
+from carepay.domain.weeks import LONDON, financial_year_label, financial_year_start
 from carepay_local.cli.common import (
+    EXIT_REJECTED_WHOLE,
     AtOption,
     JsonOption,
     StackOption,
@@ -24,6 +25,7 @@ from carepay_local.cli.common import (
     read_file,
     waited,
 )
+from carepay_local.client import RegisterRefused
 
 
 def upload(
@@ -87,6 +89,37 @@ def workbook(
     target = out or Path(f"claim-{provider}-w-c-{monday}.xlsx")
     target.write_bytes(xlsx)
     target.with_suffix(".csv").write_bytes(claim_csv)
+    console.print(f"{target} and {target.with_suffix('.csv')} written.")
+
+
+def register(
+    provider: Annotated[str, typer.Option("--provider", help="The day centre's reference.")],
+    week: Annotated[str, typer.Option("--week", help="The week's Monday, YYYY-MM-DD.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to save it (default: register-REF-w-c-W).")
+    ] = None,
+    at: AtOption = None,
+    stack: StackOption = "carepay",
+) -> None:
+    """Save a day centre's register of the current or previous financial year, as submitted,
+    as xlsx and CSV."""
+    monday = monday_of(week)
+    moment = parse_at(at)
+    this_year = financial_year_start((moment or datetime.now(LONDON)).astimezone(LONDON).date())
+    if financial_year_start(monday) < this_year - 1:
+        console.print(
+            f"[red]Registers of the current and previous financial year can be saved again; "
+            f"{monday:%d/%m/%Y} is in {financial_year_label(financial_year_start(monday))}.[/red]"
+        )
+        raise typer.Exit(EXIT_REJECTED_WHOLE)
+    try:
+        xlsx, register_csv = waited(lambda: client(stack).register(provider, monday, moment))
+    except RegisterRefused as refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(EXIT_REJECTED_WHOLE) from refused
+    target = out or Path(f"register-{provider}-w-c-{monday}.xlsx")
+    target.write_bytes(xlsx)
+    target.with_suffix(".csv").write_bytes(register_csv)
     console.print(f"{target} and {target.with_suffix('.csv')} written.")
 
 

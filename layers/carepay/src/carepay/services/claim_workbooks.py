@@ -11,7 +11,7 @@ from carepay.domain.confirmation import confirm_week
 from carepay.domain.findings import Severity
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.payment_run import PaymentPreview, preview_week
-from carepay.domain.service_lines import ProviderPlan
+from carepay.domain.service_lines import ProviderPlan, ServiceType
 from carepay.domain.weeks import london_date, week_commencing, week_has_ended
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import Messages, PortalTask, ScheduleFired
@@ -19,6 +19,12 @@ from carepay.ports.stores import PreviewStore
 from carepay.services.notices import received_at
 from carepay.services.results import WorkbookWritten
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv
+from carepay.spreadsheets.register_sheet import (
+    RegisterRow,
+    coming_non_payment_weeks,
+    register_rows,
+    write_register_csv,
+)
 
 OUTBOX = "outbox/"
 REQUESTS = "workbook-requests/"
@@ -27,6 +33,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def claim_workbook_key(provider_ref: str, monday: date, extension: str = "xlsx") -> str:
     return f"{OUTBOX}{provider_ref}/claim-w-c-{monday}.{extension}"
+
+
+def register_csv_key(provider_ref: str, monday: date) -> str:
+    return f"{OUTBOX}{provider_ref}/register-w-c-{monday}.csv"
 
 
 def week_just_ended(moment: datetime) -> date:
@@ -119,7 +129,8 @@ class ClaimWorkbookService:
     def write(
         self, provider_ref: str, monday: date, now: datetime | None = None
     ) -> WorkbookWritten:
-        """The provider's claim workbook and CSV for the week, in the outbox.
+        """The provider's workbook and CSV for the week, in the outbox: the claim for weekly
+        lines, the register (and its own CSV) for Day Care lines.
 
         A workbook written once the week has ended has a 'Payment preview' sheet.
         """
@@ -127,23 +138,41 @@ class ClaimWorkbookService:
         lines = list(plan.lines_for_week(monday).values())
         now = now or datetime.now(UTC)
         preview = self.preview(provider_ref, monday, now) if week_has_ended(monday, now) else None
+        register = self._register(plan, provider_ref, monday)
         # openpyxl only when a workbook is written: it is a fifth of a handler's import time.
         from carepay.spreadsheets.claim_xlsx import write_claim_workbook
 
         workbook = write_claim_workbook(
-            provider_ref, plan.provider_name, monday, lines, self.notice, preview
-        )
+            provider_ref, plan.provider_name, monday, lines, self.notice, preview, register,
+            coming_non_payment_weeks(plan, monday) if plan.has_day_care else [],
+        )  # fmt: skip
         self.documents.write_outbound(claim_workbook_key(provider_ref, monday), workbook, XLSX)
-        self.documents.write_outbound(
-            claim_workbook_key(provider_ref, monday, "csv"),
-            write_claim_csv(monday, lines),
-            "text/csv",
-        )
+        claim_lines = [line for line in lines if line.service_type is not ServiceType.DAY_CARE]
+        if claim_lines or not register:
+            self.documents.write_outbound(
+                claim_workbook_key(provider_ref, monday, "csv"),
+                write_claim_csv(monday, claim_lines),
+                "text/csv",
+            )
+        if register:
+            self.documents.write_outbound(
+                register_csv_key(provider_ref, monday),
+                write_register_csv(monday, register),
+                "text/csv",
+            )
         return WorkbookWritten(
             provider_ref=provider_ref,
             week_commencing=monday,
             lines=len(lines),
             key=claim_workbook_key(provider_ref, monday),
+        )
+
+    def _register(self, plan: ProviderPlan, provider_ref: str, monday: date) -> list[RegisterRow]:
+        """A day centre's register rows: as planned, or as already reported that week."""
+        if not plan.has_day_care:
+            return []
+        return register_rows(
+            plan, monday, self.store.stored_line_weeks(provider_ref, monday, monday)
         )
 
     def _write_preview(self, provider_ref: str, monday: date, key: str, now: datetime) -> None:

@@ -32,6 +32,8 @@ from carepay.spreadsheets.claim_workbook import (
     CouncilNotice,
 )
 from carepay.spreadsheets.layout import LINE_HEIGHT, column_letter, put, wrapped_lines
+from carepay.spreadsheets.register_sheet import RegisterRow
+from carepay.spreadsheets.register_xlsx import add_register_sheet
 
 HEADER_ROW = 5
 BOLD = Font(bold=True)
@@ -46,9 +48,36 @@ def write_claim_workbook(
     lines: Sequence[WeeklyLine],
     notice: CouncilNotice,
     preview: PaymentPreview | None = None,
+    register: Sequence[RegisterRow] = (),
+    coming_non_payment_weeks: Sequence[date] = (),
 ) -> bytes:
+    """The week's workbook: the claim sheet for weekly lines, the register for Day Care lines
+    (a provider with both gets both), each with its instructions, and the payment preview."""
     workbook = Workbook()
-    sheet: Any = workbook.active
+    claim_lines = [line for line in lines if line.service_type is not ServiceType.DAY_CARE]
+    if claim_lines or not register:
+        _claim_sheet(workbook, workbook.active, provider_ref, provider_name, monday, claim_lines,
+                     notice)  # fmt: skip
+    if register:
+        sheet = workbook.create_sheet() if claim_lines else workbook.active
+        details = (provider_ref, provider_name, monday, register, coming_non_payment_weeks)
+        add_register_sheet(workbook, sheet, details, notice)
+    if preview is not None:
+        _payment_preview(workbook, preview)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _claim_sheet(
+    workbook: Any,
+    sheet: Any,
+    provider_ref: str,
+    provider_name: str,
+    monday: date,
+    lines: Sequence[WeeklyLine],
+    notice: CouncilNotice,
+) -> None:
     sheet.title = CLAIM_SHEET
     _title_rows(sheet, provider_ref, provider_name, monday, notice)
     first, last = HEADER_ROW + 1, HEADER_ROW + max(len(lines), 1)
@@ -68,11 +97,6 @@ def write_claim_workbook(
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     _instructions(workbook, provider_name, monday, ordered, notice)
-    if preview is not None:
-        _payment_preview(workbook, preview)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _title_rows(
