@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_registers import PACKAGES, register
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -304,8 +305,6 @@ def test_progress_counts_a_providers_weeks_from_the_first_claimed_through_carepa
 def test_a_day_centre_uploads_its_register_and_saves_it_again_as_submitted(
     imported: str, tmp_path: Path
 ) -> None:
-    from tests.e2e.test_registers import PACKAGES, register
-
     (tmp_path / "day-centre.csv").write_text(PACKAGES)
     assert carepay(imported, "packages", "import", str(tmp_path / "day-centre.csv")).returncode == 0
     (tmp_path / "nominations.csv").write_text(
