@@ -22,6 +22,10 @@ WRITTEN = {
         keys.provider_key("P001"),
         keys.line_key("L1001", START),
     ),
+    ("FLAGS", "FLAG#{week}#{provider}#{line}#{code}"): (
+        keys.FLAGS,
+        keys.flag_key(WEEK, "P001", "L1001", "F1"),
+    ),
     ("PROVIDER#{provider}", "NONPAY#{financial year}"): (
         keys.provider_key("P001"),
         keys.non_payment_key(2026),

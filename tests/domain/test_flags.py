@@ -3,9 +3,19 @@ never anything to do with payment."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
-from carepay.domain.flags import Flag, LineHistory, LineWeekSeen, flags_for
+from carepay.domain.actuals import LineWeekActuals
+from carepay.domain.flags import (
+    Flag,
+    LineHistory,
+    LineWeekSeen,
+    flags_for,
+    line_week_seen,
+    provider_flags,
+)
+from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
 
 FIRST = date(2026, 1, 5)
 
@@ -69,3 +79,50 @@ def test_f2_day_care_attendance_below_70_percent_over_13_weeks_is_referred_once(
     assert flag.code == "F2" and len(flag.weeks) == 13
     assert flag.raised_for == FIRST + timedelta(weeks=18)  # 27 of 39 sessions: 69 %
     assert "attended 27 of 39 planned sessions" in flag.seen
+
+
+def register_week(n: int, codes: str) -> LineWeekActuals:
+    return LineWeekActuals(
+        "P400", "L401", "SS400", REGISTER_START + timedelta(weeks=n), 12, 12,
+        confirmed_at=datetime(2026, 1, 1, tzinfo=UTC), day_codes=codes,
+    )  # fmt: skip
+
+
+REGISTER_START = date(2025, 1, 6)
+DAY_CENTRE = ProviderPlan(
+    "P400",
+    [
+        ServiceLineVersion(
+            provider_ref="P400", line_ref="L401", ss_ref="SS400",
+            service_type=ServiceType.DAY_CARE, service_level="AM Session", unit=Unit.SESSION,
+            planned_quantity=Decimal(3), unit_rate=Decimal(30), start_date=date(2024, 12, 2),
+            days=(0, 2, 4),
+        )
+    ],
+)  # fmt: skip
+
+
+def test_a_register_attended_under_70_percent_over_13_weeks_raises_one_review_referral() -> None:
+    # Two of three sessions a week (67 %) from the start: F2 when the 13th week is confirmed.
+    line_weeks = [register_week(n, "A.A.N..") for n in range(20)]
+    f2 = [f for f in provider_flags(DAY_CENTRE, line_weeks) if f.code == "F2"]
+    assert [(f.raised_for - REGISTER_START).days // 7 for f in f2] == [12]
+    assert f2[0].seen == "attended 26 of 39 planned sessions over 13 weeks (67%)"
+
+
+def test_a_register_week_shows_the_flags_its_days() -> None:
+    seen = line_week_seen(register_week(0, "W.N.X.."), (0, 2, 4))
+    assert seen.short_notice and not seen.delivered and not seen.absence_planned
+    assert seen.missed_weekdays == frozenset({0, 2, 4}) and seen.attended_days == 0
+    away = line_week_seen(register_week(1, "N.N.N.."), (0, 2, 4))
+    assert away.absence_planned  # absent all week with notice: a planned absence (F3 after 4)
+    swapped = line_week_seen(register_week(2, "A..AA.."), (0, 2, 4))
+    assert swapped.missed_weekdays == frozenset({2}) and swapped.attended_days == 3
+
+
+def test_weekly_actuals_show_short_notice_and_planned_absence_from_the_missed_reason() -> None:
+    short = LineWeekActuals("P1", "L1", "SS1", FIRST, 8, 8, missed_reason="Short notice / refused")
+    assert line_week_seen(short).short_notice and line_week_seen(short).delivered
+    away = LineWeekActuals("P1", "L1", "SS1", FIRST, 8, 0, missed_quarters=8,
+                           missed_reason="Notice given")  # fmt: skip
+    assert not line_week_seen(away).delivered and line_week_seen(away).absence_planned

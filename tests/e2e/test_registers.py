@@ -3,10 +3,12 @@ to the payment and remittance, the non-payment weeks, and the week submitted as 
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from carepay.domain.weeks import LONDON
 from carepay_local.client import CarepayClient
@@ -150,3 +152,45 @@ def test_nominated_weeks_replace_the_default_and_a_submitted_week_cannot_change(
     assert (
         bad["rejected"] == 1 and "not a Monday" in bad["rejected_rows"][0]["errors"][0]["message"]
     )
+
+
+def test_a_friday_missed_four_weeks_running_raises_one_flag_kept_and_listed_by_the_run(
+    day_centre: CarepayClient,
+) -> None:
+    first = date(2025, 1, 6)
+    weeks = [first + timedelta(weeks=n) for n in range(5)]
+    for week in weeks:
+        submitted = day_centre.upload(
+            "P400",
+            f"register-{week}.csv",
+            register(f"L401,SS400,AM Session,{week:%d/%m/%Y},A,,A,,N,,Away on Fridays,Y"),
+            at=monday_after(week),
+        )
+        assert submitted["rejected"] == 0
+    [raised] = day_centre.flags(first)
+    flag = raised.flag
+    assert (raised.provider_ref, flag.code, flag.line_ref) == ("P400", "F4", "L401")
+    assert flag.weeks == tuple(weeks[:4]) and flag.seen == "Fri missed 4 weeks running"
+    assert flag.action == "pattern of absence"
+    run = day_centre.pay(at=wednesday_after(weeks[-1]))
+    summary = load_workbook(io.BytesIO(day_centre.finance_files(run["run_id"])["summary.xlsx"]))
+    listed = [row for row in summary["Exceptions"].iter_rows(values_only=True) if row[1] == "F4"]
+    assert listed == [
+        ("P400", "F4", 4, "L401", "SS400", "w/c 06/01/2025 to 27/01/2025",
+         "Fri missed 4 weeks running", "pattern of absence")
+    ]  # fmt: skip
+    workbook = load_workbook(
+        io.BytesIO(day_centre.read_outbound("flags/flags-w-c-2025-02-03.xlsx"))
+    )
+    assert [row[:3] for row in workbook["Flags"].iter_rows(min_row=2, values_only=True)] == [
+        ("P400", "F4", "L401")
+    ]
+    # The flag never changes a payment: Friday with notice is paid, and the other lines were
+    # submitted as planned (£90 + £36 + £60 + £54 a week).
+    assert p400_paid(run) == 5 * 24000
+
+
+def p400_paid(run: dict[str, object]) -> int:
+    providers = run["providers"]
+    assert isinstance(providers, list)
+    return int(next(p for p in providers if p["provider_ref"] == "P400")["net_pence"])

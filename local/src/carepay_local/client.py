@@ -20,11 +20,13 @@ from botocore.exceptions import ClientError
 
 from carepay.adapters.aws import client
 from carepay.adapters.cognito import CognitoDirectory
+from carepay.adapters.dynamodb.flags import FlagsTable
 from carepay.adapters.dynamodb.portal import PortalAccessTable
 from carepay.adapters.dynamodb.queries import QueryTable
 from carepay.adapters.dynamodb.stores import PaymentStore
 from carepay.adapters.dynamodb.table import Table
 from carepay.adapters.queues import SqsMessages
+from carepay.domain.flags import RaisedFlag
 from carepay.domain.portal_weeks import YearProgress, year_progress
 from carepay.domain.queries import Query
 from carepay.domain.weeks import weeks_of_year
@@ -165,6 +167,10 @@ class CarepayClient:
     def import_non_payment_weeks(self, path: Path, at: datetime | None = None) -> dict[str, Any]:
         sent = self._put(f"non-payment-weeks/{_stamp()}-{path.name}", path.read_bytes(), at)
         return self._wait_for_json(non_payment_weeks_report_key(sent.key), sent)
+
+    def flags(self, since: date) -> list[RaisedFlag]:
+        """The care-monitoring flags raised for weeks from `since` on."""
+        return FlagsTable(Table(self.outputs["DataTableName"])).flags(since)
 
     # -- the provider portal ---------------------------------------------------------------------
     def import_portal_users(self, path: Path, at: datetime | None = None) -> dict[str, Any]:

@@ -11,7 +11,17 @@ import sys
 
 import typer
 
-from carepay_local.cli import claims, imports, portal, progress, queries, runs, sheets, stack
+from carepay_local.cli import (
+    claims,
+    flags,
+    imports,
+    portal,
+    progress,
+    queries,
+    runs,
+    sheets,
+    stack,
+)
 from carepay_local.cli.common import EXIT_CAREPAY_FAILED, console
 
 app = typer.Typer(
@@ -30,6 +40,7 @@ for command in (
     runs.finance,
     claims.preview,
     progress.progress,
+    flags.flags,
     stack.demo,
 ):
     app.command()(command)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from carepay.domain.registers import DAY_NAMES
+from carepay.domain.actuals import LineWeekActuals
+from carepay.domain.registers import DAY_NAMES, DayCode, register_line_for_week
+from carepay.domain.service_lines import ProviderPlan
 
 F1_WEEKS = 3  # consecutive weeks of short-notice cancellation on a line
 F2_WINDOW = 13  # rolling weeks of day-care attendance
@@ -20,6 +22,10 @@ F2_BELOW = Fraction(70, 100)
 F3_UNPLANNED_WEEKS = 2  # absence longer than this, unplanned…
 F3_PLANNED_WEEKS = 4  # …or than this, planned (notice given)
 F4_WEEKS = 4  # the same weekday missed this many weeks running
+# Enough history that an episode still running when a week is confirmed was raised before it
+# (F2's window and a margin): only flags raised by the confirmed week itself are new.
+LOOKBACK_WEEKS = F2_WINDOW + 17
+SHORT_NOTICE, NOTICE_GIVEN = "Short notice / refused", "Notice given"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,28 @@ class Flag:
     @property
     def raised_for(self) -> date:
         return self.weeks[-1]
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    """A flag as kept: whose, and when it was first raised (by a confirmation)."""
+
+    provider_ref: str
+    flag: Flag
+    raised_at: datetime
+
+    def as_dict(self) -> dict[str, object]:
+        flag = self.flag
+        return {
+            "provider_ref": self.provider_ref,
+            "code": flag.code,
+            "line_ref": flag.line_ref,
+            "ss_ref": flag.ss_ref,
+            "weeks": [week.isoformat() for week in flag.weeks],
+            "seen": flag.seen,
+            "action": flag.action,
+            "raised_at": self.raised_at.isoformat(),
+        }
 
 
 @dataclass
@@ -180,3 +208,52 @@ def _f2(history: LineHistory) -> list[Flag]:
                 )
             below = now_below
     return flags
+
+
+def line_week_seen(actuals: LineWeekActuals, planned_days: tuple[int, ...] = ()) -> LineWeekSeen:
+    """What a confirmed line-week shows the flags: from a register, its days; from weekly
+    actuals, its quantities, Missed Reason and X1."""
+    if actuals.day_codes:
+        codes = {day: DayCode(c) for day, c in enumerate(actuals.day_codes) if c != "."}
+        attended = [day for day, code in codes.items() if code is DayCode.ATTENDED]
+        return LineWeekSeen(
+            actuals.week_commencing,
+            short_notice=DayCode.WITHOUT_NOTICE in codes.values(),
+            delivered=bool(attended),
+            absence_planned=bool(codes)
+            and all(code is DayCode.WITH_NOTICE for code in codes.values()),
+            planned_days=len(planned_days),
+            attended_days=min(len(attended), len(planned_days)),
+            missed_weekdays=frozenset(day for day in planned_days if day not in attended),
+        )
+    delivered = actuals.actual_quarters > 0
+    return LineWeekSeen(
+        actuals.week_commencing,
+        short_notice=actuals.missed_reason == SHORT_NOTICE
+        or any(finding.code == "X1" for finding in actuals.exceptions),
+        delivered=delivered,
+        absence_planned=not delivered and actuals.missed_reason == NOTICE_GIVEN,
+    )
+
+
+def provider_flags(plan: ProviderPlan, line_weeks: Sequence[LineWeekActuals]) -> list[Flag]:
+    """Every episode in a provider's confirmed line-weeks, line by line."""
+    by_line: dict[str, list[LineWeekActuals]] = {}
+    for line_week in line_weeks:
+        if line_week.confirmed:
+            by_line.setdefault(line_week.line_ref, []).append(line_week)
+    flags = []
+    for line_ref, confirmed in sorted(by_line.items()):
+        confirmed.sort(key=lambda lw: lw.week_commencing)
+        seen = [line_week_seen(lw, _planned_days(plan, lw)) for lw in confirmed]
+        flags += flags_for(LineHistory(line_ref, confirmed[-1].ss_ref, seen))
+    return flags
+
+
+def _planned_days(plan: ProviderPlan, line_week: LineWeekActuals) -> tuple[int, ...]:
+    if not line_week.day_codes:
+        return ()
+    register = register_line_for_week(
+        plan.versions_of(line_week.line_ref), line_week.week_commencing
+    )
+    return register.planned_days if register is not None else ()

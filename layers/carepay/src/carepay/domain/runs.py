@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.finance import BankDetails, ChargingPeriod, Settlement, settle
+from carepay.domain.flags import Flag, provider_flags
 from carepay.domain.money import line_amount_pence
 from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
 from carepay.domain.service_lines import ProviderPlan
@@ -60,6 +61,7 @@ class ProviderResult:
     unconfirmed_lines: list[str] = field(default_factory=list)  # of the due week, by line ref
     exceptions: dict[str, int] = field(default_factory=dict)  # by code, on this run's weeks
     charging: list[ChargingLine] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)  # raised by the weeks this run first settles
 
     @property
     def net_pence(self) -> int:
@@ -88,15 +90,31 @@ def unconfirmed_line_refs(
     return sorted(set(plan.lines_for_week(due_week)) - confirmed)
 
 
-def exceptions_by_type(
-    actuals: Iterable[LineWeekActuals], lines: Sequence[RunLine]
-) -> dict[str, int]:
-    """Exceptions (X1–X4) on the line-weeks this run settles for the first time."""
-    first_time = {
+def _settled_first(lines: Sequence[RunLine]) -> set[tuple[str, date]]:
+    return {
         (line.line_ref, line.week_commencing)
         for line in lines
         if not line.is_adjustment and line.status is not LineStatus.WITHHELD
     }
+
+
+def flags_in_run(
+    plan: ProviderPlan, actuals: Sequence[LineWeekActuals], lines: Sequence[RunLine]
+) -> list[Flag]:
+    """Care-monitoring flags raised by the line-weeks this run settles for the first time."""
+    first_time = _settled_first(lines)
+    return [
+        flag
+        for flag in provider_flags(plan, actuals)
+        if (flag.line_ref, flag.raised_for) in first_time
+    ]
+
+
+def exceptions_by_type(
+    actuals: Iterable[LineWeekActuals], lines: Sequence[RunLine]
+) -> dict[str, int]:
+    """Exceptions (X1–X4) on the line-weeks this run settles for the first time."""
+    first_time = _settled_first(lines)
     counts = Counter(
         finding.code
         for a in actuals
@@ -141,6 +159,10 @@ def result_to_dict(result: ProviderResult) -> dict[str, Any]:
         "unconfirmed_lines": result.unconfirmed_lines,
         "exceptions": result.exceptions,
         "charging": [list(line) for line in result.charging],
+        "flags": [
+            [f.code, f.line_ref, f.ss_ref, [w.isoformat() for w in f.weeks], f.seen, f.action]
+            for f in result.flags
+        ],
         "lines": [_line_to_list(line) for line in result.lines],
     }
 
@@ -156,6 +178,10 @@ def result_from_dict(data: dict[str, Any]) -> ProviderResult:
         unconfirmed_lines=data["unconfirmed_lines"],
         exceptions=data["exceptions"],
         charging=[ChargingLine(*values) for values in data["charging"]],
+        flags=[
+            Flag(code, line, ss, tuple(map(date.fromisoformat, weeks)), seen, action)
+            for code, line, ss, weeks, seen, action in data.get("flags", [])
+        ],
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.finance import BankDetails
+from carepay.domain.flags import Flag
 from carepay.domain.payment_run import PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
@@ -61,6 +62,7 @@ class ActualsStore(Protocol):
         expected_version: int,
         rejected: Sequence[RejectedReport] = (),
     ) -> None: ...
+    def save_flags(self, provider_ref: str, flags: Sequence[Flag], raised_at: datetime) -> int: ...
 
 
 class NonPaymentWeekStore(Protocol):

@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from carepay.domain.finance import (
@@ -35,6 +35,7 @@ from carepay.domain.runs import (
     RunStatus,
     charging_lines,
     exceptions_by_type,
+    flags_in_run,
     result_from_dict,
     result_to_dict,
     unconfirmed_line_refs,
@@ -55,6 +56,7 @@ from carepay.services.results import RunRequestOutcome
 from carepay.spreadsheets.bacs import Credit, write_payment_file
 from carepay.spreadsheets.finance_reports import (
     write_charging_csv,
+    write_flags_workbook,
     write_ledger_csv,
     write_summary_workbook,
 )
@@ -87,6 +89,10 @@ def request_result_key(inbound_key: str) -> str:
 
 def remittance_key(provider_ref: str, run_id: str, extension: str) -> str:
     return f"remittances/{provider_ref}/{run_id}.{extension}"
+
+
+def flags_key(week: date) -> str:
+    return f"flags/flags-w-c-{week}.xlsx"
 
 
 def finance_key(run_id: str, name: str) -> str:
@@ -292,6 +298,7 @@ class PaymentRunService:
             charging=charging_lines(
                 plan, actuals, [ChargingPeriod.from_slug(s) for s in run.charging_periods]
             ),
+            flags=flags_in_run(plan, actuals, lines),
         )
         self._write_json(
             result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
@@ -359,6 +366,7 @@ class PaymentRunService:
             XLSX,
         )
         files = ["ledger.csv", "summary.xlsx"]
+        self._write_flags(run, results)
         if finished is RunStatus.APPROVED:
             files += self._approved_files(run, results)
         before = run.status
@@ -371,6 +379,24 @@ class PaymentRunService:
         logger.info(
             f"run {finished.value}",
             extra={"run_id": run.run_id, "generation": run.generation, "files": files},
+        )
+
+    def _write_flags(self, run: PaymentRun, results: Sequence[ProviderResult]) -> None:
+        """The week's care-monitoring flags for operational teams, beside (never in) the money."""
+        due_weeks = [r.due_week for r in results if r.due_week is not None]
+        if not due_weeks:
+            return
+        week = max(due_weeks)
+        raised = [(r.provider_ref, flag) for r in results for flag in r.flags]
+        self.documents.write_outbound(
+            flags_key(week),
+            write_flags_workbook(
+                self.council_name,
+                f"care-monitoring flags, run {run.run_id} (w/c {week:%d/%m/%Y})",
+                raised,
+                run.run_at,
+            ),
+            XLSX,
         )
 
     def _approved_files(self, run: PaymentRun, results: Sequence[ProviderResult]) -> list[str]:

@@ -28,6 +28,7 @@ from carepay.domain.actuals import (
 )
 from carepay.domain.confirmation import WeekConfirmation, confirm_week
 from carepay.domain.findings import Finding, Severity
+from carepay.domain.flags import F4_WEEKS, LOOKBACK_WEEKS, provider_flags
 from carepay.domain.register_rows import validate_register_rows
 from carepay.domain.rows import SheetRow
 from carepay.domain.weeks import LONDON, confirmation_deadline
@@ -66,6 +67,8 @@ PORTAL_UPLOADER = "uploaded-by"  # metadata of a file sent from the portal's pag
 # the message goes back to the queue.
 CHECKS_BEFORE_GIVING_UP = 5
 X3_LOOKBACK = timedelta(weeks=6)
+# A week confirmed late can complete a pattern with weeks confirmed after it.
+FLAG_LOOKAHEAD = timedelta(weeks=F4_WEEKS)
 logger = logging.getLogger(__name__)
 
 
@@ -185,15 +188,19 @@ class SubmissionService:
             # E13: the same delivery again changes nothing, but publishes the committed
             # feedback in case the first delivery stopped between its commit and publishing.
             self._publish_staged(submission, already)
+            self._raise_flags(submission.provider_ref, already, uploaded_at)  # if it crashed
             return already.model_copy(update={"duplicate": True})
         for _ in range(CHECKS_BEFORE_GIVING_UP):
             # Read before anything else: the commit succeeds only if no other commit came between.
             version = self.store.provider_version(submission.provider_ref)
             try:
                 if submission.kind == "confirmation":
-                    return self._confirm(submission, upload_id, uploaded_at, content, version)
-                with cycle_collection_paused():
-                    return self._ingest(submission, upload_id, uploaded_at, content, version)
+                    summary = self._confirm(submission, upload_id, uploaded_at, content, version)
+                else:
+                    with cycle_collection_paused():
+                        summary = self._ingest(submission, upload_id, uploaded_at, content, version)
+                self._raise_flags(submission.provider_ref, summary, uploaded_at)
+                return summary
             except ConcurrentChange:
                 continue  # another submission of this provider committed first: check again
             except AlreadyCommitted:
@@ -205,6 +212,26 @@ class SubmissionService:
         raise ConcurrentChange(
             f"{submission.key}: the provider's actuals kept changing while it was checked"
         )
+
+    def _raise_flags(
+        self, provider_ref: str, summary: SubmissionSummary, confirmed_at: datetime
+    ) -> None:
+        """F1–F4 from the stored line-weeks, once weeks are confirmed: a flag the confirmed
+        weeks raise (or complete, when an earlier week is confirmed late) is kept once."""
+        weeks = sorted(
+            date.fromisoformat(c["week_commencing"])
+            for c in summary.confirmations
+            if str(c.get("status", "")).startswith("confirmed")
+        )
+        if not weeks:
+            return
+        plan = self.store.provider_plan(provider_ref)
+        first = weeks[0] - timedelta(weeks=LOOKBACK_WEEKS)
+        stored = self.store.stored_line_weeks(provider_ref, first, weeks[-1] + FLAG_LOOKAHEAD)
+        line_weeks = [state.actuals for state in stored.values() if state.actuals is not None]
+        raised = [flag for flag in provider_flags(plan, line_weeks) if flag.raised_for >= weeks[0]]
+        if raised and self.store.save_flags(provider_ref, raised, confirmed_at):
+            logger.info("flags raised", extra={"codes": sorted({f.code for f in raised})})
 
     def _committed(self, submission: SubmissionKey, upload_id: str) -> SubmissionSummary | None:
         stored = self.store.upload_summary(submission.provider_ref, upload_id)

@@ -19,6 +19,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from carepay.domain.flags import Flag
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.runs import ProviderResult, RunStatus
 from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
@@ -129,9 +130,20 @@ def write_summary_workbook(
     _held_lines_table(workbook.create_sheet("Held lines"), results)
     _table(
         workbook.create_sheet("Exceptions"),
-        ("Provider Ref", "Exception", "Line-weeks"),
-        [(r.provider_ref, code, count) for r in results for code, count in r.exceptions.items()],
-        widths=(14, 12, 12),
+        ("Provider Ref", "Exception", "Line-weeks", *FLAG_COLUMNS[1:]),
+        [
+            *(
+                (r.provider_ref, code, count)
+                for r in results
+                for code, count in r.exceptions.items()
+            ),
+            *(
+                (r.provider_ref, flag.code, len(flag.weeks), *flag_values(flag)[1:])
+                for r in results
+                for flag in r.flags
+            ),
+        ],
+        widths=(14, 12, 12, 10, 12, 24, 40, 24),
     )
     _late_and_unconfirmed_tables(workbook, results)
     return stable_xlsx(workbook, run_at)
@@ -278,3 +290,35 @@ def _table(
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = "A2"
+
+
+# A care-monitoring flag as the run summary and the flags workbook list it (after Provider Ref).
+FLAG_COLUMNS = ("Flag", "Line Ref", "SS Ref", "Weeks", "What was seen", "What to do")
+
+
+def flag_values(flag: Flag) -> tuple[object, ...]:
+    weeks = f"w/c {flag.weeks[0]:%d/%m/%Y} to {flag.weeks[-1]:%d/%m/%Y}"
+    return (flag.code, flag.line_ref, flag.ss_ref, weeks, flag.seen, flag.action)
+
+
+def write_flags_workbook(
+    council_name: str, title: str, raised: Sequence[tuple[str, Flag]], written_at: datetime
+) -> bytes:
+    """The care-monitoring flags for operational teams: one row per flag, what was seen and what
+    to do. They never change a payment."""
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = "Flags"
+    _table(
+        sheet,
+        ("Provider Ref", *FLAG_COLUMNS),
+        [(provider_ref, *flag_values(flag)) for provider_ref, flag in raised],
+        widths=(14, 8, 12, 12, 26, 44, 24),
+    )
+    sheet.oddHeader.center.text = f"{council_name}: {title}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.print_title_rows = "1:1"
+    return stable_xlsx(workbook, written_at)

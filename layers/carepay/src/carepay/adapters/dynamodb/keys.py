@@ -18,6 +18,7 @@ RUNS = "RUNS"  # one partition: every run, and the single open (unapproved) run'
 SHEETS = "SHEETS"  # one partition: every linked sheet, so the poller finds them without a scan
 USERS = "USERS"  # one partition: every person invited to the portal, by email
 QUERIES = "QUERIES"  # one partition: every provider's queries, for the council's list
+FLAGS = "FLAGS"  # one partition: every care-monitoring flag raised, by week
 PROFILE = "PROFILE"
 STATE = "STATE"
 OPEN_RUN = "OPEN"
@@ -91,6 +92,11 @@ def portal_user_key(sub: str) -> str:
 
 def user_key(email: str) -> str:
     return f"USER#{email}"
+
+
+def flag_key(week: date, provider_ref: str, line_ref: str, code: str) -> str:
+    """A care-monitoring flag, by the week that raised it: one per episode."""
+    return f"FLAG#{week}#{provider_ref}#{line_ref}#{code}"
 
 
 def query_key(query_id: str) -> str:

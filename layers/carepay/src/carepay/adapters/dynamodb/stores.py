@@ -8,16 +8,18 @@ one place the two meet, so neither shapes the other.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from carepay.adapters.dynamodb.actuals import ActualsTable
+from carepay.adapters.dynamodb.flags import FlagsTable
 from carepay.adapters.dynamodb.plans import PlanTable
 from carepay.adapters.dynamodb.runs import RunsTable
 from carepay.adapters.dynamodb.table import Table
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.approvals import Approvals
 from carepay.domain.finance import BankDetails
+from carepay.domain.flags import Flag
 from carepay.domain.payment_run import PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ProviderPlan
@@ -31,6 +33,7 @@ class SubmissionStore:
         table = Table(table_name)
         self.plans = PlanTable(table)
         self.actuals = ActualsTable(table)
+        self.raised = FlagsTable(table)
 
     def provider_plan(self, provider_ref: str) -> ProviderPlan:
         return self.plans.provider_plan(provider_ref)
@@ -45,6 +48,9 @@ class SubmissionStore:
 
     def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
         return self.actuals.upload_summary(provider_ref, upload_id)
+
+    def save_flags(self, provider_ref: str, flags: Sequence[Flag], raised_at: datetime) -> int:
+        return self.raised.save_flags(provider_ref, flags, raised_at)
 
     def non_payment_weeks(self, provider_ref: str) -> dict[int, tuple[date, date]]:
         return self.plans.non_payment_weeks(provider_ref)
