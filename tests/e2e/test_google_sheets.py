@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from carepay.adapters.aws import client
 from carepay.adapters.dynamodb.stores import SubmissionStore
-from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER
+from carepay.spreadsheets.claim_sheet import FIRST_LINE_ROW, HEADER, REGISTER_HEADER
 from carepay_local.apps_script import signed_notice
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import stored_week, xlsx_bytes
+from tests.e2e.test_registers import E15_WEEK, PACKAGES
 from tests.faults import fail_once
 
 WEEK = date(2026, 11, 9)
@@ -331,3 +333,43 @@ def test_a_sync_that_fails_writing_back_after_storing_shows_the_stored_result_on
     assert stored_week(store, "P002")["L2002"].actuals is not None
     row = cloud.google.values(sheet, TAB)[FIRST_LINE_ROW]
     assert row[HEADER.index("Status")] == "accepted"  # the retry showed what was stored
+
+
+def test_a_day_centres_register_tab_round_trips_with_its_drop_downs_and_checks_written_back(
+    cloud: LocalCloud, council: CarepayClient, tmp_path: Path
+) -> None:
+    (tmp_path / "day-centre.csv").write_text(PACKAGES)
+    assert council.import_care_packages(tmp_path / "day-centre.csv")["rejected"] == 0
+    sheet_id = cloud.google.create("Meadow Day Centre: registers")
+    assert council.link_sheet("P400", sheet_id)["outcome"] == "linked"
+    prepared = council.prepare_sheet("P400", E15_WEEK)
+    assert (prepared["outcome"], prepared["tab"]) == ("prepared", "register w/c 2025-03-03")
+    tab = "register w/c 2025-03-03"
+    assert set(cloud.google.titles(sheet_id)) == {tab, "Sheet1", "Instructions"}
+    rows = cloud.google.values(sheet_id, tab)
+    assert rows[FIRST_LINE_ROW - 2] == list(REGISTER_HEADER)
+    by_line = {r[0]: n for n, r in enumerate(rows, start=1) if r and r[0].startswith("L40")}
+    assert rows[by_line["L403"] - 1][4:9] == ["", "A", "", "A", ""]  # Tue Thu planned
+    lists = [v["rule"]["condition"] for v in cloud.google.tab(sheet_id, tab).validations]
+    assert {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in "ANWX"]} in lists
+    instructions = " ".join(r[0] for r in cloud.google.values(sheet_id, "Instructions") if r)
+    assert "register w/c" in instructions and "hospital" not in instructions
+    column = {heading: chr(ord("A") + n) for n, heading in enumerate(REGISTER_HEADER)}
+    cloud.google.type_in(sheet_id, tab, f"{column['Fri']}{by_line['L403']}", "A")  # R2
+    cloud.google.type_in(sheet_id, tab, f"{column['Submit']}{by_line['L401']}", True)
+    body, headers = signed_notice(notice_secret(cloud), sheet_id, tab, "I7")
+    post_notice(cloud, body, headers)
+    cloud.pump()
+    after = cloud.google.values(sheet_id, tab)
+    status = {
+        r[0]: r[REGISTER_HEADER.index("Status")] for r in after if r and r[0].startswith("L40")
+    }
+    assert status == {
+        "L401": "accepted",
+        "L402": "accepted",
+        "L403": "rejected",
+        "L404": "accepted",
+    }
+    errors = after[by_line["L403"] - 1][REGISTER_HEADER.index("Errors")]
+    assert errors.startswith("R2: 3 paid days (A, N, W) against 2 planned")
+    assert "not confirmed" in after[1][0]  # a rejected row: the register is not yet submitted

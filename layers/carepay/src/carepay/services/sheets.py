@@ -19,9 +19,11 @@ import logging
 import re
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from carepay.domain.service_lines import ProviderPlan, ServiceType
 from carepay.ports.errors import SheetNotShared, SheetsNotConfigured, SheetUnavailable, TabMissing
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import SyncQueue
@@ -45,11 +47,16 @@ from carepay.spreadsheets.claim_sheet import (
     instructions_values,
     quoted,
     read_range,
+    register_tab_requests,
+    register_tab_title,
+    register_tab_values,
     remittance_tab_title,
     remittance_tab_values,
     sheet_rows_to_csv,
     status_write_back,
+    tab_week,
 )
+from carepay.spreadsheets.register_sheet import register_rows
 
 logger = logging.getLogger(__name__)
 REQUESTS = "sheets-requests/"
@@ -63,6 +70,17 @@ PREPARES_PER_POLL = 20
 def request_result_key(inbound_key: str) -> str:
     name = inbound_key.removeprefix(REQUESTS).rsplit(".", 1)[0]
     return f"sheets/requests/{name}.json"
+
+
+@dataclass(frozen=True)
+class WeekTab:
+    """A week's tab to add: its title, values, formatting requests (given its id and the
+    gateway) and how many lines it has."""
+
+    title: str
+    values: list[list[Any]]
+    requests: Callable[[int, Sheets], list[dict[str, Any]]]
+    lines: int
 
 
 class SheetRequestRefused(ValueError):
@@ -137,53 +155,99 @@ class SheetsService:
         )
 
     def prepare(self, provider_ref: str, monday: date) -> SheetRequestOutcome:
-        """Add the week's claim tab (and the Instructions tab the first time): two API calls."""
+        """Add the week's claim tab (weekly lines) and register tab (Day Care lines), and the
+        Instructions tab the first time: two API calls."""
         link = self._linked_sheet(provider_ref, monday)
-        title = claim_tab_title(monday)
-        if title in link.claim_tabs:
-            return SheetRequestOutcome(
-                outcome="already prepared", tab=title, provider_ref=provider_ref
-            )
         plan = self.plans.provider_plan(provider_ref)
-        lines = list(plan.lines_for_week(monday).values())
-        if not lines:
+        tabs = self._week_tabs(plan, provider_ref, monday)
+        if not tabs:
             raise SheetRequestRefused(
                 f"{provider_ref} has no planned service lines in the week commencing "
                 f"{monday:%d/%m/%Y}."
             )
-        gateway = self.gateway()
-        present = gateway.tab_titles(link.spreadsheet_id)
-        if title in present:  # written before, but not recorded (a crash in between)
-            link.claim_tabs.append(title)
+        wanted = [tab for tab in tabs if tab.title not in link.claim_tabs]
+        gateway = self.gateway() if wanted else None
+        present = gateway.tab_titles(link.spreadsheet_id) if gateway else []
+        # Written before but not recorded (a crash in between): recorded now, not written again.
+        link.claim_tabs += [tab.title for tab in wanted if tab.title in present]
+        wanted = [tab for tab in wanted if tab.title not in present]
+        if gateway is None or not wanted:
             self.links.save(link)
+            titles = " and ".join(tab.title for tab in tabs)
             return SheetRequestOutcome(
-                outcome="already prepared", tab=title, provider_ref=provider_ref
+                outcome="already prepared", tab=titles, provider_ref=provider_ref
             )
-        if INSTRUCTIONS_TAB in present and INSTRUCTIONS_TAB not in link.other_tabs:
-            link.other_tabs.append(INSTRUCTIONS_TAB)
-        tab = claim_tab_values(self.council_name, provider_ref, plan.provider_name, monday, lines)
-        tab_id = _tab_id(link.spreadsheet_id, title)
-        requests = [_add_tab(tab_id, title, index=0)]
-        values = [(f"{quoted(title)}!A1", tab)]
-        if INSTRUCTIONS_TAB not in link.other_tabs:
-            requests.append(
-                _add_tab(_tab_id(link.spreadsheet_id, INSTRUCTIONS_TAB), INSTRUCTIONS_TAB)
-            )
-            instructions = instructions_values(self.council_name, self.council_contact)
-            values.append((f"{quoted(INSTRUCTIONS_TAB)}!A1", instructions))
-            link.other_tabs.append(INSTRUCTIONS_TAB)
-        requests += claim_tab_requests(tab_id, lines, gateway.service_account_email)
+        requests: list[dict[str, Any]] = []
+        values: list[tuple[str, list[list[Any]]]] = []
+        for tab in wanted:
+            tab_id = _tab_id(link.spreadsheet_id, tab.title)
+            requests += [_add_tab(tab_id, tab.title, index=0), *tab.requests(tab_id, gateway)]
+            values.append((f"{quoted(tab.title)}!A1", tab.values))
+        self._add_instructions(link, present, tabs, requests, values)
         gateway.update(link.spreadsheet_id, requests)
         gateway.write_values(link.spreadsheet_id, values)
-        link.claim_tabs.append(title)
+        link.claim_tabs += [tab.title for tab in wanted]
         self.links.save(link)
         return SheetRequestOutcome(
             outcome="prepared",
-            tab=title,
+            tab=" and ".join(tab.title for tab in wanted),
             provider_ref=provider_ref,
-            lines=len(lines),
+            lines=sum(tab.lines for tab in wanted),
             calls=dict(gateway.calls),
         )
+
+    def _week_tabs(self, plan: ProviderPlan, provider_ref: str, monday: date) -> list[WeekTab]:
+        """The week's claim tab for weekly lines and register tab for Day Care lines."""
+        lines = list(plan.lines_for_week(monday).values())
+        claim_lines = [line for line in lines if line.service_type is not ServiceType.DAY_CARE]
+        register = register_rows(plan, monday, {}) if plan.has_day_care else []
+        name, council = plan.provider_name, self.council_name
+        tabs = []
+        if claim_lines:
+            tabs.append(
+                WeekTab(
+                    claim_tab_title(monday),
+                    claim_tab_values(council, provider_ref, name, monday, claim_lines),
+                    lambda tab_id, gateway: claim_tab_requests(
+                        tab_id, claim_lines, gateway.service_account_email
+                    ),
+                    len(claim_lines),
+                )
+            )
+        if register:
+            tabs.append(
+                WeekTab(
+                    register_tab_title(monday),
+                    register_tab_values(council, provider_ref, name, monday, register),
+                    lambda tab_id, gateway: register_tab_requests(
+                        tab_id, register, gateway.service_account_email
+                    ),
+                    len(register),
+                )
+            )
+        return tabs
+
+    def _add_instructions(
+        self,
+        link: SheetLink,
+        present: list[str],
+        tabs: list[WeekTab],
+        requests: list[dict[str, Any]],
+        values: list[tuple[str, list[list[Any]]]],
+    ) -> None:
+        """The Instructions tab, once: for the provider's kinds of line only."""
+        if INSTRUCTIONS_TAB in present and INSTRUCTIONS_TAB not in link.other_tabs:
+            link.other_tabs.append(INSTRUCTIONS_TAB)
+        if INSTRUCTIONS_TAB in link.other_tabs:
+            return
+        requests.append(_add_tab(_tab_id(link.spreadsheet_id, INSTRUCTIONS_TAB), INSTRUCTIONS_TAB))
+        registers = any(tab.title.startswith("register") for tab in tabs)
+        claims = any(not tab.title.startswith("register") for tab in tabs)
+        instructions = instructions_values(
+            self.council_name, self.council_contact, claims=claims, registers=registers
+        )
+        values.append((f"{quoted(INSTRUCTIONS_TAB)}!A1", instructions))
+        link.other_tabs.append(INSTRUCTIONS_TAB)
 
     def _linked_sheet(self, provider_ref: str, monday: date) -> SheetLink:
         if monday.weekday() != 0:
@@ -278,8 +342,8 @@ class SheetsService:
     def _prepare_new_week(self, links: list[SheetLink], monday: date) -> None:
         """At most PREPARES_PER_POLL sheets a poll: two writes each, within Google's quota of
         60 writes a minute; the rest get theirs at the next poll."""
-        title = claim_tab_title(monday)
-        waiting = [link for link in links if title not in link.claim_tabs]
+        titles = {claim_tab_title(monday), register_tab_title(monday)}
+        waiting = [link for link in links if not titles & set(link.claim_tabs)]
         for link in waiting[:PREPARES_PER_POLL]:
             try:
                 self.prepare(link.provider_ref, monday)
@@ -335,7 +399,7 @@ class SheetsService:
         plan = self.plans.provider_plan(link.provider_ref)
         paid = []
         for tab in link.claim_tabs:
-            monday = date.fromisoformat(tab.removeprefix("w/c "))
+            monday = tab_week(tab)
             lines = plan.lines_for_week(monday)
             stored = self.plans.stored_line_weeks(link.provider_ref, monday, monday)
             if lines and all(

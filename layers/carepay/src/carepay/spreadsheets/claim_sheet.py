@@ -14,8 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from carepay.domain.money import quarters_to_decimal
+from carepay.domain.registers import BLANK_DAY, DAY_NAMES, DayCode
 from carepay.domain.service_lines import WeeklyLine
 from carepay.domain.weeks import LONDON, confirmation_deadline, week_ending
+from carepay.spreadsheets.register_sheet import RegisterRow
 
 PLAN_COLUMNS = (
     "Line Ref",
@@ -236,22 +238,43 @@ def _status_colours(tab: _ClaimTab) -> list[dict[str, Any]]:
     return requests
 
 
-def instructions_values(council_name: str, contact: str) -> list[list[Any]]:
-    return [
-        [f"{council_name}: how to fill in your claim"],
-        [""],
-        ["Each week carepay adds a tab named w/c YYYY-MM-DD with your planned service lines."],
-        ["Grey columns are the plan: you cannot change them. Fill in the white columns:"],
-        ["  Actual: hours delivered (or cancelled at short notice and payable), in quarters."],
-        ["  Frustrated: hours not delivered because the person was in hospital (not at day care)."],
-        ["  Missed: hours not delivered; choose a Missed Reason. Extra: hours above plan."],
-        ["  Comments: required whenever a row differs from plan."],
-        ["Tick Confirm on any row to confirm the whole week, by 17:00 on the Tuesday after it."],
-        ["carepay checks the tab within a minute of each edit: Status, Errors and Exceptions"],
+def instructions_values(
+    council_name: str, contact: str, *, claims: bool = True, registers: bool = False
+) -> list[list[Any]]:
+    """How to fill in the tabs: of the weekly claim, the day-care register, or both."""
+    rows: list[list[Any]] = [[f"{council_name}: how to fill in your tabs"], [""]]
+    if claims:
+        rows += [
+            ["Each week carepay adds a tab named w/c YYYY-MM-DD with your planned service lines."],
+            ["Grey columns are the plan: you cannot change them. Fill in the white columns:"],
+            ["  Actual: hours delivered (or cancelled at short notice and payable), in quarters."],
+            ["  Frustrated: hours not delivered because the person was in hospital."],
+            ["  Missed: hours not delivered; choose a Missed Reason. Extra: hours above plan."],
+            ["  Comments: required whenever a row differs from plan."],
+            [
+                "Tick Confirm on any row to confirm the whole week, by 17:00 on the Tuesday after it."
+            ],
+        ]
+    if registers:
+        rows += [
+            ["Each week carepay adds a tab named register w/c YYYY-MM-DD: one row per session,"],
+            [
+                "support or transport item, with A (attended) on every planned day (grey: unplanned)."
+            ],
+            [
+                "  N absent with notice, W absent without notice (both paid), X non-payment (not paid)."
+            ],
+            ["  To swap a day, clear the planned day and put A on the day the person came."],
+            ["  All Week N, W or X for a week away. Paid days can never exceed planned days."],
+            ["Tick Submit on any row to submit the whole register, by 17:00 on the Tuesday after."],
+        ]
+    rows += [
+        ["carepay checks each tab within a minute of each edit: Status, Errors and Exceptions"],
         ["on the right say what was accepted and what to correct. Never type a person's name."],
         ["After each payment run a Remittance tab shows what you were paid, and why."],
         [f"Questions: {contact}."],
     ]
+    return rows
 
 
 def sheet_rows_to_csv(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -317,3 +340,115 @@ def status_write_back(
 def remittance_tab_values(remittance_csv: bytes, heading: str) -> list[list[Any]]:
     rows = list(csv.reader(io.StringIO(remittance_csv.decode("utf-8"))))
     return [[heading], [], *rows]
+
+
+# -- a day centre's register as a tab --------------------------------------------------------------
+# The same grid as a claim tab (fourteen columns the provider and the plan fill, carepay's three
+# after them), so a register tab is read, and its checks written back, exactly as a claim tab is.
+REGISTER_PLAN_COLUMNS = ("Line Ref", "SS Ref", "Service Level", "Week Commencing")
+REGISTER_PROVIDER_COLUMNS = (*DAY_NAMES, "All Week", "Comments", "Submit")
+REGISTER_HEADER = (*REGISTER_PLAN_COLUMNS, *REGISTER_PROVIDER_COLUMNS, *CAREPAY_COLUMNS)
+REGISTER_PLAN_END = len(REGISTER_PLAN_COLUMNS)
+UNPLANNED_COLOUR = {"red": 0.85, "green": 0.85, "blue": 0.85}
+
+
+def register_tab_title(monday: date) -> str:
+    return f"register w/c {monday:%Y-%m-%d}"
+
+
+def tab_week(title: str) -> date:
+    """The Monday a claim or register tab is for."""
+    return date.fromisoformat(title.rsplit("w/c ", 1)[1])
+
+
+def register_tab_values(
+    council_name: str,
+    provider_ref: str,
+    provider_name: str,
+    monday: date,
+    rows: Sequence[RegisterRow],
+) -> list[list[Any]]:
+    deadline = confirmation_deadline(monday)
+    values: list[list[Any]] = [
+        [
+            f"{council_name}: day-care register for {provider_name} ({provider_ref}), week "
+            f"commencing {monday:%d/%m/%Y} to Sunday {week_ending(monday):%d/%m/%Y}"
+        ],
+        ["carepay has not checked this tab yet: change only what differs from the plan."],
+        [
+            "Each planned day says A. Mark N (absent with notice), W (without notice) or X "
+            "(non-payment); move an A to swap a day; All Week for a week away. Tick Submit by "
+            f"17:00 on {deadline:%A %d/%m/%Y}. carepay checks the tab within a minute of each edit."
+        ],
+        list(REGISTER_HEADER),
+    ]
+    for row in rows:
+        codes = [code.replace(BLANK_DAY, "") for code in row.day_codes]
+        values.append(
+            [row.line_ref, row.ss_ref, row.service_level, f"{monday:%d/%m/%Y}", *codes, "",
+             row.comments, row.submitted]
+        )  # fmt: skip
+    return values
+
+
+def register_tab_requests(
+    sheet_id: int, rows: Sequence[RegisterRow], editor_email: str
+) -> list[dict[str, Any]]:
+    """The register's protections, drop-downs of codes and shaded unplanned days."""
+    tab = _ClaimTab(sheet_id, len(rows), editor_email)
+    first_day, all_week = REGISTER_PLAN_END, REGISTER_PLAN_END + len(DAY_NAMES)
+    frozen = {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": HEADER_ROW}}
+    requests = [
+        {
+            "updateSheetProperties": {
+                "properties": frozen,
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+        tab.protect(tab.cells(0, REGISTER_PLAN_END, 0, tab.last), "The plan: set by the council"),
+        tab.protect(tab.cells(PROVIDER_END, CAREPAY_END, 0, tab.last), "carepay's results"),
+        tab.validate(
+            tab.cells(first_day, all_week),
+            {"type": "ONE_OF_LIST", "values": _values(*(code.value for code in DayCode))},
+            "A attended, N with notice, W without notice, X non-payment",
+        ),
+        tab.validate(
+            tab.cells(all_week, all_week + 1),
+            {"type": "ONE_OF_LIST", "values": _values("N", "W", "X")},
+            "Absent all week",
+        ),
+        tab.validate(tab.cells(PROVIDER_END - 1, PROVIDER_END), {"type": "BOOLEAN"}),
+        tab.shade(
+            tab.cells(0, CAREPAY_END, HEADER_ROW - 1, HEADER_ROW),
+            {"textFormat": {"bold": True}, "backgroundColor": HEADER_COLOUR},
+            "userEnteredFormat(textFormat,backgroundColor)",
+        ),
+        tab.shade(
+            tab.cells(0, REGISTER_PLAN_END),
+            {"backgroundColor": PLAN_COLOUR},
+            "userEnteredFormat.backgroundColor",
+        ),
+    ]
+    for row_index, row in enumerate(rows, start=tab.first):
+        for start, end in _unplanned_spans(row.planned_days):
+            requests.append(
+                tab.shade(
+                    tab.cells(first_day + start, first_day + end, row_index, row_index + 1),
+                    {"backgroundColor": UNPLANNED_COLOUR},
+                    "userEnteredFormat.backgroundColor",
+                )
+            )
+    return [*requests, *_status_colours(tab)]
+
+
+def _unplanned_spans(planned_days: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of unplanned days as (first, after last), so a row is shaded in a request or two."""
+    spans: list[tuple[int, int]] = []
+    for day in range(len(DAY_NAMES)):
+        if day in planned_days:
+            continue
+        if spans and spans[-1][1] == day:
+            spans[-1] = (spans[-1][0], day + 1)
+        else:
+            spans.append((day, day + 1))
+    return spans
