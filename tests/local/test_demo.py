@@ -21,6 +21,7 @@ def test_the_demo_does_a_week_through_the_portal_and_leaves_its_files_and_emails
     assert "P003 in the portal: confirms the week" in output
     assert "The week now: Confirmed." in output
     assert "Every AWS call of the week was allowed by its function's own role." in output
+    assert_the_day_centres_week_went_from_register_to_remittance(tmp_path, output)
     mail = sorted((tmp_path / "mail").glob("*.eml"))
     subjects = [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"] for p in mail]
     assert any("your claim for w/c 09/11/2026 is ready (P003" in s for s in subjects)
@@ -28,3 +29,20 @@ def test_the_demo_does_a_week_through_the_portal_and_leaves_its_files_and_emails
     assert any("was answered (P003 Riverside Care Home)" in s for s in subjects)
     for folder in ("feedback", "remittances", "finance", "workbooks"):
         assert any((tmp_path / folder).iterdir()), folder
+
+
+def assert_the_day_centres_week_went_from_register_to_remittance(out: Path, output: str) -> None:
+    assert "R2 3 paid days (A, N, W) against 2 planned" in output
+    assert "Care-monitoring flag F4 on L4001 (SS4001): Fri missed 4 weeks running" in output
+    assert "w/c 16/11/2026 is one of your non-payment weeks" in output
+    register = (out / "registers" / "P004-register-w-c-2026-11-09.csv").read_text("utf-8-sig")
+    assert (
+        "L4001,SS4001,AM Session,09/11/2026,A,,A,A,,,Came Thursday instead of Friday,Y" in register
+    )
+    assert (out / "workbooks" / "P004-register-w-c-2026-11-09.csv").is_file()
+    remittance = (out / "remittances" / "P004-R20261118-0600.csv").read_text()
+    assert (
+        "2026-11-09,SS4001,L4002,6.00,4.00,0.00,0.00,4.00,6.000,24.00,0.00,24.00,paid,"
+        '"register: 2 attended, 1 non-payment"' in remittance
+    )
+    assert (out / "flags" / "flags-w-c-2026-11-09.xlsx").is_file()

@@ -11,6 +11,9 @@ The story (week commencing Monday 9 November 2026; every step at a simulated tim
                             uploads it straight to S3, is refused confirmation while that row
                             stands (V10), corrects it and confirms; later it downloads its
                             remittance and raises a payment query, which the council answers.
+  Meadow Day Centre (P004)  works from a weekly register (carepay_local.demo_day_centre): a
+                            swap, an absence of each kind, an excess corrected, a
+                            care-monitoring flag, and its non-payment week refused.
 Every email carepay sends (claims ready, reminders, finance's list at the deadline, rejected
 rows, remittances, the answered query) is read back from SES and left in OUT/mail/.
 """
@@ -38,6 +41,7 @@ from carepay.spreadsheets.claim_workbook import CLAIM_SHEET
 from carepay.spreadsheets.layout import TEXT_THAT_WOULD_RUN
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud, project_root, quiet_local_cloud
+from carepay_local.demo_day_centre import DayCentreStory
 from carepay_local.iam import RECORDER
 from carepay_local.mail import sent_mail, write_eml
 from carepay_local.portal_visit import PortalVisit
@@ -130,6 +134,7 @@ def run_demo(out_dir: Path, console: Console) -> None:
         cloud.deploy()
         story = _Story(console, cloud, out_dir)
         story.council_imports()
+        story.day_centre.earlier_weeks()
         story.monday_workbooks()
         story.claims()
         _print_week(console, SubmissionStore(cloud.outputs["DataTableName"]))
@@ -141,8 +146,9 @@ def run_demo(out_dir: Path, console: Console) -> None:
             f"Feedback workbooks and JSON are in [bold]{out_dir / 'feedback'}/[/bold]; "
             f"the files uploaded are in {out_dir / 'uploads'}/; remittances in "
             f"[bold]{out_dir / 'remittances'}/[/bold]; ledgers, payment files, summaries and "
-            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]; emails in "
-            f"[bold]{out_dir / 'mail'}/[/bold]."
+            f"charging extracts in [bold]{out_dir / 'finance'}/[/bold]; the day centre's register "
+            f"in [bold]{out_dir / 'registers'}/[/bold] and the care-monitoring flags in "
+            f"[bold]{out_dir / 'flags'}/[/bold]; emails in [bold]{out_dir / 'mail'}/[/bold]."
         )
         _say_whether_every_call_was_allowed(console, cloud)
 
@@ -158,6 +164,7 @@ class _Story:
         self.samples = project_root() / "spreadsheets" / "samples"
         self.council = CarepayClient(pump=cloud.pump)
         self.told: list[tuple[str, dict[str, Any]]] = []  # (file or step, its feedback)
+        self.day_centre = DayCentreStory(console, self.council, self.samples, out_dir)
 
     def council_imports(self) -> None:
         self.console.rule("The council imports its care packages")
@@ -173,6 +180,7 @@ class _Story:
             f"Social work's approvals file: {approvals['imported']} approval (2 h extra for "
             "SS1006 in w/c 09/11/2026, E6)."
         )
+        self.day_centre.imports()
         people = self.council.import_portal_users(self.samples / "portal-users.csv", at=at(15, 23))
         self.console.print(
             f"The portal-users file: {len(people['invited'])} people invited to the provider "
@@ -190,8 +198,10 @@ class _Story:
                 (workbooks_dir / Path(key).name.replace("claim", provider)).write_bytes(
                     self.council.read_outbound(key)
                 )
+        self.day_centre.save_monday_register(workbooks_dir)
         self.console.print(
-            f"Claim workbooks (xlsx and ContrOCC CSV) for P001, P002, P003 in {workbooks_dir}/."
+            f"Claim workbooks (xlsx and ContrOCC CSV) for P001, P002, P003, and P004's register "
+            f"(its workbook's Register sheet, and CSV) in {workbooks_dir}/."
         )
 
     def send(self, provider: str, name: str, content: bytes, moment: datetime, story: str) -> None:
@@ -213,6 +223,7 @@ class _Story:
         self.reminders(at(16, 9), "Monday 09:00: reminders to every provider yet to confirm")
         self.home_care_claims()
         self.day_centre_claim()
+        self.day_centre.register_week()
         self.reminders(at(17, 9), "Tuesday 09:00: reminders to the providers still to confirm")
         self.care_home_in_the_portal()
         self.day_centre_corrects_and_confirms_late()
@@ -316,7 +327,7 @@ class _Story:
     def save_feedback(self) -> None:
         feedback_dir = self.out_dir / "feedback"
         feedback_dir.mkdir(exist_ok=True)
-        for name, feedback in self.told:
+        for name, feedback in [*self.told, *self.day_centre.told]:
             stem = Path(name).stem
             (feedback_dir / f"{stem}.feedback.json").write_text(
                 json.dumps(feedback, indent=1, default=str)
@@ -332,6 +343,7 @@ class _Story:
         first = self.first_run()
         self.changes_after_payment()
         sheet_id = _google_sheet_week(self.console, self.cloud, self.council)
+        self.day_centre.non_payment_week()
         self.console.rule("Monday 23/11: the other providers confirm the week commencing 16/11")
         for provider, moment in (("P001", at(23, 9)), ("P003", at(24, 16, 55))):
             self.council.confirm(provider, date(2026, 11, 16), at=moment)
@@ -352,6 +364,7 @@ class _Story:
         )
         for run in (first, second):
             self.save_run_files(run)
+        self.day_centre.save_register_and_flags()
         self.payment_query(first["run_id"])
 
     def payment_query(self, run_id: str) -> None:
