@@ -409,6 +409,114 @@ def workbooks(claim_lines: int, feedback_rows: int) -> None:
         )
 
 
+REGISTER_FIRST_WEEK = date(2025, 4, 7)
+REGISTER_ITEMS = (  # (service level, unit, planned quantity, days, rate): four items a person
+    ("AM Session", Unit.SESSION, "3", (0, 2, 4), "30.00"),
+    ("Transport", Unit.JOURNEY, "6", (0, 2, 4), "6.00"),
+    ("PM Session", Unit.SESSION, "2", (1, 3), "30.00"),
+    ("1:1 Support", Unit.HOUR, "3", (1,), "18.00"),
+)
+
+
+def register_versions(people: int) -> list[ServiceLineVersion]:
+    return [
+        ServiceLineVersion(
+            provider_ref="P400", line_ref=f"R{person:04d}{item}", ss_ref=f"SS{person:05d}",
+            service_type=ServiceType.DAY_CARE, service_level=level, unit=unit,
+            planned_quantity=Decimal(quantity), days=days, unit_rate=Decimal(rate),
+            start_date=date(2025, 4, 1),
+        )
+        for person in range(people)
+        for item, (level, unit, quantity, days, rate) in enumerate(REGISTER_ITEMS)
+    ]  # fmt: skip
+
+
+def register_csv(versions: Sequence[ServiceLineVersion]) -> bytes:
+    """A week's register as a day centre sends it: mostly as planned, some absences and swaps."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Line Ref", "SS Ref", "Service Level", "Week Commencing",
+                     "Mon", "Tue", "Wed", "Thu", "Fri", "All Week", "Comments", "Submit"])  # fmt: skip
+    for index, version in enumerate(versions):
+        days = ["A" if day in version.days else "" for day in range(5)]
+        if index % 7 == 1:
+            days[version.days[0]] = "N"
+        elif index % 11 == 2 and version.days[-1] < 4 and len(version.days) > 1:
+            days[version.days[-1]], days[version.days[-1] + 1] = "", "A"  # a swap
+        writer.writerow([version.line_ref, version.ss_ref, version.service_level,
+                         f"{REGISTER_FIRST_WEEK:%d/%m/%Y}", *days, "", "", ""])  # fmt: skip
+    return buffer.getvalue().encode()
+
+
+def registers(people: int) -> None:
+    """A day centre's register against the actuals path: read + check, then stored through the
+    deployed template, in rows (line-weeks) a second; and its workbook written."""
+    from carepay.domain.register_rows import validate_register_rows
+    from carepay.spreadsheets.claim_workbook import CouncilNotice
+    from carepay.spreadsheets.claim_xlsx import write_claim_workbook
+    from carepay.spreadsheets.reading import read_tables
+    from carepay.spreadsheets.register_sheet import register_rows
+    from carepay.spreadsheets.schemas import REGISTER_UPLOAD
+
+    versions = register_versions(people)
+    day_centre = ProviderPlan("P400", versions)
+    content, count = register_csv(versions), len(versions)
+    print(
+        f"\n## Day-care register: {people} people × {len(REGISTER_ITEMS)} items = {count:,} lines"
+    )
+    uploaded_at = datetime.combine(
+        REGISTER_FIRST_WEEK + timedelta(days=8), datetime.min.time(), LONDON
+    )
+
+    def check_register() -> int:
+        [table] = read_tables(content, "register.csv", (ACTUALS_UPLOAD, REGISTER_UPLOAD))
+        context = ValidationContext("P400", ProviderPlan("P400", versions), uploaded_at)
+        return len(validate_register_rows(list(table.rows), context))
+
+    register_time = best_of(5, check_register)
+    actuals = csv_file(count)
+    actuals_time = best_of(5, lambda: parse_and_validate_calamine(actuals, "claim.csv", count))
+    print(f"read + check, rows/s: register {count / register_time:,.0f}; "
+          f"weekly actuals {count / actuals_time:,.0f} (same rows, best of 5)")  # fmt: skip
+    stored_register, stored_actuals = _stored_uploads(versions, content, actuals, uploaded_at)
+    print(f"whole upload on the local stack (read, check, store, feedback), rows/s: register "
+          f"{count / stored_register:,.0f}; weekly actuals {count / stored_actuals:,.0f}")  # fmt: skip
+    rows = register_rows(day_centre, REGISTER_FIRST_WEEK, {})
+    notice = CouncilNotice("Bench Council")
+    seconds = best_of(3, lambda: write_claim_workbook(
+        "P400", "Bench Day Centre", REGISTER_FIRST_WEEK, [], notice, None, rows))  # fmt: skip
+    print(f"register workbook, {len(rows):,} lines: {seconds:.2f} s  (target < 0.5)")
+
+
+def _stored_uploads(
+    versions: list[ServiceLineVersion], register: bytes, actuals: bytes, at: datetime
+) -> tuple[float, float]:
+    """Seconds for one register upload and one weekly-actuals upload of as many rows."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="eu-west-2"
+    )
+    os.environ.update(POWERTOOLS_METRICS_DISABLED="true", POWERTOOLS_LOG_LEVEL="ERROR")
+    from moto import mock_aws
+
+    from carepay.adapters.dynamodb.stores import SubmissionStore
+    from carepay_local.client import CarepayClient
+    from carepay_local.cloud import LocalCloud, quiet_local_cloud
+
+    with mock_aws(), quiet_local_cloud():
+        cloud = LocalCloud(extra_function_env={"POWERTOOLS_LOG_LEVEL": "ERROR"}).deploy()
+        council = CarepayClient(pump=cloud.pump)
+        store = SubmissionStore(cloud.outputs["DataTableName"])
+        store.plans.save_care_packages("bench-import", [*versions, *line_versions()], {})
+        started = time.perf_counter()
+        council.upload("P400", "register.csv", register, at=at)
+        register_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        council.upload(
+            PROVIDER, "claim.csv", actuals, at=at + timedelta(weeks=ceil(len(versions) / LINES))
+        )
+        return register_seconds, time.perf_counter() - started
+
+
 def cold_imports(runs: int) -> None:
     print(f"\n## Cold import, median of {runs} fresh interpreters (ms)")
     floor = "import boto3, pydantic\nfrom aws_lambda_powertools import Logger, Metrics, Tracer"
@@ -583,6 +691,7 @@ def main() -> None:
     dynamodb_requests(2_000 if quick else 10_000)
     peak_memory(20_000 if quick else 100_000)
     workbooks(2_000, 10_000)
+    registers(400)
     payment_kernel(1_000, 20 if quick else 100)
     payment_run_requests(*((5, 100, 20) if quick else (20, 100, 50)))
     cold_imports(3 if quick else 7)

@@ -31,6 +31,8 @@ from carepay.domain.rows import SheetRow
 from carepay.domain.service_lines import ServiceType, WeeklyLine
 from carepay.domain.weeks import week_ending
 
+DAY_KEYS = tuple(f"day_{day}" for day in range(7))  # the register schema's day columns
+
 
 def validate_register_rows(
     rows: Iterable[SheetRow], context: ValidationContext
@@ -72,7 +74,7 @@ def _register_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     register_line = register_line_for_week(context.plan.versions_of(line.line_ref), monday)
     if register_line is None:  # matched for the week, so a version is in force: defensive
         return outcome
-    cells = {day: row.text(f"day_{day}") for day in range(7)}
+    cells = {day: row.text(key) for day, key in enumerate(DAY_KEYS)}
     checked = check_register_row(register_line, cells, row.text("all_week"))
     errors.extend(checked.errors)
     outcome.warnings.extend(checked.warnings)

@@ -11,8 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from carepay.domain.findings import Finding, error, warning
 from carepay.domain.money import (
@@ -282,23 +284,48 @@ def register_line_for_week(
     """A Day Care line's register terms for a week: its planned days and per-day quantity from
     the version in force at the end of the week (the plan as it stands, as for actuals), and
     each day's rate from the version in force that day (None where none is)."""
-    days = days_of_week(monday)
-    live = [v for v in versions if any(v.in_force_on(day) for day in days)]
+    days = _days_of(monday)
+    sunday = days[-1]
+    live = [
+        v
+        for v in versions
+        if not v.cancelled
+        and v.start_date <= sunday
+        and (v.end_date is None or v.end_date >= monday)
+    ]
     if not live:
         return None
     latest = live[-1]  # versions come sorted by start date; a later one replaces an earlier one
-    rates = tuple(_rate_on(live, day) for day in days)
+    if len(live) == 1 and latest.in_force_on(monday) and latest.in_force_on(sunday):
+        rates: tuple[Fraction | None, ...] = (_pence(latest.unit_rate),) * 7  # the usual week
+    else:
+        rates = tuple(_rate_on(live, day) for day in days)
     return RegisterLine(
         latest.line_ref,
         latest.ss_ref,
         latest.days,
-        per_day_quarters(
-            to_quarters(latest.planned_quantity), latest.days, latest.unit is not Unit.HOUR
-        ),
+        _per_day(latest.planned_quantity, latest.days, latest.unit is not Unit.HOUR),
         rates,
     )
 
 
 def _rate_on(versions: Sequence[ServiceLineVersion], day: date) -> Fraction | None:
     todays = [v for v in versions if v.in_force_on(day)]
-    return pounds_to_pence(todays[-1].unit_rate) if todays else None
+    return _pence(todays[-1].unit_rate) if todays else None
+
+
+# A register names a handful of weeks, rates and quantities thousands of times: each is worked
+# out once.
+@lru_cache(maxsize=512)
+def _days_of(monday: date) -> tuple[date, ...]:
+    return tuple(days_of_week(monday))
+
+
+@lru_cache(maxsize=4096)
+def _pence(unit_rate: Decimal) -> Fraction:
+    return pounds_to_pence(unit_rate)
+
+
+@lru_cache(maxsize=4096)
+def _per_day(planned_quantity: Decimal, days: tuple[int, ...], whole_units: bool) -> int:
+    return per_day_quarters(to_quarters(planned_quantity), days, whole_units)

@@ -93,6 +93,7 @@ class ProviderPlan:
         # The provider's nominated non-payment weeks by financial year; a year not nominated
         # has the Christmas and New Year weeks. Only Day Care lines stop in those weeks.
         self.non_payment_weeks = dict(non_payment_weeks or {})
+        self._non_payment: dict[date, bool] = {}
         self._versions_by_line: dict[str, list[ServiceLineVersion]] = {}
         for version in sorted(versions, key=lambda v: (v.line_ref, v.start_date)):
             if version.provider_ref == provider_ref:
@@ -151,8 +152,11 @@ class ProviderPlan:
         return self.non_payment_weeks.get(year) or christmas_weeks(year)
 
     def is_non_payment_week(self, monday: date) -> bool:
-        year, _ = financial_year_week(monday)
-        return monday in self.non_payment_weeks_of(year)
+        known = self._non_payment.get(monday)
+        if known is None:
+            year, _ = financial_year_week(monday)
+            known = self._non_payment[monday] = monday in self.non_payment_weeks_of(year)
+        return known
 
     @property
     def has_day_care(self) -> bool:

@@ -6,6 +6,7 @@ the file is uploaded. Printable on A4 landscape; its own instructions, for day c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import date
 from typing import Any
 
@@ -53,8 +54,9 @@ def add_register_sheet(
     _title_rows(sheet, provider_ref, provider_name, monday, notice, coming)
     _header(sheet, headers)
     first, last = HEADER_ROW + 1, HEADER_ROW + max(len(rows), 1)
+    styles = _cell_styles(workbook)
     for row_number, row in enumerate(rows, start=first):
-        _register_row(sheet, row_number, row, monday, days, letter)
+        _register_row(sheet, row_number, row, monday, days, styles)
     _validations(sheet, days, letter, first, last)
     sheet.conditional_formatting.add(
         f"{letter['Paid Days']}{first}:{letter['Paid Days']}{last}",
@@ -112,42 +114,67 @@ def _header(sheet: Any, headers: Sequence[str]) -> None:
     sheet.row_dimensions[HEADER_ROW].height = 32
 
 
+def _cell_styles(workbook: Any) -> dict[str, Any]:
+    """Each kind of cell's style, registered once in a scratch sheet and copied to every cell of
+    its kind (setting fill, protection and alignment per cell costs a style lookup each)."""
+    scratch = workbook.create_sheet("scratch")
+    kinds = {
+        "planned": (ENTRY_FILL, UNLOCKED, Alignment(horizontal="center"), None),
+        "unplanned": (UNPLANNED_FILL, UNLOCKED, Alignment(horizontal="center"), None),
+        "entry": (None, UNLOCKED, None, None),
+        "week": (None, None, None, "dd/mm/yyyy"),
+    }
+    styles = {}
+    for column, (kind, (fill, protection, alignment, number_format)) in enumerate(kinds.items(), 1):
+        prototype = scratch.cell(row=1, column=column)
+        if fill is not None:
+            prototype.fill = fill
+        if protection is not None:
+            prototype.protection = protection
+        if alignment is not None:
+            prototype.alignment = alignment
+        if number_format is not None:
+            prototype.number_format = number_format
+        styles[kind] = prototype._style
+    workbook.remove(scratch)
+    return styles
+
+
 def _register_row(
     sheet: Any,
     row_number: int,
     row: RegisterRow,
     monday: date,
     days: Sequence[int],
-    letter: dict[str, str],
+    styles: dict[str, Any],
 ) -> None:
-    put(sheet[f"{letter['Line Ref']}{row_number}"], row.line_ref)
-    put(sheet[f"{letter['SS Ref']}{row_number}"], row.ss_ref)
-    put(sheet[f"{letter['Service Level']}{row_number}"], row.service_level)
-    week = sheet[f"{letter['Week Commencing']}{row_number}"]
-    week.value, week.number_format = monday, "dd/mm/yyyy"
-    for position, day in enumerate(days, start=5):
-        cell = sheet.cell(row=row_number, column=position)
-        code = row.day_codes[day]
-        cell.value = None if code == BLANK_DAY else code
-        cell.fill = ENTRY_FILL if day in row.planned_days else UNPLANNED_FILL
-        cell.protection = UNLOCKED
-        cell.alignment = Alignment(horizontal="center")
-    for title in ("All Week", "Comments", "Submit"):
-        sheet[f"{letter[title]}{row_number}"].protection = UNLOCKED
-    put(sheet[f"{letter['Comments']}{row_number}"], row.comments or None)
-    sheet[f"{letter['Submit']}{row_number}"].value = "Y" if row.submitted else None
-    sheet[f"{letter['Planned Days']}{row_number}"].value = len(row.planned_days)
-    first_day, last_day = letter["Mon"], column_letter(4 + len(days))
-    span, all_week = (
-        f"{first_day}{row_number}:{last_day}{row_number}",
-        f"{letter['All Week']}{row_number}",
-    )
-    planned, paid = f"{letter['Planned Days']}{row_number}", f"{letter['Paid Days']}{row_number}"
+    """A line's row: the plan, a code cell a day, the provider's columns and the counts."""
+    day_cells = [None if row.day_codes[day] == BLANK_DAY else row.day_codes[day] for day in days]
+    values = [row.line_ref, row.ss_ref, row.service_level, monday, *day_cells, None,
+              row.comments or None, "Y" if row.submitted else None, len(row.planned_days)]  # fmt: skip
+    kinds = ["", "", "", "week",
+             *("planned" if day in row.planned_days else "unplanned" for day in days),
+             "entry", "entry", "entry", ""]  # fmt: skip
+    for column, (value, kind) in enumerate(zip(values, kinds, strict=True), start=1):
+        cell = sheet.cell(row=row_number, column=column)
+        if column <= 3 or column == len(days) + 6:
+            put(cell, value)  # text the provider's or the plan's: never run as a formula
+        else:
+            cell.value = value
+        if kind:
+            cell._style = copy(styles[kind])
+    first_day, last_day = column_letter(5), column_letter(4 + len(days))
+    span = f"{first_day}{row_number}:{last_day}{row_number}"
+    all_week = f"{column_letter(5 + len(days))}{row_number}"
+    planned = f"{column_letter(len(values))}{row_number}"
+    paid = f"{column_letter(len(values) + 1)}{row_number}"
     sheet[paid].value = (  # carepay's own formula, counting as R2 does
         f'=IF(OR(UPPER({all_week})="N",UPPER({all_week})="W"),{planned},'
         f'IF(UPPER({all_week})="X",0,COUNTIF({span},"A")+COUNTIF({span},"N")+COUNTIF({span},"W")))'
     )
-    sheet[f"{letter['Check']}{row_number}"].value = f'=IF({paid}>{planned},"{TOO_MANY}","")'
+    sheet[
+        f"{column_letter(len(values) + 2)}{row_number}"
+    ].value = f'=IF({paid}>{planned},"{TOO_MANY}","")'
 
 
 def _validations(
