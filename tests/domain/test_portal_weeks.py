@@ -8,6 +8,7 @@ from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
 from carepay.domain.portal_weeks import WeekStatus, week_status, year_progress
 from carepay.domain.weeks import LONDON, financial_year_label, weeks_of_year
 from tests.domain.builders import PROVIDER, WEEK, line_version, plan_of
+from tests.spreadsheets.test_register_workbook import E15_PLAN
 
 TUESDAY = date(2023, 1, 17)  # the deadline day of WEEK (w/c 9 January 2023)
 
@@ -44,13 +45,21 @@ def test_a_week_with_no_line_in_force_has_nothing_to_claim() -> None:
     assert week_status(plan, WEEK, {}, at(TUESDAY, 12)) == WeekStatus.NOTHING_PLANNED
 
 
+def test_a_day_centres_non_payment_week_says_so_and_is_not_counted_as_a_register_to_come() -> None:
+    christmas = date(2025, 12, 22)
+    assert week_status(E15_PLAN, christmas, {}, at(date(2026, 1, 5), 9)) == WeekStatus.NON_PAYMENT
+    progress = year_progress(E15_PLAN, 2025, {}, at(date(2026, 1, 5), 9))
+    assert christmas not in [week.week_commencing for week in progress.weeks]
+    assert len(progress.weeks) == len(weeks_of_year(2025)) - 2  # 50 registers a year
+
+
 def test_the_years_progress_counts_only_weeks_with_something_planned() -> None:
     plan = plan_of(line_version(start=date(2022, 12, 26)))  # from w/c 26 December 2022
     stored = {("L1", date(2022, 12, 26)): confirmed("L1", date(2022, 12, 26))}
     progress = year_progress(plan, 2022, stored, at(TUESDAY, 12))
     counts = [progress.count(status) for status in WeekStatus]
-    # confirmed, in progress, late, not yet due, nothing planned, before carepay
-    assert counts == [1, 1, 1, 10, 0, 0]  # w/c 16 January to 20 March still to come
+    # confirmed, in progress, late, not yet due, nothing planned, non-payment, before carepay
+    assert counts == [1, 1, 1, 10, 0, 0, 0]  # w/c 16 January to 20 March still to come
     assert len(progress.weeks) == 13 and progress.weeks[0].week_commencing == date(2022, 12, 26)
 
 

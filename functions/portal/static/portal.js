@@ -391,7 +391,7 @@ async function weekPage(ref, monday) {
       h("button", { type: "button", class: "secondary", onclick: () => download(ref, `${apiBase(ref)}/weeks/${monday}/claim?format=xlsx`) }, "Download the claim workbook"),
       h("button", { type: "button", class: "secondary", onclick: () => download(ref, `${apiBase(ref)}/weeks/${monday}/claim?format=csv`) }, "Download as CSV")),
     linesTable(week),
-    ["Confirmed", "Nothing planned", "Claimed before carepay"].includes(week.status) ? null : uploadSection(week),
+    ["Confirmed", "Nothing planned", "Non-payment week", "Claimed before carepay"].includes(week.status) ? null : uploadSection(week),
     confirmSection(week),
     previewSection(week.preview),
     h("ul", {},

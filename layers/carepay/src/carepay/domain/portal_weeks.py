@@ -21,6 +21,7 @@ class WeekStatus(StrEnum):
     LATE = "Late"  # the deadline passed unconfirmed: paid by the run after it is confirmed
     NOT_YET_DUE = "Not yet due"  # the week has not ended
     NOTHING_PLANNED = "Nothing planned"  # no service line in force: nothing to claim
+    NON_PAYMENT = "Non-payment week"  # a day centre's: no register, nothing paid
     BEFORE_CAREPAY = "Claimed before carepay"  # before the council's first week on carepay
 
 
@@ -55,7 +56,8 @@ def week_status(
         return WeekStatus.BEFORE_CAREPAY
     line_refs = plan.lines_for_week(monday)
     if not line_refs:
-        return WeekStatus.NOTHING_PLANNED
+        non_payment = plan.has_day_care and plan.is_non_payment_week(monday)
+        return WeekStatus.NON_PAYMENT if non_payment else WeekStatus.NOTHING_PLANNED
     if not week_has_ended(monday, now):
         return WeekStatus.NOT_YET_DUE
     reported = (stored.get((line_ref, monday), StoredLineWeek()) for line_ref in line_refs)

@@ -109,6 +109,11 @@ def _next_step(status: WeekStatus, monday: date, rejected: bool) -> str:
     deadline = confirmation_deadline(monday).strftime("%A %d %B %Y at %H:%M")
     if status == WeekStatus.NOTHING_PLANNED:
         return "Nothing is planned for this week: there is nothing to claim."
+    if status == WeekStatus.NON_PAYMENT:
+        return (
+            "This is one of your non-payment weeks: there is no register, and nothing is paid. "
+            "If it should not be, contact the council."
+        )
     if status == WeekStatus.BEFORE_CAREPAY:
         return (
             "This week was claimed before the council used carepay, and paid the old way. If "
