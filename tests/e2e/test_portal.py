@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -26,8 +27,10 @@ from carepay_local.http_api import LocalHttpApi
 from carepay_local.portal_visit import PortalVisit
 from carepay_local.presigned import UploadRefused, fetch_download, policy_of, post_upload
 from tests.e2e.conftest import SAMPLES, WEEK, all_items
+from tests.e2e.test_registers import PACKAGES as DAY_CENTRE_PACKAGES
 
 MONDAY_AFTER = "2026-11-16T09:30:00+00:00"
+DAY_CENTRE_WEEK = date(2026, 11, 16)
 
 
 @pytest.fixture
@@ -364,3 +367,37 @@ def test_the_page_and_its_configuration_are_public_and_the_page_allows_nothing_f
     assert "unsafe-inline" not in policy and page.headers["x-content-type-options"] == "nosniff"
     assert portal.request("GET", "/static/../app.py", {}, b"").status == 404
     assert portal.request("GET", "/api/home", {}, b"").status == 401
+
+
+def test_a_day_centre_downloads_its_register_uploads_it_and_submits_in_the_portal(
+    cloud: LocalCloud, council: CarepayClient, tmp_path: Path
+) -> None:
+    # After FirstCarepayWeek (09/11/2026 on the local stack): earlier weeks were claimed the old way.
+    (tmp_path / "day-centre.csv").write_text(DAY_CENTRE_PACKAGES.replace("P400", "P004"))
+    assert council.import_care_packages(tmp_path / "day-centre.csv")["rejected"] == 0
+    cloud.extra_function_env["CAREPAY_TRIAL_NOW"] = "2026-11-23T09:30:00+00:00"
+    users = "Email,Provider Ref\nmanager@meadow.example,P004\n"
+    client("s3").put_object(
+        Bucket=cloud.outputs["InboundBucketName"], Key="portal-users/meadow.csv", Body=users
+    )
+    cloud.pump()
+    manager = sign_in(cloud, "manager@meadow.example")
+    week_path = f"/api/providers/P004/weeks/{DAY_CENTRE_WEEK}"
+    status, week = manager.call("GET", week_path)
+    assert (status, week["has_register"], week["has_claim"]) == (200, True, False)
+    status, _ = manager.call("GET", f"{week_path}/claim?format=csv")
+    assert status == 404  # no weekly lines, so no claim CSV: the register is the claim
+    status, link = manager.call("GET", f"{week_path}/claim?format=register")
+    planned = fetch_download(link["url"], cloud.signer("PortalFunction")).decode("utf-8-sig")
+    assert "L403,SS400,PM Session,16/11/2026,,A,,A,,,," in planned.splitlines()
+    register = planned.replace("L401,SS400,AM Session,16/11/2026,A,,A,,A,,,",
+                               "L401,SS400,AM Session,16/11/2026,A,,N,A,,,Swapped Fri for Thu,")  # fmt: skip
+    answered = manager.upload("P004", "register.csv", register.encode("utf-8-sig"))["feedback"]
+    assert (answered["accepted"], answered["rejected"]) == (4, 0)
+    confirmed = manager.confirm("P004", str(DAY_CENTRE_WEEK))["feedback"]
+    assert confirmed["confirmations"][0]["status"] == "confirmed"
+    status, link = manager.call("GET", f"{week_path}/claim?format=register")
+    submitted = fetch_download(link["url"], cloud.signer("PortalFunction")).decode("utf-8-sig")
+    assert (
+        "L401,SS400,AM Session,16/11/2026,A,,N,A,,,Swapped Fri for Thu,Y" in submitted.splitlines()
+    )

@@ -146,25 +146,22 @@ class ClaimWorkbookService:
             provider_ref, plan.provider_name, monday, lines, self.notice, preview, register,
             coming_non_payment_weeks(plan, monday) if plan.has_day_care else [],
         )  # fmt: skip
-        self.documents.write_outbound(claim_workbook_key(provider_ref, monday), workbook, XLSX)
+        files = [(claim_workbook_key(provider_ref, monday), workbook, XLSX)]
         claim_lines = [line for line in lines if line.service_type is not ServiceType.DAY_CARE]
         if claim_lines or not register:
-            self.documents.write_outbound(
-                claim_workbook_key(provider_ref, monday, "csv"),
-                write_claim_csv(monday, claim_lines),
-                "text/csv",
-            )
+            claim_csv = write_claim_csv(monday, claim_lines)
+            files.append((claim_workbook_key(provider_ref, monday, "csv"), claim_csv, "text/csv"))
         if register:
-            self.documents.write_outbound(
-                register_csv_key(provider_ref, monday),
-                write_register_csv(monday, register),
-                "text/csv",
-            )
+            register_csv = write_register_csv(monday, register)
+            files.append((register_csv_key(provider_ref, monday), register_csv, "text/csv"))
+        for key, content, content_type in files:
+            self.documents.write_outbound(key, content, content_type)
         return WorkbookWritten(
             provider_ref=provider_ref,
             week_commencing=monday,
             lines=len(lines),
             key=claim_workbook_key(provider_ref, monday),
+            keys=[key for key, _, _ in files],
         )
 
     def _register(self, plan: ProviderPlan, provider_ref: str, monday: date) -> list[RegisterRow]:

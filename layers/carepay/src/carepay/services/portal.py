@@ -32,7 +32,11 @@ from carepay.ports.portal import (
     PortalPeople,
 )
 from carepay.ports.stores import PreviewStore
-from carepay.services.claim_workbooks import ClaimWorkbookService, claim_workbook_key
+from carepay.services.claim_workbooks import (
+    ClaimWorkbookService,
+    claim_workbook_key,
+    register_csv_key,
+)
 from carepay.services.notices import SIMULATED_TIME_METADATA
 from carepay.services.portal_views import (
     DownloadView,
@@ -193,13 +197,20 @@ class PortalService:
     def claim(
         self, sub: str, provider_ref: str, monday: date, extension: str, now: datetime
     ) -> DownloadView:
-        """The week's claim workbook (or CSV), written now so it shows today's plan and preview."""
+        """The week's workbook, its claim as CSV, or its register as CSV (`extension` xlsx, csv
+        or register), written now so it shows today's plan, preview and what was submitted."""
         self._act(sub, provider_ref, "download claim", f"w/c {monday} .{extension}")
         _check_in_history(monday, now)
-        if extension not in ("xlsx", "csv"):
+        if extension not in ("xlsx", "csv", "register"):
             raise NotFound(extension)
-        self.workbooks.write(provider_ref, monday, now)
-        key = claim_workbook_key(provider_ref, monday, extension)
+        written = self.workbooks.write(provider_ref, monday, now)
+        key = (
+            register_csv_key(provider_ref, monday)
+            if extension == "register"
+            else claim_workbook_key(provider_ref, monday, extension)
+        )
+        if key not in written.keys:
+            raise NotFound(key)  # a register of a provider with none, or a claim CSV likewise
         return self._link(key)
 
     def download(self, sub: str, provider_ref: str, key: str, now: datetime) -> DownloadView:

@@ -80,6 +80,8 @@ class WeekView(BaseModel):
     confirm_note: str  # what confirming now means (late: paid by the next run)
     lines: list[LineView]
     preview: PreviewView | None
+    has_claim: bool = True  # weekly lines: a claim sheet and its CSV
+    has_register: bool = False  # Day Care lines: a register sheet and its CSV
 
 
 class WeekListView(BaseModel):

@@ -9,7 +9,7 @@ from carepay.domain.actuals import StoredLineWeek
 from carepay.domain.money import format_pounds, quarters_to_decimal
 from carepay.domain.payment_run import PaymentPreview
 from carepay.domain.portal_weeks import WeekStatus, week_status
-from carepay.domain.service_lines import WeeklyLine
+from carepay.domain.service_lines import ServiceType, WeeklyLine
 from carepay.domain.weeks import confirmation_deadline, week_ending
 from carepay.ports.stores import PreviewStore
 from carepay.services.claim_workbooks import ClaimWorkbookService
@@ -33,9 +33,9 @@ def week_view(
     plan = store.provider_plan(provider_ref)
     stored = store.stored_line_weeks(provider_ref, monday, monday)
     status = week_status(plan, monday, stored, now, first_week)
+    weekly = sorted(plan.lines_for_week(monday).values(), key=lambda line: line.ss_ref)
     lines = [
-        _line_view(line, stored.get((line.line_ref, monday), StoredLineWeek()))
-        for line in sorted(plan.lines_for_week(monday).values(), key=lambda line: line.ss_ref)
+        _line_view(line, stored.get((line.line_ref, monday), StoredLineWeek())) for line in weekly
     ]
     ended = status in (WeekStatus.IN_PROGRESS, WeekStatus.LATE, WeekStatus.CONFIRMED)
     preview = workbooks.preview_of(plan, stored, provider_ref, monday, now) if ended else None
@@ -55,6 +55,8 @@ def week_view(
         ),
         lines=lines,
         preview=_preview_view(preview) if preview else None,
+        has_claim=any(line.service_type is not ServiceType.DAY_CARE for line in weekly),
+        has_register=any(line.service_type is ServiceType.DAY_CARE for line in weekly),
     )
 
 

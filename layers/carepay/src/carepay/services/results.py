@@ -82,6 +82,7 @@ class WorkbookWritten(BaseModel):
     week_commencing: date
     lines: int
     key: str
+    keys: list[str] = Field(default_factory=list)  # every file written: the workbook, its CSVs
 
 
 class SheetRequestOutcome(BaseModel):
