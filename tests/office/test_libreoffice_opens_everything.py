@@ -39,10 +39,10 @@ from carepay.spreadsheets.feedback import (
 )
 from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
 from carepay.spreadsheets.finance_reports import write_summary_workbook
-from carepay.spreadsheets.reading import read_table
+from carepay.spreadsheets.reading import read_table, read_tables
 from carepay.spreadsheets.register_xlsx import TOO_MANY
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook
-from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES
+from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES, REGISTER_UPLOAD
 from carepay_local.demo import fill_in_claim_workbook
 from tests.spreadsheets.test_register_workbook import E15_PLAN, workbook_for
 
@@ -292,3 +292,14 @@ def test_a_register_prints_and_its_check_flags_an_excess_when_recalculated(offic
     check = {ref: recalculated[f"{header['Check']}{row}"].value for ref, row in rows.items()}
     assert paid == {"L401": 3, "L402": 3, "L403": 3, "L404": 1}
     assert check["L403"] == TOO_MANY and not any(check[r] for r in ("L401", "L402", "L404"))
+
+
+@pytest.mark.parametrize("kind", ["ods", "xls"])
+def test_a_register_saved_as_ods_or_xls_is_read_as_a_register(office: Path, kind: str) -> None:
+    saved = convert(office, f"register-{kind}.xlsx", workbook_for(E15_PLAN), kind).read_bytes()
+    tables = read_tables(saved, f"register.{kind}", (ACTUALS_UPLOAD, REGISTER_UPLOAD))
+    assert [table.schema for table in tables] == [REGISTER_UPLOAD.name]
+    rows = list(tables[0].rows)
+    mondays = {row.text("line_ref"): row.text("day_0") for row in rows}
+    assert mondays == {"L401": "A", "L402": "A", "L403": "", "L404": ""}
+    assert tables[0].declared is False
