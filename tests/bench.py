@@ -469,15 +469,16 @@ def registers(people: int) -> None:
     )
 
     def check_register() -> int:
-        [table] = read_tables(content, "register.csv", (ACTUALS_UPLOAD, REGISTER_UPLOAD))
-        context = ValidationContext("P400", ProviderPlan("P400", versions), uploaded_at)
-        return len(validate_register_rows(list(table.rows), context))
+        with cycle_collection_paused():  # as the ingest function reads a file
+            [table] = read_tables(content, "register.csv", (ACTUALS_UPLOAD, REGISTER_UPLOAD))
+            context = ValidationContext("P400", ProviderPlan("P400", versions), uploaded_at)
+            return len(validate_register_rows(list(table.rows), context))
 
-    register_time = best_of(5, check_register)
+    register_time = best_of(15, check_register)
     actuals = csv_file(count)
-    actuals_time = best_of(5, lambda: parse_and_validate_calamine(actuals, "claim.csv", count))
+    actuals_time = best_of(15, lambda: parse_and_validate_calamine(actuals, "claim.csv", count))
     print(f"read + check, rows/s: register {count / register_time:,.0f}; "
-          f"weekly actuals {count / actuals_time:,.0f} (same rows, best of 5)")  # fmt: skip
+          f"weekly actuals {count / actuals_time:,.0f} (same rows, best of 15)")  # fmt: skip
     stored_register, stored_actuals = _stored_uploads(versions, content, actuals, uploaded_at)
     print(f"whole upload on the local stack (read, check, store, feedback), rows/s: register "
           f"{count / stored_register:,.0f}; weekly actuals {count / stored_actuals:,.0f}")  # fmt: skip

@@ -74,7 +74,7 @@ def _register_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     register_line = register_line_for_week(context.plan.versions_of(line.line_ref), monday)
     if register_line is None:  # matched for the week, so a version is in force: defensive
         return outcome
-    cells = {day: row.text(key) for day, key in enumerate(DAY_KEYS)}
+    cells = {day: row.cells.get(key) for day, key in enumerate(DAY_KEYS)}
     checked = check_register_row(register_line, cells, row.text("all_week"))
     errors.extend(checked.errors)
     outcome.warnings.extend(checked.warnings)

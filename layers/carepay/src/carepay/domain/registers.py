@@ -23,6 +23,7 @@ from carepay.domain.money import (
     round_half_up_pence,
     to_quarters,
 )
+from carepay.domain.rows import visible
 from carepay.domain.service_lines import ServiceLineVersion, Unit
 from carepay.domain.weeks import days_of_week
 
@@ -141,22 +142,33 @@ class RegisterOutcome:
 
 
 def check_register_row(
-    line: RegisterLine, cells: Mapping[int, str], all_week: str = ""
+    line: RegisterLine, cells: Mapping[int, object], all_week: str = ""
 ) -> RegisterOutcome:
-    """R1–R5 for one line's week: `cells` is the text of each day cell (Monday = 0)."""
+    """R1–R5 for one line's week: `cells` is each day cell as read (Monday = 0)."""
     outcome = RegisterOutcome()
-    for day in range(7):
-        text = (cells.get(day) or "").strip().lower()
+    codes = outcome.codes
+    for day, cell in cells.items():
+        text = _CELL_TEXT.get(cell) if type(cell) is str else None
+        if text is None:
+            text = "" if cell is None else visible(str(cell)).strip().lower()
         if not text:
             continue
         code = _CODE_WORDS.get(text)
         if code is None:
             outcome.errors.append(_r1(day, text))
             continue
-        outcome.codes[day] = code
-    _apply_all_week(line, all_week, outcome)
-    _check_against_the_plan(line, outcome)
+        codes[day] = code
+    if all_week:
+        _apply_all_week(line, all_week, outcome)
+    if codes.keys() != set(line.planned_days) or any(
+        c is not DayCode.ATTENDED for c in codes.values()
+    ):
+        _check_against_the_plan(line, outcome)  # the week as planned (most rows) breaks no rule
     return outcome
+
+
+# The cells a register mostly holds, read without stripping and lowering each one.
+_CELL_TEXT = {"A": "a", "a": "a", "": "", "N": "n", "W": "w", "X": "x"}
 
 
 def _r1(day: int, text: str) -> Finding:
@@ -210,7 +222,7 @@ def _check_against_the_plan(line: RegisterLine, outcome: RegisterOutcome) -> Non
                     DAY_NAMES[day],
                 )
             )
-    paid = len(outcome.paid_days)
+    paid = sum(1 for code in outcome.codes.values() if code.paid)
     if paid > len(planned):
         outcome.errors.append(
             error(
