@@ -49,6 +49,25 @@ def read_import(
         )
 
 
+def import_arrival(
+    documents: Documents,
+    arrival: FileArrived,
+    folder: str,
+    schema: TableSchema,
+    read_rows: Callable[[Iterable[SheetRow]], Rows],
+) -> tuple[dict[str, str], tuple[Table, Rows] | str]:
+    """An arrived file read as an import: what its report says of it, and its table and what
+    its rows say (or why it is refused)."""
+    name = arrival.key.removeprefix(folder)
+    received = {
+        "file": name,
+        "source_key": arrival.key,
+        "received_at": arrival.event_time.isoformat(),
+    }
+    document = documents.read_inbound(arrival.key, arrival.version_id)
+    return received, read_import(document.content, name, schema, read_rows, arrival.arrival_id)
+
+
 def import_report_key(inbound_key: str) -> str:
     name = inbound_key.removeprefix("care-packages/")
     return f"{IMPORT_REPORTS}{name.rsplit('.', 1)[0]}.import.json"
@@ -117,15 +136,8 @@ class ApprovalImportService:
         self.documents = documents
 
     def handle(self, arrival: FileArrived) -> ImportReport:
-        name = arrival.key.removeprefix(APPROVALS)
-        received = {
-            "file": name,
-            "source_key": arrival.key,
-            "received_at": arrival.event_time.isoformat(),
-        }
-        document = self.documents.read_inbound(arrival.key, arrival.version_id)
-        read = read_import(
-            document.content, name, APPROVALS_FILE, read_approvals, arrival.arrival_id
+        received, read = import_arrival(
+            self.documents, arrival, APPROVALS, APPROVALS_FILE, read_approvals
         )
         if isinstance(read, str):
             report = ImportReport(**received, file_rejected=True, message=read)

@@ -11,7 +11,12 @@ from carepay.domain.non_payment_weeks import NonPaymentWeeks, read_nominations, 
 from carepay.domain.weeks import financial_year_label
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.stores import NonPaymentWeekStore
-from carepay.services.care_packages import IMPORT_REPORTS, read_import, rejected_rows, write_report
+from carepay.services.care_packages import (
+    IMPORT_REPORTS,
+    import_arrival,
+    rejected_rows,
+    write_report,
+)
 from carepay.services.results import NonPaymentWeeksReport
 from carepay.spreadsheets.schemas import NON_PAYMENT_WEEKS
 
@@ -30,15 +35,8 @@ class NonPaymentWeeksImportService:
         self.documents = documents
 
     def handle(self, arrival: FileArrived) -> NonPaymentWeeksReport:
-        name = arrival.key.removeprefix(NON_PAYMENT_WEEKS_FOLDER)
-        received = {
-            "file": name,
-            "source_key": arrival.key,
-            "received_at": arrival.event_time.isoformat(),
-        }
-        document = self.documents.read_inbound(arrival.key, arrival.version_id)
-        read = read_import(
-            document.content, name, NON_PAYMENT_WEEKS, read_nominations, arrival.arrival_id
+        received, read = import_arrival(
+            self.documents, arrival, NON_PAYMENT_WEEKS_FOLDER, NON_PAYMENT_WEEKS, read_nominations
         )
         if isinstance(read, str):
             report = NonPaymentWeeksReport(**received, file_rejected=True, message=read)
