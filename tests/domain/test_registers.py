@@ -69,9 +69,26 @@ def test_r1_a_day_cell_holds_one_of_the_codes_and_the_words_are_accepted_too() -
     assert week.codes == {0: "A"}
 
 
+def test_r2_paid_days_beyond_the_planned_ones_reject_the_row_saying_what_was_commissioned() -> None:
+    week = check_register_row(line("Tue Thu", 2, SESSION), row(tue="W", thu="N", fri="A"))
+    assert [f.code for f in week.errors] == ["R2"]
+    assert week.errors[0].message == (
+        "3 paid days (A, N, W) against 2 planned: you cannot exceed the number of sessions, "
+        "support hours or transport journeys commissioned for the week"
+    )
+    assert check_register_row(line("Tue Thu", 2, SESSION), row(tue="X", thu="A", fri="A")).accepted
+
+
+def test_r3_an_attended_day_that_was_not_planned_is_a_swap_within_the_planned_days() -> None:
+    week = check_register_row(line("Mon Wed", 2, SESSION), row(mon="A", thu="A"))
+    assert week.accepted and week.paid_days == [0, 3]
+    assert [f.code for f in week.warnings] == ["R5"]  # Wednesday, left blank, is not paid
+
+
 def test_r4_an_absence_on_a_day_nothing_was_planned_is_an_error() -> None:
     week = check_register_row(line("Mon Wed", 2, SESSION), row(mon="A", tue="N"))
     assert [f.code for f in week.errors] == ["R4"]
+    assert week.errors[0].message.startswith("Tue is N but nothing was planned that day")
 
 
 def test_r5_a_planned_day_left_blank_is_not_paid_and_says_what_to_mark() -> None:
