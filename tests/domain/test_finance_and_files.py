@@ -20,12 +20,12 @@ from carepay.domain.finance import (
     SettlementNote,
     charging_period,
     completed_periods,
-    payment_date_for,
     settle,
 )
 from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
 from carepay.domain.runs import ProviderResult, result_from_dict, result_to_dict
 from carepay.domain.weeks import LONDON
+from carepay.domain.working_days import PaymentDates, WorkingDays, planned_payment
 from carepay.spreadsheets.bacs import (
     Credit,
     PaymentFileError,
@@ -69,8 +69,10 @@ def test_bank_details_are_checked_and_the_message_says_what_is_wrong() -> None:
 
 
 def test_money_reaches_providers_on_the_friday_after_a_wednesday_run() -> None:
-    assert payment_date_for(RUN_AT) == date(2026, 11, 20)
-    assert payment_date_for(RUN_AT.replace(day=20)) == date(2026, 11, 27)  # a Friday run: next week
+    weekdays = WorkingDays()  # no bank holiday in these weeks
+    assert planned_payment(RUN_AT.date(), weekdays).payment_date == date(2026, 11, 20)
+    friday_run = planned_payment(date(2026, 11, 20), weekdays)
+    assert friday_run == PaymentDates(date(2026, 11, 26), date(2026, 11, 27))  # the next week
 
 
 def test_charging_periods_are_four_weeks_from_week_1_and_period_13_takes_week_53() -> None:

@@ -483,3 +483,37 @@ def test_a_run_before_any_provider_is_imported_is_an_empty_draft_that_approves(
     assert approved["status"] == "approved"
     assert {"ledger.csv", "summary.xlsx"} <= set(council.finance_files(run["run_id"]))
     assert council.pay(at=datetime(2026, 11, 25, 6, tzinfo=LONDON))["status"] == "draft"
+
+
+def test_a_run_before_christmas_is_processed_on_christmas_eve_and_paid_after_the_bank_holidays(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 12, 14)
+    council.confirm("P001", week, at=monday_after(week))
+    run = council.pay(at=wednesday_after(week))  # Wednesday 23/12/2026
+    assert (run["processing_day"], run["payment_date"]) == ("2026-12-24", "2026-12-29")
+    approved = council.approve(
+        run["run_id"], "finance officer", at=wednesday_after(week) + timedelta(hours=4)
+    )
+    assert approved["payment_date"] == "2026-12-29"  # Christmas and Boxing Day (moved) skipped
+    payment_file = read_payment_file(council.finance_files(run["run_id"])["payment-file.txt"])
+    assert payment_file.processing_day == date(2026, 12, 24)
+    remittance, _ = council.remittance("P001", run["run_id"]) or (b"", b"")
+    sheet = load_workbook(io.BytesIO(remittance)).active
+    assert sheet is not None
+    header = {row[0]: row[2] for row in sheet.iter_rows(max_row=7, values_only=True)}
+    assert header["Payment date"] == "29/12/2026"
+
+
+def test_a_run_approved_after_its_processing_day_is_paid_on_the_first_day_it_can_be(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    run = council.pay(at=wednesday_after(week))  # planned: processed Thu 19, paid Fri 20
+    approved = council.approve(
+        run["run_id"], "finance officer", at=wednesday_after(week) + timedelta(days=1, hours=4)
+    )
+    assert (approved["processing_day"], approved["payment_date"]) == ("2026-11-20", "2026-11-23")
+    payment_file = read_payment_file(council.finance_files(run["run_id"])["payment-file.txt"])
+    assert payment_file.processing_day == date(2026, 11, 20)  # never a day already past

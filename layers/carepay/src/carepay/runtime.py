@@ -245,6 +245,7 @@ def _portal_task_service(settings: Settings, _endpoint: str | None) -> PortalTas
 
 @cache
 def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRunService:
+    from carepay.adapters.calendar import closure_days, england_and_wales
     from carepay.services.payment_runs import PaymentRunService
 
     originator = None
@@ -265,6 +266,7 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         settings.trial_mode,
         settings.sheets_requests_queue_url,
         settings.portal_tasks_queue_url,
+        england_and_wales(closure_days(settings.council_closure_days)),
     )
 
 

@@ -89,12 +89,6 @@ def settle(net_pence: int, carried_in_pence: int, bank: BankDetails | None) -> S
     return Settlement(net_pence, carried_in_pence, total, 0, SettlementNote.PAID)
 
 
-def payment_date_for(run_at: datetime) -> date:
-    """The day the money reaches providers: the Friday after the run (BACS takes three days)."""
-    run_day = run_at.astimezone(LONDON).date()
-    return run_day + timedelta(days=(4 - run_day.weekday()) % 7 or 7)
-
-
 def run_id_for(run_at: datetime) -> str:
     """A run's name: when it ran, in London time, so runs sort by when they happened."""
     return f"R{run_at.astimezone(LONDON):%Y%m%d-%H%M}"

@@ -216,6 +216,10 @@ class PaymentRun:
     approved_by: str = ""
     approved_at: datetime | None = None
     charging_periods: list[str] = field(default_factory=list)
+    # Fixed at approval (carepay.domain.working_days): BACS's processing day and the day the
+    # money reaches providers. Until then the run plans them from when it ran.
+    processing_day: date | None = None
+    payment_date: date | None = None
 
     def refuse_approval(self) -> None:
         """Raise RunRefused unless this run may be approved now."""

@@ -24,7 +24,6 @@ from carepay.domain.finance import (
     BankDetails,
     ChargingPeriod,
     completed_periods,
-    payment_date_for,
     run_id_for,
 )
 from carepay.domain.payment_run import calculate_provider, deadline_before
@@ -41,6 +40,12 @@ from carepay.domain.runs import (
     unconfirmed_line_refs,
 )
 from carepay.domain.weeks import LONDON, week_commencing
+from carepay.domain.working_days import (
+    PaymentDates,
+    WorkingDays,
+    payment_at_approval,
+    planned_payment,
+)
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import (
     Messages,
@@ -111,8 +116,11 @@ class PaymentRunService:
         trial_mode: bool = False,
         sheets_queue_url: str = "",
         portal_tasks_queue_url: str = "",
+        working_days: WorkingDays | None = None,
     ) -> None:
         self.portal_tasks_queue_url = portal_tasks_queue_url  # the remittance is emailed
+        # Bank holidays and closure days: without a calendar, every weekday is a working day.
+        self.working_days = working_days or WorkingDays()
         self.store = store
         self.documents = documents
         self.messages = messages
@@ -218,6 +226,9 @@ class PaymentRunService:
         run.status = RunStatus.APPROVING
         run.approved_by = approved_by
         run.approved_at = approved_at
+        approved_on = approved_at.astimezone(LONDON).date()
+        dates = payment_at_approval(self._dates(run), approved_on, self.working_days)
+        run.processing_day, run.payment_date = dates.processing_day, dates.payment_date
         if not self.store.change_run(run, RunStatus.DRAFT, expected_generation=run.generation):
             raise RunRefused(
                 f"Run {run_id} changed while it was being approved (recalculated, or approved "
@@ -417,7 +428,7 @@ class PaymentRunService:
             self.documents.write_outbound(
                 finance_key(run.run_id, "payment-file.txt"),
                 write_payment_file(
-                    credits, self.originator, run.run_at.astimezone(LONDON).date(), run.run_id
+                    credits, self.originator, self._dates(run).processing_day, run.run_id
                 ),
                 "text/plain",
             )
@@ -445,8 +456,14 @@ class PaymentRunService:
 
     def _header(self, run: PaymentRun) -> RemittanceHeader:
         return RemittanceHeader(
-            self.council_name, run.run_id, run.run_at, payment_date_for(run.run_at)
+            self.council_name, run.run_id, run.run_at, self._dates(run).payment_date
         )
+
+    def _dates(self, run: PaymentRun) -> PaymentDates:
+        """The dates fixed at approval, or those the run plans until it is approved."""
+        if run.payment_date is not None and run.processing_day is not None:
+            return PaymentDates(run.processing_day, run.payment_date)
+        return planned_payment(run.run_at.astimezone(LONDON).date(), self.working_days)
 
     def _publish(
         self,
@@ -476,7 +493,8 @@ class PaymentRunService:
                 "run_at": run.run_at.isoformat(),
                 "status": run.status.value,
                 "generation": run.generation,
-                "payment_date": payment_date_for(run.run_at).isoformat(),
+                "payment_date": self._dates(run).payment_date.isoformat(),
+                "processing_day": self._dates(run).processing_day.isoformat(),
                 "requested_by": run.requested_by,
                 "approved_by": run.approved_by,
                 "approved_at": run.approved_at.isoformat() if run.approved_at else None,

@@ -215,6 +215,9 @@ def run_item(run: PaymentRun) -> Item:
     }
     if run.approved_at:
         item["approved_at"] = s(run.approved_at.isoformat())
+    if run.processing_day and run.payment_date:
+        item["processing_day"] = s(run.processing_day.isoformat())
+        item["payment_date"] = s(run.payment_date.isoformat())
     return item
 
 
@@ -231,6 +234,12 @@ def run_from_item(item: Item) -> PaymentRun:
         if "approved_at" in item
         else None,
         charging_periods=json.loads(item["charging_periods"]["S"]),
+        processing_day=date.fromisoformat(item["processing_day"]["S"])
+        if "processing_day" in item
+        else None,
+        payment_date=date.fromisoformat(item["payment_date"]["S"])
+        if "payment_date" in item
+        else None,
     )
 
 
