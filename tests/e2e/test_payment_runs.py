@@ -517,3 +517,55 @@ def test_a_run_approved_after_its_processing_day_is_paid_on_the_first_day_it_can
     assert (approved["processing_day"], approved["payment_date"]) == ("2026-11-20", "2026-11-23")
     payment_file = read_payment_file(council.finance_files(run["run_id"])["payment-file.txt"])
     assert payment_file.processing_day == date(2026, 11, 20)  # never a day already past
+
+
+def remittance_header(council: CarepayClient, provider: str, run_id: str) -> dict[str, object]:
+    found = council.remittance(provider, run_id)
+    assert found is not None
+    sheet = load_workbook(io.BytesIO(found[0])).active
+    assert sheet is not None
+    return {row[0]: row[2] for row in sheet.iter_rows(max_row=7, values_only=True)}
+
+
+def test_a_run_is_paid_when_the_bank_confirms_it_and_its_remittances_say_when(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    draft = council.pay(at=wednesday_after(week))
+    with pytest.raises(RunRequestRefused, match="only an approved run can be paid"):
+        council.mark_paid(draft["run_id"], "finance officer")
+    council.approve(draft["run_id"], "finance officer", at=wednesday_after(week))
+    assert remittance_header(council, "P001", draft["run_id"])["Payment date"] == "20/11/2026"
+    paid = council.mark_paid(draft["run_id"], "finance officer")
+    assert paid["status"] == "paid" and paid["files"]  # the approval's files, still named
+    assert remittance_header(council, "P001", draft["run_id"])["Paid on"] == "20/11/2026"
+    summary = load_workbook(io.BytesIO(council.finance_files(draft["run_id"])["summary.xlsx"]))
+    facts = {row[0]: row[1] for row in summary["Summary"].iter_rows(values_only=True) if row[0]}
+    assert facts["Status"] == "paid" and "Paid on" in facts
+    with pytest.raises(RunRequestRefused, match="already paid"):
+        council.mark_paid(draft["run_id"], "finance officer")
+
+
+def test_the_next_weeks_run_marks_an_approved_run_paid_once_its_payment_date_has_passed(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    first = council.pay(at=wednesday_after(week))
+    council.approve(first["run_id"], "finance officer", at=wednesday_after(week))
+    council.pay(at=wednesday_after(week) + timedelta(weeks=1))
+    statuses = {run["run_id"]: run["status"] for run in council.runs()}
+    assert statuses[first["run_id"]] == "paid"
+
+
+def test_a_charging_period_extracted_by_a_run_since_paid_is_not_extracted_again(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P001", week, at=monday_after(week))
+    first = council.pay(at=wednesday_after(week))
+    council.approve(first["run_id"], "finance officer", at=wednesday_after(week))
+    assert first["charging_periods"] == ["2026-P08"]  # period 8 ended with w/c 09/11
+    second = council.pay(at=wednesday_after(week) + timedelta(weeks=1))  # marks the first paid
+    assert second["charging_periods"] == []

@@ -214,6 +214,10 @@ class CarepayClient:
             {"action": "recalculate", "run_id": run_id, "requested_by": requested_by}, None
         )
 
+    def mark_paid(self, run_id: str, by: str, at: datetime | None = None) -> dict[str, Any]:
+        """The bank confirmed an approved run's payment: the run is paid."""
+        return self._run_request({"action": "paid", "run_id": run_id, "requested_by": by}, at)
+
     def approve(self, run_id: str, approved_by: str, at: datetime | None = None) -> dict[str, Any]:
         return self._run_request(
             {"action": "approve", "run_id": run_id, "requested_by": approved_by}, at
@@ -266,7 +270,7 @@ class CarepayClient:
         outcome = self._wait_for_json(request_result_key(sent.key), sent)
         if outcome["outcome"] != "accepted":
             raise RunRequestRefused(outcome["message"])
-        wanted = "approved" if request["action"] == "approve" else "draft"
+        wanted = {"approve": "approved", "paid": "paid"}.get(request["action"], "draft")
         return self._wait_for_run(outcome["run_id"], wanted, int(outcome["generation"]))
 
     def _wait_for_run(self, run_id: str, status: str, generation: int) -> dict[str, Any]:

@@ -78,6 +78,21 @@ def approve_run(
     print_run_or_json(run, as_json)
 
 
+def paid_run(
+    run_id: Annotated[str, typer.Argument(help="The approved run the bank has paid.")],
+    by: Annotated[
+        str, typer.Option("--by", help="Who says so (kept in the log).", envvar="USER")
+    ] = "finance",
+    at: AtOption = None,
+    as_json: JsonOption = False,
+    stack: StackOption = "carepay",
+) -> None:
+    """Mark an approved run paid once the bank confirms it (each week's run does it by itself
+    after the payment date): its summary and remittances then say when it was paid."""
+    run = run_step(lambda: client(stack).mark_paid(run_id, by, at=parse_at(at)))
+    print_run_or_json(run, as_json)
+
+
 def recalculate_run(
     run_id: Annotated[str, typer.Argument(help="The draft run to calculate again.")],
     as_json: JsonOption = False,

@@ -29,6 +29,12 @@ class RunStatus(StrEnum):
     DRAFT = "draft"
     APPROVING = "approving"
     APPROVED = "approved"
+    PAID = "paid"  # its payment date has passed, or finance says the bank confirmed it
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and paid since or not: its lines, files and charging periods stand."""
+        return self in (RunStatus.APPROVED, RunStatus.PAID)
 
 
 class RunRefused(ValueError):
@@ -221,9 +227,19 @@ class PaymentRun:
     processing_day: date | None = None
     payment_date: date | None = None
 
+    def refuse_paid(self) -> None:
+        """Raise RunRefused unless this run may be marked paid now: approved, not yet paid."""
+        if self.status is RunStatus.PAID:
+            raise RunRefused(f"Run {self.run_id} is already paid: nothing was changed.")
+        if self.status is not RunStatus.APPROVED:
+            raise RunRefused(
+                f"Run {self.run_id} is {self.status.value}: only an approved run can be paid. "
+                f"Approve it first with carepay runs approve {self.run_id}."
+            )
+
     def refuse_approval(self) -> None:
         """Raise RunRefused unless this run may be approved now."""
-        if self.status is RunStatus.APPROVED or self.status is RunStatus.APPROVING:
+        if self.status in (RunStatus.APPROVED, RunStatus.APPROVING, RunStatus.PAID):
             approved_at = self.approved_at.astimezone(LONDON) if self.approved_at else None
             when = f" at {approved_at:%d/%m/%Y %H:%M}" if approved_at else ""
             by = f" by {self.approved_by}" if self.approved_by else ""

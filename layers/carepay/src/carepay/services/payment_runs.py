@@ -158,11 +158,13 @@ class PaymentRunService:
             outcome = self._attempt(
                 lambda: self.approve(str(request.get("run_id")), requested_by, moment)
             )
+        elif action == "paid":
+            outcome = self._attempt(lambda: self.mark_paid(str(request.get("run_id")), moment))
         else:
             outcome = RunRequestOutcome(
                 outcome="refused",
-                message='A run request is JSON with "action": "start", "recalculate" or '
-                '"approve" (and "run_id" for the last two).',
+                message='A run request is JSON with "action": "start", "recalculate", '
+                '"approve" or "paid" (and "run_id" for the last three).',
             )
         outcome.source_key = arrival.key
         self._write_outcome(request_result_key(arrival.key), outcome)
@@ -179,6 +181,7 @@ class PaymentRunService:
         self._write_json(key, outcome.model_dump(mode="json", exclude_none=True))
 
     def start(self, run_at: datetime, requested_by: str) -> PaymentRun:
+        self._mark_past_runs_paid(run_at)
         providers = sorted(self.store.providers())
         run = PaymentRun(
             run_id=run_id_for(run_at),
@@ -238,6 +241,29 @@ class PaymentRunService:
         self._fan_out(run, APPROVE)
         return run
 
+    def mark_paid(self, run_id: str, at: datetime) -> PaymentRun:
+        """An approved run is paid: the bank confirmed it, or its payment date has passed. Its
+        summary and remittances say so; nothing else changes (its lines were paid at approval)."""
+        run = self._existing(run_id)
+        run.refuse_paid()
+        run.status = RunStatus.PAID
+        if not self.store.change_run(run, RunStatus.APPROVED):
+            raise RunRefused(f"Run {run_id} changed while it was being marked paid: try again.")
+        results = self._results(run)
+        self._write_summary(run, results, RunStatus.PAID)
+        for result in results:
+            self._write_remittance(run, result)
+        self._publish(run, results, self._published_files(run))
+        logger.info("run paid", extra={"run_id": run_id, "at": at.isoformat()})
+        return run
+
+    def _mark_past_runs_paid(self, now: datetime) -> None:
+        """Each week's run first marks the approved runs whose payment date has passed."""
+        today = now.astimezone(LONDON).date()
+        for run in self.store.runs():
+            if run.status is RunStatus.APPROVED and self._dates(run).payment_date < today:
+                self.mark_paid(run.run_id, now)
+
     def _existing(self, run_id: str) -> PaymentRun:
         run = self.store.run(run_id)
         if run is None:
@@ -249,7 +275,7 @@ class PaymentRunService:
         extracted = [
             ChargingPeriod.from_slug(slug)
             for past in self.store.runs()
-            if past.status is RunStatus.APPROVED
+            if past.status.approved
             for slug in past.charging_periods
         ]
         after = max(extracted).weeks()[-1] if extracted else None
@@ -341,19 +367,8 @@ class PaymentRunService:
                 "carried_out_pence": result.settlement.carried_out_pence,
             },
         )
-        if not result.lines and not result.carried_in_pence:
+        if not self._write_remittance(run, result):
             return  # nothing happened for this provider: no remittance to send
-        header = self._header(run)
-        self.documents.write_outbound(
-            remittance_key(provider_ref, run.run_id, "xlsx"),
-            write_remittance_workbook(header, result),
-            XLSX,
-        )
-        self.documents.write_outbound(
-            remittance_key(provider_ref, run.run_id, "csv"),
-            write_remittance_csv(header, result),
-            "text/csv",
-        )
         if self.sheets_queue_url:
             remitted = RemittanceTabDue(provider_ref=provider_ref, remittance_run=run.run_id)
             self.messages.send_all(self.sheets_queue_url, [remitted])
@@ -365,17 +380,10 @@ class PaymentRunService:
     def _finish(self, run: PaymentRun, phase: Phase) -> None:
         results = self._results(run)
         finished = RunStatus.DRAFT if phase == CALCULATE else RunStatus.APPROVED
-        header = self._header(run)
         self.documents.write_outbound(
             finance_key(run.run_id, "ledger.csv"), write_ledger_csv(run.run_id, results), "text/csv"
         )
-        self.documents.write_outbound(
-            finance_key(run.run_id, "summary.xlsx"),
-            write_summary_workbook(
-                self.council_name, run.run_id, run.run_at, finished, header.payment_date, results
-            ),
-            XLSX,
-        )
+        self._write_summary(run, results, finished)
         files = ["ledger.csv", "summary.xlsx"]
         self._write_flags(run, results)
         if finished is RunStatus.APPROVED:
@@ -391,6 +399,46 @@ class PaymentRunService:
             f"run {finished.value}",
             extra={"run_id": run.run_id, "generation": run.generation, "files": files},
         )
+
+    def _write_summary(
+        self, run: PaymentRun, results: Sequence[ProviderResult], status: RunStatus
+    ) -> None:
+        self.documents.write_outbound(
+            finance_key(run.run_id, "summary.xlsx"),
+            write_summary_workbook(
+                self.council_name,
+                run.run_id,
+                run.run_at,
+                status,
+                self._header(run).payment_date,
+                results,
+            ),
+            XLSX,
+        )
+
+    def _write_remittance(self, run: PaymentRun, result: ProviderResult) -> bool:
+        """The provider's remittance (xlsx and CSV), if anything happened for them in the run."""
+        if not result.lines and not result.carried_in_pence:
+            return False
+        header = self._header(run)
+        provider_ref = result.provider_ref
+        self.documents.write_outbound(
+            remittance_key(provider_ref, run.run_id, "xlsx"),
+            write_remittance_workbook(header, result),
+            XLSX,
+        )
+        self.documents.write_outbound(
+            remittance_key(provider_ref, run.run_id, "csv"),
+            write_remittance_csv(header, result),
+            "text/csv",
+        )
+        return True
+
+    def _published_files(self, run: PaymentRun) -> list[str]:
+        """The finance files run.json already names (a paid run's are those of its approval)."""
+        published = self.documents.read_outbound(run_key(run.run_id))
+        keys = json.loads(published)["files"] if published else []
+        return [str(key).rsplit("/", 1)[1] for key in keys]
 
     def _write_flags(self, run: PaymentRun, results: Sequence[ProviderResult]) -> None:
         """The week's care-monitoring flags for operational teams, beside (never in) the money."""
@@ -456,7 +504,11 @@ class PaymentRunService:
 
     def _header(self, run: PaymentRun) -> RemittanceHeader:
         return RemittanceHeader(
-            self.council_name, run.run_id, run.run_at, self._dates(run).payment_date
+            self.council_name,
+            run.run_id,
+            run.run_at,
+            self._dates(run).payment_date,
+            paid=run.status is RunStatus.PAID,
         )
 
     def _dates(self, run: PaymentRun) -> PaymentDates:

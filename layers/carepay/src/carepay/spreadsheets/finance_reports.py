@@ -156,7 +156,7 @@ def _run_facts(
     return [
         ("Status", status.value),
         ("Calculated as at", run_at.replace(tzinfo=None)),
-        ("Payment date", payment_date),
+        ("Paid on" if status is RunStatus.PAID else "Payment date", payment_date),
         ("Providers", len(results)),
         ("Net of this run's lines", _pounds(sum(s.net_pence for s in settlements))),
         ("Carried in from earlier runs", _pounds(sum(s.carried_in_pence for s in settlements))),

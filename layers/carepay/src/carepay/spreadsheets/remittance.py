@@ -76,6 +76,7 @@ class RemittanceHeader:
     run_id: str
     run_at: datetime
     payment_date: date
+    paid: bool = False  # the run is paid: the date is when the money reached the provider
 
     def remittance_number(self, provider_ref: str) -> str:
         """The run's time and the provider: short enough to be the payment's bank reference
@@ -184,7 +185,8 @@ def _heading(sheet: Any, header: RemittanceHeader, result: ProviderResult) -> in
         ("Council", header.council_name),
         ("Provider", f"{result.provider_name} ({result.provider_ref})"),
         ("Payment run", header.run_id),
-        ("Payment date", f"{header.payment_date:%d/%m/%Y}"),  # text: a date cell shows ### here
+        # text: a date cell shows ### here
+        ("Paid on" if header.paid else "Payment date", f"{header.payment_date:%d/%m/%Y}"),
         ("Remittance number", header.remittance_number(result.provider_ref)),
     ]
     put(sheet.cell(row=1, column=1), "Remittance advice").font = Font(bold=True, size=14)
