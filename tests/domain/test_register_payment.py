@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.approvals import Approvals
 from carepay.domain.confirmation import confirm_week
-from carepay.domain.payment_run import LineStatus, calculate_provider
+from carepay.domain.payment_run import AdjustmentReason, LineStatus, calculate_provider
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit
 
 WEEK = date(2025, 3, 3)
@@ -78,14 +78,20 @@ def test_a_non_payment_week_never_pays(codes: str) -> None:
     christmas = date(2025, 12, 22)
     plan = ProviderPlan("P400", [session_line("30.00", date(2025, 1, 6), (0, 1, 2, 3, 4, 5, 6))])
     assert plan.is_non_payment_week(christmas)
-    assert paid(plan, submitted(codes, monday=christmas)) == []
+    assert sum(paid(plan, submitted(codes, monday=christmas))) == 0
     nominated = ProviderPlan(
         "P400",
         [session_line("30.00", date(2025, 1, 6), (0, 1, 2, 3, 4, 5, 6))],
         {2025: (date(2025, 8, 4), date(2025, 8, 11))},
     )
     assert not nominated.is_non_payment_week(christmas)
-    assert paid(nominated, submitted(codes, monday=date(2025, 8, 4))) == []
+    [said] = calculate_provider(
+        nominated, [submitted(codes, monday=date(2025, 8, 4))], {}, Approvals(), PAID_ON
+    )
+    assert (said.amount_due_pence, said.adjustment_reason) == (
+        0,
+        AdjustmentReason.NON_PAYMENT_WEEK,
+    )
 
 
 @given(day_codes)

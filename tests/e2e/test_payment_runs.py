@@ -117,8 +117,11 @@ def test_e11_backdated_increase_recoups_20_then_pays_100_so_each_backdated_week_
     second = sid.approve(sid.pay(at=wednesday_after(JAN_2023[3]))["run_id"], "finance officer")
     second_lines = remittance_rows(sid, "P900", second["run_id"])
     recoups = [r for r in second_lines if r["section"] == "adjustment"]
-    assert [(r["week_commencing"], r["net_amount"], r["reason"]) for r in recoups] == [
-        (str(monday), "-20.00", "service line backdated") for monday in JAN_2023[:3]
+    recovered = (
+        "service line backdated: recovers £20.00 of the £20.00 paid for this week by an earlier run"
+    )
+    assert [(r["week_commencing"], r["net_amount"], r["status"], r["reason"]) for r in recoups] == [
+        (str(monday), "-20.00", "recovered", recovered) for monday in JAN_2023[:3]
     ]
     assert [(r["line_ref"], r["net_amount"]) for r in second_lines if r["section"] == "week"] == [
         ("L-NEW", "100.00")
@@ -317,10 +320,11 @@ def test_a_cancelled_line_is_recovered_and_a_negative_total_carried_to_the_next_
         for r in remittance_rows(council, "P002", second["run_id"])
         if r["section"] == "adjustment"
     ]
-    assert (recoup["line_ref"], recoup["net_amount"], recoup["reason"]) == (
+    assert (recoup["line_ref"], recoup["net_amount"], recoup["status"], recoup["reason"]) == (
         "L2001",
         "-105.00",
-        "line cancelled",
+        "recovered",
+        "line cancelled: recovers £105.00 of the £105.00 paid for this week by an earlier run",
     )
     # The next week is taken from what is owed: 4 h × £17.50 = £70.00 against −£105.00.
     council.confirm("P002", week + timedelta(weeks=1), at=monday_after(week + timedelta(weeks=1)))
@@ -501,7 +505,7 @@ def test_a_run_before_christmas_is_processed_on_christmas_eve_and_paid_after_the
     remittance, _ = council.remittance("P001", run["run_id"]) or (b"", b"")
     sheet = load_workbook(io.BytesIO(remittance)).active
     assert sheet is not None
-    header = {row[0]: row[2] for row in sheet.iter_rows(max_row=7, values_only=True)}
+    header = {row[0]: row[2] for row in sheet.iter_rows(max_row=9, values_only=True)}
     assert header["Payment date"] == "29/12/2026"
 
 
@@ -524,7 +528,7 @@ def remittance_header(council: CarepayClient, provider: str, run_id: str) -> dic
     assert found is not None
     sheet = load_workbook(io.BytesIO(found[0])).active
     assert sheet is not None
-    return {row[0]: row[2] for row in sheet.iter_rows(max_row=7, values_only=True)}
+    return {row[0]: row[2] for row in sheet.iter_rows(max_row=9, values_only=True)}
 
 
 def test_a_run_is_paid_when_the_bank_confirms_it_and_its_remittances_say_when(
@@ -536,7 +540,11 @@ def test_a_run_is_paid_when_the_bank_confirms_it_and_its_remittances_say_when(
     with pytest.raises(RunRequestRefused, match="only an approved run can be paid"):
         council.mark_paid(draft["run_id"], "finance officer")
     council.approve(draft["run_id"], "finance officer", at=wednesday_after(week))
-    assert remittance_header(council, "P001", draft["run_id"])["Payment date"] == "20/11/2026"
+    header = remittance_header(council, "P001", draft["run_id"])
+    assert header["Payment date"] == "20/11/2026"
+    assert header["Paid into"] == "account ending 9911 (Acme Home Care Ltd)"
+    assert "raise a Payment query in the provider portal (https://" in str(header["Questions"])
+    assert str(header["Questions"]).endswith("quoting the remittance number")
     paid = council.mark_paid(draft["run_id"], "finance officer")
     assert paid["status"] == "paid" and paid["files"]  # the approval's files, still named
     assert remittance_header(council, "P001", draft["run_id"])["Paid on"] == "20/11/2026"
@@ -569,3 +577,34 @@ def test_a_charging_period_extracted_by_a_run_since_paid_is_not_extracted_again(
     assert first["charging_periods"] == ["2026-P08"]  # period 8 ended with w/c 09/11
     second = council.pay(at=wednesday_after(week) + timedelta(weeks=1))  # marks the first paid
     assert second["charging_periods"] == []
+
+
+def test_a_withheld_line_cancelled_before_the_next_run_is_said_once_with_nothing_due(
+    council: CarepayClient, tmp_path: Path
+) -> None:
+    week = date(2026, 11, 9)
+    council.confirm("P002", week, at=wednesday_after(week))  # after the deadline: withheld
+    first = council.pay(at=wednesday_after(week) + timedelta(hours=1))
+    council.approve(
+        first["run_id"], "finance officer", at=wednesday_after(week) + timedelta(hours=2)
+    )
+    withheld = [
+        r for r in remittance_rows(council, "P002", first["run_id"]) if r["line_ref"] == "L2001"
+    ]
+    assert [r["status"] for r in withheld] == ["withheld"]
+    import_packages(
+        council,
+        tmp_path,
+        "P002,Bradford Day Services,L2001,SS2001,Support at Day Care,1:1,hour,6,,17.50,"
+        "2026-04-01,,Cancelled,40-11-62,31926819,Bradford Day Services",
+    )
+    later = wednesday_after(week) + timedelta(weeks=1)
+    second = council.approve(council.pay(at=later)["run_id"], "finance officer", at=later)
+    said = [
+        r for r in remittance_rows(council, "P002", second["run_id"]) if r["line_ref"] == "L2001"
+    ]
+    assert [(r["section"], r["net_amount"], r["reason"]) for r in said] == [
+        ("adjustment", "0.00", "cancelled before payment: nothing due")
+    ]
+    third = council.pay(at=later + timedelta(weeks=1))
+    assert [r for r in ledger_rows(council, third["run_id"]) if r["line_ref"] == "L2001"] == []

@@ -267,6 +267,8 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         settings.sheets_requests_queue_url,
         settings.portal_tasks_queue_url,
         england_and_wales(closure_days(settings.council_closure_days)),
+        settings.council_contact,
+        settings.portal_url,
     )
 
 

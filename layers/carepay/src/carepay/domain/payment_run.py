@@ -42,6 +42,8 @@ class LineStatus(StrEnum):
 class AdjustmentReason(StrEnum):
     BACKDATED = "service line backdated"
     CANCELLED = "line cancelled"
+    CANCELLED_UNPAID = "cancelled before payment: nothing due"
+    NON_PAYMENT_WEEK = "a non-payment week: nothing due"
     RATE = "rate uplift"
     APPROVAL = "approval received"
     CHANGED = "actuals changed"
@@ -205,11 +207,7 @@ class _ProviderRun:
             before = before_lines.get(line_ref, NEVER_PAID)
             weekly = weekly_lines.get(line_ref)
             if weekly is None:
-                # The line no longer covers the week (backdated away or cancelled): nothing is due.
-                if before.amount_pence:
-                    ss_ref = submitted.ss_ref if submitted else before.ss_ref
-                    gone = _gone_reason(plan, line_ref, ss_ref, weekly_lines)
-                    append(RunLine.gone(provider_ref, line_ref, ss_ref, monday, before, gone))
+                self._gone(line_ref, monday, submitted, before, weekly_lines)
                 continue
             if submitted is None:
                 continue  # paid before, nothing stored since: cannot happen unless rows were purged
@@ -240,6 +238,33 @@ class _ProviderRun:
                 if due != before.amount_pence:
                     reason = _change_reason(before, payable, rate)
             append(RunLine.due(provider_ref, weekly, submitted, payable, due, before, hold, reason))
+
+    def _gone(
+        self,
+        line_ref: str,
+        monday: date,
+        submitted: LineWeekActuals | None,
+        before: PaidBefore,
+        weekly_lines: Mapping[str, WeeklyLine],
+    ) -> None:
+        """The line no longer covers the week (backdated away or cancelled): nothing is due.
+        What was paid comes back; a week reported (perhaps shown withheld) but never paid is
+        said once, rather than dropped from the provider's view."""
+        provider_ref = self.provider_ref
+        if before.amount_pence:
+            ss_ref = submitted.ss_ref if submitted else before.ss_ref
+            gone = _gone_reason(self.plan, line_ref, ss_ref, weekly_lines)
+            self.lines.append(RunLine.gone(provider_ref, line_ref, ss_ref, monday, before, gone))
+        elif submitted is not None and before is NEVER_PAID:
+            unpaid = (
+                AdjustmentReason.NON_PAYMENT_WEEK
+                if line_ref in self.plan.day_care_line_refs
+                and self.plan.is_non_payment_week(monday)
+                else AdjustmentReason.CANCELLED_UNPAID
+            )
+            self.lines.append(
+                RunLine.gone(provider_ref, line_ref, submitted.ss_ref, monday, before, unpaid)
+            )
 
     def _register_due(self, line_ref: str, monday: date, day_codes: str, payable: int) -> int:
         """A register's week paid day by day at each day's rate (E15), up to what is payable

@@ -117,7 +117,11 @@ class PaymentRunService:
         sheets_queue_url: str = "",
         portal_tasks_queue_url: str = "",
         working_days: WorkingDays | None = None,
+        council_contact: str = "",
+        portal_url: str = "",
     ) -> None:
+        self.council_contact = council_contact  # on every remittance: whom to ask
+        self.portal_url = portal_url  # and where to raise a payment query
         self.portal_tasks_queue_url = portal_tasks_queue_url  # the remittance is emailed
         # Bank holidays and closure days: without a calendar, every weekday is a working day.
         self.working_days = working_days or WorkingDays()
@@ -509,6 +513,8 @@ class PaymentRunService:
             run.run_at,
             self._dates(run).payment_date,
             paid=run.status is RunStatus.PAID,
+            contact=self.council_contact,
+            portal_url=self.portal_url,
         )
 
     def _dates(self, run: PaymentRun) -> PaymentDates:

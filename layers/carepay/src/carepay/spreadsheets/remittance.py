@@ -77,6 +77,8 @@ class RemittanceHeader:
     run_at: datetime
     payment_date: date
     paid: bool = False  # the run is paid: the date is when the money reached the provider
+    contact: str = ""  # whom a provider asks about a payment
+    portal_url: str = ""  # where a provider raises a payment query, when the council has one
 
     def remittance_number(self, provider_ref: str) -> str:
         """The run's time and the provider: short enough to be the payment's bank reference
@@ -111,7 +113,19 @@ def reason_of(line: RunLine) -> str:
     return f"{days}; {reason}" if reason else days
 
 
+def status_of(line: RunLine) -> str:
+    """The line's status as a provider reads it: money taken back is recovered, not paid."""
+    if line.status is LineStatus.PAID and line.net_pence < 0:
+        return "recovered"
+    return line.status.value
+
+
 def _reason(line: RunLine) -> str:
+    if line.adjustment_reason is not None and line.net_pence < 0:
+        return (
+            f"{line.adjustment_reason.value}: recovers {format_pounds(-line.net_pence)} of the "
+            f"{format_pounds(line.previously_paid_pence)} paid for this week by an earlier run"
+        )
     if line.adjustment_reason is not None:
         return line.adjustment_reason.value
     if line.status is LineStatus.HELD:
@@ -149,13 +163,14 @@ def _line_values(line: RunLine) -> list[object]:
         _pounds(line.amount_due_pence),
         _pounds(line.previously_paid_pence),
         _pounds(line.net_pence),
-        line.status.value,
+        status_of(line),
         reason_of(line),
     ]
 
 
 BOLD = Font(bold=True)
 SECTION_FONT = Font(bold=True, size=12)
+HEADING_ROWS = 8  # the title, then who pays whom, when, into which account, and whom to ask
 
 
 def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) -> bytes:
@@ -170,12 +185,12 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
         put(sheet.cell(row=row, column=1), _settlement_sentence(result.settlement.note, result))
     for column, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
-    sheet.freeze_panes = "A8"
+    sheet.freeze_panes = f"A{HEADING_ROWS + 2}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:6"
+    sheet.print_title_rows = f"1:{HEADING_ROWS}"
     return stable_xlsx(workbook, header.run_at)
 
 
@@ -188,12 +203,30 @@ def _heading(sheet: Any, header: RemittanceHeader, result: ProviderResult) -> in
         # text: a date cell shows ### here
         ("Paid on" if header.paid else "Payment date", f"{header.payment_date:%d/%m/%Y}"),
         ("Remittance number", header.remittance_number(result.provider_ref)),
+        ("Paid into", _account_paid(result)),
+        ("Questions", _how_to_query(header)),
     ]
     put(sheet.cell(row=1, column=1), "Remittance advice").font = Font(bold=True, size=14)
     for offset, (label, value) in enumerate(rows, start=2):
         put(sheet.cell(row=offset, column=1), label).font = BOLD
         put(sheet.cell(row=offset, column=3), value)
     return len(rows) + 3
+
+
+def _account_paid(result: ProviderResult) -> str:
+    bank = result.bank
+    if bank is None:
+        return "no bank details held: the payment waits until the council has them"
+    return f"account ending {bank.account_number[-4:]} ({bank.account_name})"
+
+
+def _how_to_query(header: RemittanceHeader) -> str:
+    contact = header.contact or "the council's provider payments team"
+    quote = "quoting the remittance number"
+    if header.portal_url:
+        portal = f"raise a Payment query in the provider portal ({header.portal_url})"
+        return f"{portal}, or contact {contact}, {quote}"
+    return f"contact {contact}, {quote}"
 
 
 def _section(sheet: Any, row: int, title: str, lines: list[RunLine]) -> int:
@@ -310,6 +343,6 @@ def _csv_row(number: str, section: str, line: RunLine) -> Iterable[object]:
         f"{_pounds(line.amount_due_pence):.2f}",
         f"{_pounds(line.previously_paid_pence):.2f}",
         f"{_pounds(line.net_pence):.2f}",
-        line.status.value,
+        status_of(line),
         reason_of(line),
     ]
