@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carepay.adapters.dynamodb.stores import SubmissionStore
+from carepay.services.submissions import feedback_keys_for
 from carepay_local.client import CarepayClient
 from carepay_local.cloud import LocalCloud
 from tests.e2e.conftest import (
@@ -78,9 +79,8 @@ def test_a_names_column_is_dropped_with_a_v9_warning_and_no_name_is_ever_stored(
     assert "names are not needed" in codes["V9"] and "Favourite Colour" in codes["FILE"]
     assert "L1009" in stored_week(store, "P001")
     assert "Mavis" not in repr(all_items(cloud))
-    assert b"Mavis" not in council.read_outbound(
-        "feedback/P001/" + feedback["file"].rsplit(".", 1)[0] + ".feedback.json"
-    )
+    assert feedback["file"] == "claim.xlsx"
+    assert b"Mavis" not in council.read_outbound(feedback_keys_for(feedback["source_key"])[0])
 
 
 def test_a_key_with_spaces_and_plus_signs_arrives_url_encoded_and_is_read(

@@ -289,6 +289,8 @@ def test_an_approved_run_locks_its_weeks_and_a_later_upload_for_them_gets_v7(
         at=wednesday_after(week) + timedelta(hours=3),
     )
     assert [e["code"] for e in feedback["rows"][0]["errors"]] == ["V7"]
+    assert "upload again" not in feedback["next_step"] and "locked" in feedback["next_step"]
+    assert feedback["file"] == "late-correction.csv"  # the provider's own name, not the key's
 
 
 def test_a_cancelled_line_is_recovered_and_a_negative_total_carried_to_the_next_run(

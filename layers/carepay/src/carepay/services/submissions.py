@@ -11,6 +11,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,8 @@ from carepay.spreadsheets.reading import (
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
 
 UPLOADS = "uploads/"
+# {yyyymmddThhmmss}-{6 hex}- before a sent file's name (the portal adds "portal-" too)
+SENT_STAMP = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}-(?:portal-)?")
 CONFIRMATIONS = "confirmations/"
 FEEDBACK = "feedback/"
 # Each attempt's feedback, written before its commit (which names it) and published to FEEDBACK
@@ -104,6 +107,12 @@ class SubmissionKey:
         if not name:  # a file dropped straight under uploads/: no provider to act for
             return cls(kind, "", rest, key)
         return cls(kind, provider_ref, name, key)
+
+    @property
+    def shown_name(self) -> str:
+        """The file's name as the provider gave it: without the stamp the portal or the
+        command line put before it to keep each send apart (the key keeps it)."""
+        return SENT_STAMP.sub("", self.name.rsplit("/", 1)[-1]) or self.name
 
     def feedback_key(self, extension: str, *, staged_as: str = "") -> str:
         stem = self.name.rsplit(".", 1)[0] if "." in self.name else self.name
@@ -162,7 +171,7 @@ class SubmissionService:
                 "uploads/{your provider reference}/ so carepay knows whose claim it is.",
             )
         if arrival.size > MAX_FILE_BYTES:  # answered from S3's event, without fetching it
-            message = too_large(submission.name, arrival.size)
+            message = too_large(submission.shown_name, arrival.size)
             return self._reject_file(submission, upload_id, arrival.event_time, message)
         document = self.documents.read_inbound(arrival.key, arrival.version_id)
         uploaded_at = received_at(arrival, document.metadata, self.trial_mode)
@@ -244,7 +253,7 @@ class SubmissionService:
         """The file's tables (weekly actuals, a register, or a sheet of each) and their rows, or
         why the whole file is refused."""
         try:
-            tables = read_tables(content, submission.name, (ACTUALS_UPLOAD, REGISTER_UPLOAD))
+            tables = read_tables(content, submission.shown_name, (ACTUALS_UPLOAD, REGISTER_UPLOAD))
             read = [(table, list(table.rows)) for table in tables]
         except UnreadableFile as unreadable:
             # The provider is told what to do; the technical cause is for whoever looks at logs.
@@ -256,14 +265,14 @@ class SubmissionService:
         except Exception:  # anything else the file's bytes do to a reader: still an answer
             logger.exception("a file no reader expected", extra={"key": submission.key})
             return (
-                f"carepay could not read {submission.name}: something in it is not what a "
+                f"carepay could not read {submission.shown_name}: something in it is not what a "
                 "spreadsheet program saves. Save it again as .xlsx or .csv and upload that; if "
                 f"this happens again, send the file to {self.council_contact} quoting "
                 f"{upload_id}."
             )
         if not any(rows for _, rows in read):
             return (
-                f"{submission.name} has a header row but no rows of actuals: fill in the rows "
+                f"{submission.shown_name} has a header row but no rows of actuals: fill in the rows "
                 "and upload again."
             )
         return read
@@ -294,7 +303,7 @@ class SubmissionService:
             kind="upload",
             provider_ref=context.provider_ref,
             provider_name=context.plan.provider_name,
-            file=submission.name,
+            file=submission.shown_name,
             sheet=" and ".join(table.sheet_name for table, _ in read if table.sheet_name),
             source_key=submission.key,
             upload_id=upload_id,
@@ -309,7 +318,7 @@ class SubmissionService:
             feedback, sorted({o.week for o in outcomes if o.accepted and o.week})
         )
         workbook = _feedback_workbook(feedback, checked, self.council_name)
-        rejected = rejected_reports(outcomes, upload_id, submission.name, uploaded_at)
+        rejected = rejected_reports(outcomes, upload_id, submission.shown_name, uploaded_at)
         return self._commit(
             submission, feedback, list(to_store.values()), workbook, version, rejected
         )
@@ -362,7 +371,7 @@ class SubmissionService:
             kind="confirmation",
             provider_ref=provider_ref,
             provider_name=plan.provider_name,
-            file=submission.name,
+            file=submission.shown_name,
             source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=confirmed_at.astimezone(LONDON),
@@ -386,7 +395,7 @@ class SubmissionService:
         feedback = SubmissionFeedback(
             kind=submission.kind,
             provider_ref=submission.provider_ref or UNKNOWN_PROVIDER,
-            file=submission.name,
+            file=submission.shown_name,
             source_key=submission.key,
             upload_id=upload_id,
             uploaded_at=uploaded_at.astimezone(LONDON),
@@ -476,7 +485,7 @@ def _log_decision(submission: SubmissionKey, feedback: SubmissionFeedback) -> No
             "rejected": feedback.rejected,
             "row_codes": sorted({f.code for row in feedback.rows for f in row.errors}),
             "weeks": {str(c.week_commencing): c.status for c in feedback.confirmations},
-            "reason": refusal.replace(submission.name, "the file"),
+            "reason": refusal.replace(submission.shown_name, "the file"),
         },
     )
 
@@ -614,6 +623,15 @@ def _confirmation_out(confirmation: WeekConfirmation) -> WeekConfirmationOut:
 
 
 def _next_step(feedback: SubmissionFeedback, accepted_weeks: list[date]) -> str:
+    rejected_rows = [row for row in feedback.rows if row.status == "rejected"]
+    locked = [row for row in rejected_rows if all(f.code == "V7" for f in row.errors)]
+    if locked and len(locked) == len(rejected_rows):
+        # Nothing uploaded can change a confirmed or paid week: sending it again would not help.
+        return (
+            f"{len(locked)} row(s) are for weeks already confirmed or paid, which are locked: "
+            "nothing you upload changes them. If they are wrong, use Report an error in the "
+            "provider portal or contact the council."
+        )
     if feedback.rejected:
         rows = "1 row was" if feedback.rejected == 1 else f"{feedback.rejected} rows were"
         return (
