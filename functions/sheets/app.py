@@ -48,7 +48,8 @@ def _handle(message: QueueMessage) -> None:
         case ScheduleFired(scheduled_time=scheduled):  # the poll schedule's own message
             outcome = {"queued": service.poll(scheduled)}
         case RemittanceTabDue(provider_ref=provider_ref, remittance_run=run_id):
-            outcome = service.remittance_tab(provider_ref, run_id).model_dump(exclude_none=True)
+            written = service.remittance_tab(provider_ref, run_id, message.payment_date)
+            outcome = written.model_dump(exclude_none=True)
         case FilesArrived(arrivals=arrivals):  # the council's link and prepare requests
             answers = [service.handle_arrival(arrival) for arrival in arrivals]
             outcome = {"requests": [a.model_dump(exclude_none=True) for a in answers]}

@@ -219,14 +219,28 @@ def test_after_an_approved_run_the_sheet_gets_a_remittance_tab(
 ) -> None:
     council.confirm("P002", WEEK, at=datetime(2026, 11, 16, 10, tzinfo=UTC))
     run = council.pay(at=datetime(2026, 11, 18, 6, tzinfo=UTC))
-    council.approve(run["run_id"], "finance officer")
+    council.approve(run["run_id"], "finance officer", at=datetime(2026, 11, 18, 10, tzinfo=UTC))
     cloud.pump()
     title = f"Remittance {run['run_id']}"
     assert title in cloud.google.titles(sheet)
     values = cloud.google.values(sheet, title)
     assert values[0][0].endswith(run["run_id"])
-    assert values[2][:2] == ["remittance_number", "section"]
-    assert any(row[4:5] == ["L2001"] for row in values)
+    assert values[1:4] == [
+        ["Payment run", run["run_id"]],
+        ["Payment date", "20/11/2026"],
+        ["Remittance number", "2611180600-P002"],
+    ]
+    assert values[5][:4] == ["Section", "Week commencing", "SS Ref", "Line Ref"]
+    [line] = [row for row in values if row[3:4] == ["L2001"]]
+    assert line[1] == (WEEK - date(1899, 12, 30)).days  # a date, shown as dd/mm/yyyy
+    assert line[12] == 105.0  # money as a number, shown as pounds
+    formats = {
+        fmt["range"]["startColumnIndex"]: fmt["cell"]["userEnteredFormat"]["numberFormat"]["type"]
+        for fmt in cloud.google.tab(sheet, title).formats
+        if "numberFormat" in fmt["cell"]["userEnteredFormat"]
+    }
+    assert (formats[1], formats[12]) == ("DATE", "CURRENCY")
+    assert cloud.google.tab(sheet, title).frozen_rows == 6
     # The paid week's tab is kept, says so, and is no longer read.
     assert cloud.google.values(sheet, TAB)[1][0].startswith("This week has been paid")
     reads = len([p for _, p in cloud.google.requests if p.endswith("values:batchGet")])

@@ -46,3 +46,7 @@ def assert_the_day_centres_week_went_from_register_to_remittance(out: Path, outp
         '"register: 2 attended, 1 non-payment"' in remittance
     )
     assert (out / "flags" / "flags-w-c-2026-11-09.xlsx").is_file()
+    charging = (out / "finance" / "R20261118-0600" / "charging-2026-P08.csv").read_text()
+    assert len(charging.splitlines()) > 1  # the period's people and what they are charged for
+    feedback = " ".join(p.read_text() for p in (out / "feedback").glob("*.json"))
+    assert "carepay confirm" not in feedback and "carepay upload" not in feedback

@@ -208,9 +208,10 @@ def test_write_back_is_raw_so_a_formula_like_comment_and_a_recoup_arrive_as_they
                 (f"Sheet1!{a1}", values)
                 for a1, values in status_write_back(feedback, datetime.now(UTC))
             ],
-            ("Sheet1!A10", remittance_tab_values(remittance, "Remittance")),
+            ("Sheet1!A10", remittance_tab_values(remittance, "Remittance", "R1", None)),
         ],
     )
     rows = fake.values(sheet_id, "Sheet1")
     assert rows[4][15] == "V5: =add a comment"  # text, shown as typed: nothing runs under RAW
-    assert rows[12] == ["adjustment", "-60.00"]  # a recoup is not turned into "'-60.00"
+    recoup = rows[15]  # below the remittance's header block and headings
+    assert (recoup[0], recoup[12]) == ("adjustment", -60.0)  # a number, never "'-60.00"

@@ -43,6 +43,7 @@ class RemittanceTabDue(BaseModel):
     model_config = ConfigDict(frozen=True)
     provider_ref: str
     remittance_run: str
+    payment_date: date | None = None  # shown at the top of the tab, as on the workbook
 
 
 Phase = Literal["calculate", "approve"]

@@ -374,7 +374,11 @@ class PaymentRunService:
         if not self._write_remittance(run, result):
             return  # nothing happened for this provider: no remittance to send
         if self.sheets_queue_url:
-            remitted = RemittanceTabDue(provider_ref=provider_ref, remittance_run=run.run_id)
+            remitted = RemittanceTabDue(
+                provider_ref=provider_ref,
+                remittance_run=run.run_id,
+                payment_date=self._dates(run).payment_date,
+            )
             self.messages.send_all(self.sheets_queue_url, [remitted])
         if self.portal_tasks_queue_url and newly_paid:  # emailed once, however often redelivered
             email = PortalTask(task="remittance", provider_ref=provider_ref, run_id=run.run_id)

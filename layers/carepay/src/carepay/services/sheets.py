@@ -40,6 +40,7 @@ from carepay.services.results import (
 from carepay.services.submissions import SubmissionKey, SubmissionService
 from carepay.spreadsheets.claim_sheet import (
     INSTRUCTIONS_TAB,
+    REMITTANCE_HEADER_ROWS,
     SUMMARY_CELL,
     claim_tab_requests,
     claim_tab_title,
@@ -50,6 +51,7 @@ from carepay.spreadsheets.claim_sheet import (
     register_tab_requests,
     register_tab_title,
     register_tab_values,
+    remittance_tab_requests,
     remittance_tab_title,
     remittance_tab_values,
     sheet_rows_to_csv,
@@ -351,7 +353,9 @@ class SheetsService:
                 continue  # no lines that week, unshared, or Google busy: the next poll tries
 
     # -- after an approved payment run ----------------------------------------------------------
-    def remittance_tab(self, provider_ref: str, run_id: str) -> RemittanceTabOutcome:
+    def remittance_tab(
+        self, provider_ref: str, run_id: str, payment_date: date | None = None
+    ) -> RemittanceTabOutcome:
         link = self.links.sheet_of(provider_ref)
         if link is None:
             return RemittanceTabOutcome(outcome="ignored", reason="no linked sheet")
@@ -363,25 +367,19 @@ class SheetsService:
             return RemittanceTabOutcome(
                 outcome="ignored", reason="no remittance for this provider in the run"
             )
+        heading = f"{self.council_name}: remittance advice for payment run {run_id}"
+        tab_values = remittance_tab_values(remittance, heading, run_id, payment_date)
+        tab_id = _tab_id(link.spreadsheet_id, title)
         gateway = self.gateway()
         gateway.update(
             link.spreadsheet_id,
             [
-                {
-                    "addSheet": {
-                        "properties": {
-                            "sheetId": _tab_id(link.spreadsheet_id, title),
-                            "title": title,
-                        }
-                    }
-                }
+                _add_tab(tab_id, title),
+                *remittance_tab_requests(tab_id, len(tab_values) - REMITTANCE_HEADER_ROWS),
             ],
         )
-        heading = f"{self.council_name}: remittance advice for payment run {run_id}"
         retired = self._paid_claim_tabs(link)
-        values: list[tuple[str, list[list[Any]]]] = [
-            (f"{quoted(title)}!A1", remittance_tab_values(remittance, heading))
-        ]
+        values: list[tuple[str, list[list[Any]]]] = [(f"{quoted(title)}!A1", tab_values)]
         values += [(f"{quoted(tab)}!{SUMMARY_CELL}", [[PAID_TAB_NOTE]]) for tab in retired]
         gateway.write_values(link.spreadsheet_id, values)
         link.other_tabs.append(title)

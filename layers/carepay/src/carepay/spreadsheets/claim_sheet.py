@@ -337,9 +337,85 @@ def status_write_back(
     ]
 
 
-def remittance_tab_values(remittance_csv: bytes, heading: str) -> list[list[Any]]:
-    rows = list(csv.reader(io.StringIO(remittance_csv.decode("utf-8"))))
-    return [[heading], [], *rows]
+# The remittance tab, laid out as the remittance workbook: a header block, then one row per line
+# with its week as a date and money as numbers formatted as pounds (the CSV's columns, by name).
+REMITTANCE_COLUMNS = (
+    ("Section", "section", "text"), ("Week commencing", "week_commencing", "date"),
+    ("SS Ref", "ss_ref", "text"), ("Line Ref", "line_ref", "text"),
+    ("Planned", "planned", "quantity"), ("Actual", "actual", "quantity"),
+    ("Frustrated", "frustrated", "quantity"), ("Missed", "missed", "quantity"),
+    ("Payable", "payable_quantity", "quantity"), ("Unit rate", "unit_rate", "money"),
+    ("Amount due", "amount_due", "money"), ("Previously paid", "previously_paid", "money"),
+    ("Net", "net_amount", "money"), ("Status", "status", "text"), ("Reason", "reason", "text"),
+)  # fmt: skip
+REMITTANCE_HEADER_ROWS = 6  # title, run, payment date, remittance number, blank, headings
+SHEETS_EPOCH = date(1899, 12, 30)  # a date is a day count from here, as in Excel
+NUMBER_FORMATS = {
+    "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
+    "quantity": {"type": "NUMBER", "pattern": "0.00"},
+    "money": {"type": "CURRENCY", "pattern": '"£"#,##0.00;-"£"#,##0.00'},
+}
+
+
+def remittance_tab_values(
+    remittance_csv: bytes, heading: str, run_id: str, payment_date: date | None
+) -> list[list[Any]]:
+    rows = list(csv.DictReader(io.StringIO(remittance_csv.decode("utf-8"))))
+    number = rows[0].get("remittance_number", "") if rows else ""
+    paid = f"{payment_date:%d/%m/%Y}" if payment_date else "as the council's run says"
+    values: list[list[Any]] = [
+        [heading],
+        ["Payment run", run_id],
+        ["Payment date", paid],
+        ["Remittance number", number],
+        [],
+        [title for title, _, _ in REMITTANCE_COLUMNS],
+    ]
+    for row in rows:
+        values.append(
+            [_remittance_cell(row.get(key, ""), kind) for _, key, kind in REMITTANCE_COLUMNS]
+        )
+    return values
+
+
+def _remittance_cell(text: str, kind: str) -> Any:
+    if not text or kind == "text":
+        return text
+    if kind == "date":
+        return (date.fromisoformat(text) - SHEETS_EPOCH).days
+    return float(text)
+
+
+def remittance_tab_requests(sheet_id: int, rows: int) -> list[dict[str, Any]]:
+    """Dates as dates, money as pounds, the headings bold and kept in view."""
+    tab = _ClaimTab(sheet_id, 0, "")
+    first, last = REMITTANCE_HEADER_ROWS, REMITTANCE_HEADER_ROWS + rows
+    requests: list[dict[str, Any]] = [
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sheet_id, "gridProperties": {"frozenRowCount": first}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        },
+        tab.shade(
+            tab.cells(0, len(REMITTANCE_COLUMNS), first - 1, first),
+            {"textFormat": {"bold": True}, "backgroundColor": HEADER_COLOUR},
+            "userEnteredFormat(textFormat,backgroundColor)",
+        ),
+        tab.shade(
+            tab.cells(0, 1, 0, 1), {"textFormat": {"bold": True}}, "userEnteredFormat.textFormat"
+        ),
+    ]
+    for column, (_, _, kind) in enumerate(REMITTANCE_COLUMNS):
+        if kind in NUMBER_FORMATS:
+            requests.append(
+                tab.shade(
+                    tab.cells(column, column + 1, first, last),
+                    {"numberFormat": NUMBER_FORMATS[kind]},
+                    "userEnteredFormat.numberFormat",
+                )
+            )
+    return requests
 
 
 # -- a day centre's register as a tab --------------------------------------------------------------
