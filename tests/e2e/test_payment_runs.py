@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -557,13 +558,19 @@ def test_a_run_is_paid_when_the_bank_confirms_it_and_its_remittances_say_when(
         council.mark_paid(draft["run_id"], "finance officer")
 
 
+def run_approved_in_time(council: CarepayClient, week: date) -> dict[str, Any]:
+    """P001's week confirmed, its run started and approved on the Wednesday: the draft."""
+    council.confirm("P001", week, at=monday_after(week))
+    draft = council.pay(at=wednesday_after(week))
+    council.approve(draft["run_id"], "finance officer", at=wednesday_after(week))
+    return draft
+
+
 def test_the_next_weeks_run_marks_an_approved_run_paid_once_its_payment_date_has_passed(
     council: CarepayClient,
 ) -> None:
     week = date(2026, 11, 9)
-    council.confirm("P001", week, at=monday_after(week))
-    first = council.pay(at=wednesday_after(week))
-    council.approve(first["run_id"], "finance officer", at=wednesday_after(week))
+    first = run_approved_in_time(council, week)
     council.pay(at=wednesday_after(week) + timedelta(weeks=1))
     statuses = {run["run_id"]: run["status"] for run in council.runs()}
     assert statuses[first["run_id"]] == "paid"
@@ -573,9 +580,7 @@ def test_a_charging_period_extracted_by_a_run_since_paid_is_not_extracted_again(
     council: CarepayClient,
 ) -> None:
     week = date(2026, 11, 9)
-    council.confirm("P001", week, at=monday_after(week))
-    first = council.pay(at=wednesday_after(week))
-    council.approve(first["run_id"], "finance officer", at=wednesday_after(week))
+    first = run_approved_in_time(council, week)
     assert first["charging_periods"] == ["2026-P08"]  # period 8 ended with w/c 09/11
     second = council.pay(at=wednesday_after(week) + timedelta(weeks=1))  # marks the first paid
     assert second["charging_periods"] == []
