@@ -17,6 +17,8 @@ from carepay.domain.finance import (
     BankDetails,
     BankDetailsError,
     ChargingPeriod,
+    FinanceCoding,
+    FinanceCodingError,
     SettlementNote,
     charging_period,
     completed_periods,
@@ -169,7 +171,8 @@ def test_remittances_ledger_and_payment_file_always_agree_to_the_penny(
         )
         for n, (lines, carried_in, bank) in enumerate(providers, start=1)
     ]  # fmt: skip
-    ledger = list(csv.DictReader(io.StringIO(write_ledger_csv("R1", results).decode())))
+    ledger_csv = write_ledger_csv(HEADER, results, FinanceCoding())
+    ledger = list(csv.DictReader(io.StringIO(ledger_csv.decode())))
     ledger_total = sum(Decimal(row["net_amount"]) for row in ledger)
     remitted = Decimal(0)
     carried_in = carried_out = Decimal(0)
@@ -195,3 +198,14 @@ def test_remittances_ledger_and_payment_file_always_agree_to_the_penny(
     assert all(r.settlement.payment_pence >= 0 for r in results)  # never a debit to a provider
     for result in results:  # and what is kept between calculation and approval is exact
         assert result_from_dict(result_to_dict(result)) == result
+
+
+def test_finance_coding_codes_a_service_by_type_and_level_and_refuses_an_entry_it_cannot_read() -> (
+    None
+):
+    coding = FinanceCoding.parse("Home Support=CC410:5210; day care/AM Session = CC420:5230\n")
+    assert coding.code_of("Home Support", "Single-handed") == ("CC410", "5210")
+    assert coding.code_of("Day Care", "am session") == ("CC420", "5230")
+    assert coding.code_of("Day Care", "Transport") is None  # not guessed from another level
+    with pytest.raises(FinanceCodingError, match="'Day Care=CC420'"):
+        FinanceCoding.parse("Day Care=CC420")

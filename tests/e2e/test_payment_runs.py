@@ -615,3 +615,31 @@ def test_a_withheld_line_cancelled_before_the_next_run_is_said_once_with_nothing
     ]
     third = council.pay(at=later + timedelta(weeks=1))
     assert [r for r in ledger_rows(council, third["run_id"]) if r["line_ref"] == "L2001"] == []
+
+
+def test_the_ledger_carries_remittance_numbers_and_finance_coding_and_reports_what_is_uncoded(
+    council: CarepayClient,
+) -> None:
+    week = date(2026, 11, 9)
+    for provider in ("P001", "P003"):
+        council.confirm(provider, week, at=monday_after(week))
+    run = council.pay(at=wednesday_after(week))
+    ledger = ledger_rows(council, run["run_id"])
+    acme = next(row for row in ledger if row["provider_ref"] == "P001")
+    assert (acme["remittance_number"], acme["cost_centre"], acme["expense_code"]) == (
+        "2611180600-P001",
+        "CC410",
+        "5210",
+    )
+    riverside = [row for row in ledger if row["provider_ref"] == "P003"]
+    assert riverside and all(row["cost_centre"] == "" for row in riverside)  # never guessed
+    summary = load_workbook(io.BytesIO(council.finance_files(run["run_id"])["summary.xlsx"]))
+    uncoded = list(summary["Finance coding"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in uncoded] == ["1:1 Residential/Nursing"]
+    providers = {row[0]: row for row in summary["Providers"].iter_rows(values_only=True)}
+    assert providers["P001"][8:12] == (
+        "200000",
+        "55779911",
+        "Acme Home Care Ltd",
+        "2611180600-P001",
+    )

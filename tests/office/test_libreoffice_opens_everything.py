@@ -241,9 +241,8 @@ def test_the_summary_chart_draws_one_bar_per_provider_in_proportion_to_the_payme
     office: Path,
 ) -> None:
     results = run_results()
-    content = write_summary_workbook(
-        "Example Council", "R20261118-0600", RUN_AT, RunStatus.DRAFT, date(2026, 11, 20), results
-    )
+    header = RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20))
+    content = write_summary_workbook(header, RunStatus.DRAFT, results)
     pdf = convert(office, "summary.xlsx", content, "pdf").read_bytes()
     bars = bar_widths(pdf, SERIES_COLOUR)
     payments = [r.settlement.payment_pence for r in results]

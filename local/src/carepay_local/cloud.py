@@ -68,6 +68,8 @@ LOCAL_PARAMETERS = {
     "CouncilSortCode": "12-34-56",
     "CouncilAccountNumber": "12345678",
     "CouncilAccountName": "Example Council",
+    # 1:1 at residential and nursing homes left out on purpose: the summary reports it uncoded.
+    "FinanceCoding": "Home Support=CC410:5210; Support at Day Care=CC420:5220; Day Care=CC420:5230",
 }
 # Resource types with properties moto's CloudFormation skips; apply_skipped_properties sets them.
 # Bucket policies without their TLS-only denies: moto judges policies without the request's

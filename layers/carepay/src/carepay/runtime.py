@@ -22,7 +22,7 @@ from carepay.adapters.dynamodb.sheets import SheetLinks
 from carepay.adapters.dynamodb.stores import PaymentStore, SubmissionStore
 from carepay.adapters.dynamodb.table import Table
 from carepay.adapters.queues import SqsMessages, SqsSyncQueue
-from carepay.domain.finance import BankDetails
+from carepay.domain.finance import BankDetails, FinanceCoding
 from carepay.services.care_packages import ApprovalImportService, CarePackageImportService
 from carepay.services.claim_workbooks import ClaimWorkbookService
 from carepay.services.non_payment_weeks import NonPaymentWeeksImportService
@@ -269,6 +269,8 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         england_and_wales(closure_days(settings.council_closure_days)),
         settings.council_contact,
         settings.portal_url,
+        # Refused at the first run, like the bank details: a misconfigured stack is told early.
+        FinanceCoding.parse(settings.finance_coding),
     )
 
 

@@ -24,6 +24,7 @@ class Settings(BaseModel):
     council_account_number: str = ""
     council_account_name: str = ""
     council_closure_days: str = ""  # ISO dates besides weekends and bank holidays
+    finance_coding: str = ""  # Service Type[/Level]=Cost Centre:Expense Code; …
     sheets_service_account_secret: str = ""
     sheets_notice_secret: str = ""
     sheet_sync_queue_url: str = ""
@@ -54,6 +55,7 @@ def current_settings() -> Settings:
         council_account_number=env.get("COUNCIL_ACCOUNT_NUMBER", ""),
         council_account_name=env.get("COUNCIL_ACCOUNT_NAME", ""),
         council_closure_days=env.get("COUNCIL_CLOSURE_DAYS", ""),
+        finance_coding=env.get("FINANCE_CODING", ""),
         sheets_service_account_secret=env.get("SHEETS_SERVICE_ACCOUNT_SECRET", ""),
         sheets_notice_secret=env.get("SHEETS_NOTICE_SECRET", ""),
         sheet_sync_queue_url=env.get("SHEET_SYNC_QUEUE_URL", ""),

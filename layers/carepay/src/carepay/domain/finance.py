@@ -4,7 +4,7 @@ the 4-weekly client charging periods (DOMAIN.md, 'Around the payment')."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -152,3 +152,38 @@ def _previous(period: ChargingPeriod) -> ChargingPeriod:
     if period.number > 1:
         return ChargingPeriod(period.year, period.number - 1)
     return ChargingPeriod(period.year - 1, PERIODS_PER_YEAR)
+
+
+class FinanceCodingError(ValueError):
+    """The FinanceCoding parameter cannot be read; the message says which entry and why."""
+
+
+@dataclass(frozen=True)
+class FinanceCoding:
+    """Finance's cost centre and expense code for each service type (or type and level): a
+    ledger line no entry covers is left uncoded and reported, never guessed."""
+
+    codes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> FinanceCoding:
+        """`Home Support=CC410:5210; Day Care/AM Session=CC420:5230` (a level is optional)."""
+        codes: dict[tuple[str, str], tuple[str, str]] = {}
+        for entry in (e.strip() for e in text.replace("\n", ";").split(";")):
+            if not entry:
+                continue
+            service, _, code = entry.partition("=")
+            cost_centre, _, expense_code = code.partition(":")
+            service_type, _, level = service.partition("/")
+            if not (service_type.strip() and cost_centre.strip() and expense_code.strip()):
+                raise FinanceCodingError(
+                    f"FinanceCoding entry {entry!r}: write Service Type[/Service Level]="
+                    "Cost Centre:Expense Code"
+                )
+            key = (service_type.strip().casefold(), level.strip().casefold())
+            codes[key] = (cost_centre.strip(), expense_code.strip())
+        return cls(codes)
+
+    def code_of(self, service_type: str, service_level: str) -> tuple[str, str] | None:
+        key = service_type.casefold()
+        return self.codes.get((key, service_level.casefold())) or self.codes.get((key, ""))

@@ -68,6 +68,8 @@ class ProviderResult:
     exceptions: dict[str, int] = field(default_factory=dict)  # by code, on this run's weeks
     charging: list[ChargingLine] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)  # raised by the weeks this run first settles
+    # Each line's service type and level, for finance's coding of the ledger.
+    services: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def net_pence(self) -> int:
@@ -102,6 +104,16 @@ def _settled_first(lines: Sequence[RunLine]) -> set[tuple[str, date]]:
         for line in lines
         if not line.is_adjustment and line.status is not LineStatus.WITHHELD
     }
+
+
+def services_of(plan: ProviderPlan, lines: Sequence[RunLine]) -> dict[str, tuple[str, str]]:
+    """Each run line's service type and level, as the plan last has them."""
+    services = {}
+    for line_ref in {line.line_ref for line in lines}:
+        versions = plan.versions_of(line_ref)
+        if versions:
+            services[line_ref] = (versions[-1].service_type.value, versions[-1].service_level)
+    return services
 
 
 def flags_in_run(
@@ -165,6 +177,7 @@ def result_to_dict(result: ProviderResult) -> dict[str, Any]:
         "unconfirmed_lines": result.unconfirmed_lines,
         "exceptions": result.exceptions,
         "charging": [list(line) for line in result.charging],
+        "services": {ref: list(service) for ref, service in result.services.items()},
         "flags": [
             [f.code, f.line_ref, f.ss_ref, [w.isoformat() for w in f.weeks], f.seen, f.action]
             for f in result.flags
@@ -184,6 +197,7 @@ def result_from_dict(data: dict[str, Any]) -> ProviderResult:
         unconfirmed_lines=data["unconfirmed_lines"],
         exceptions=data["exceptions"],
         charging=[ChargingLine(*values) for values in data["charging"]],
+        services={ref: (kind, level) for ref, (kind, level) in data.get("services", {}).items()},
         flags=[
             Flag(code, line, ss, tuple(map(date.fromisoformat, weeks)), seen, action)
             for code, line, ss, weeks, seen, action in data.get("flags", [])

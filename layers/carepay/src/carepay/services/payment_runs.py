@@ -23,6 +23,7 @@ from typing import Any, Literal
 from carepay.domain.finance import (
     BankDetails,
     ChargingPeriod,
+    FinanceCoding,
     completed_periods,
     run_id_for,
 )
@@ -37,6 +38,7 @@ from carepay.domain.runs import (
     flags_in_run,
     result_from_dict,
     result_to_dict,
+    services_of,
     unconfirmed_line_refs,
 )
 from carepay.domain.weeks import LONDON, week_commencing
@@ -119,7 +121,9 @@ class PaymentRunService:
         working_days: WorkingDays | None = None,
         council_contact: str = "",
         portal_url: str = "",
+        coding: FinanceCoding | None = None,
     ) -> None:
+        self.coding = coding or FinanceCoding()  # cost centres and expense codes for the ledger
         self.council_contact = council_contact  # on every remittance: whom to ask
         self.portal_url = portal_url  # and where to raise a payment query
         self.portal_tasks_queue_url = portal_tasks_queue_url  # the remittance is emailed
@@ -340,6 +344,7 @@ class PaymentRunService:
                 plan, actuals, [ChargingPeriod.from_slug(s) for s in run.charging_periods]
             ),
             flags=flags_in_run(plan, actuals, lines),
+            services=services_of(plan, lines),
         )
         self._write_json(
             result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
@@ -388,8 +393,11 @@ class PaymentRunService:
     def _finish(self, run: PaymentRun, phase: Phase) -> None:
         results = self._results(run)
         finished = RunStatus.DRAFT if phase == CALCULATE else RunStatus.APPROVED
+        header = self._header(run)
         self.documents.write_outbound(
-            finance_key(run.run_id, "ledger.csv"), write_ledger_csv(run.run_id, results), "text/csv"
+            finance_key(run.run_id, "ledger.csv"),
+            write_ledger_csv(header, results, self.coding),
+            "text/csv",
         )
         self._write_summary(run, results, finished)
         files = ["ledger.csv", "summary.xlsx"]
@@ -413,14 +421,7 @@ class PaymentRunService:
     ) -> None:
         self.documents.write_outbound(
             finance_key(run.run_id, "summary.xlsx"),
-            write_summary_workbook(
-                self.council_name,
-                run.run_id,
-                run.run_at,
-                status,
-                self._header(run).payment_date,
-                results,
-            ),
+            write_summary_workbook(self._header(run), status, results, self.coding),
             XLSX,
         )
 

@@ -19,11 +19,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from carepay.domain.finance import FinanceCoding
 from carepay.domain.flags import Flag
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.runs import ProviderResult, RunStatus
 from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
-from carepay.spreadsheets.remittance import reason_of, unit_rate_pounds
+from carepay.spreadsheets.remittance import RemittanceHeader, reason_of, unit_rate_pounds
 
 LEDGER_COLUMNS = (
     "provider_ref",
@@ -38,6 +39,9 @@ LEDGER_COLUMNS = (
     "status",
     "reason",
     "run_id",
+    "remittance_number",
+    "cost_centre",
+    "expense_code",
 )
 CHARGING_COLUMNS = (
     "period",
@@ -56,12 +60,19 @@ def _pounds(pence: int) -> Decimal:
     return Decimal(pence) / 100
 
 
-def write_ledger_csv(run_id: str, results: Sequence[ProviderResult]) -> bytes:
+def write_ledger_csv(
+    header: RemittanceHeader, results: Sequence[ProviderResult], coding: FinanceCoding
+) -> bytes:
+    """Every line the run pays, adjusts, holds or withholds, with its remittance number and
+    finance's coding (blank where the coding does not cover the service: see the summary)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(LEDGER_COLUMNS)
+    run_id = header.run_id
     for result in results:
+        number = header.remittance_number(result.provider_ref)
         for line in result.lines:
+            code = coding.code_of(*result.services.get(line.line_ref, ("", ""))) or ("", "")
             writer.writerow(
                 [
                     csv_text(line.provider_ref),
@@ -76,6 +87,8 @@ def write_ledger_csv(run_id: str, results: Sequence[ProviderResult]) -> bytes:
                     line.status.value,
                     reason_of(line),
                     run_id,
+                    number,
+                    *code,
                 ]
             )
     return buffer.getvalue().encode("utf-8")
@@ -106,24 +119,22 @@ def write_charging_csv(period: str, results: Sequence[ProviderResult]) -> bytes:
 
 
 def write_summary_workbook(
-    council_name: str,
-    run_id: str,
-    run_at: datetime,
+    header: RemittanceHeader,
     status: RunStatus,
-    payment_date: date,
     results: Sequence[ProviderResult],
+    coding: FinanceCoding | None = None,
 ) -> bytes:
-    """Totals per provider (with a chart), held lines, exceptions, late and unconfirmed weeks."""
+    """Totals per provider (with a chart and what paying each by hand needs), held lines,
+    exceptions, late and unconfirmed weeks, and ledger lines finance's coding does not cover."""
     workbook = Workbook()
     sheet: Any = workbook.active
     sheet.title = "Summary"
-    put(sheet.cell(row=1, column=1), f"{council_name}: payment run {run_id}").font = Font(
-        bold=True, size=14
-    )
-    facts = _run_facts(run_at, status, payment_date, results)
+    title = f"{header.council_name}: payment run {header.run_id}"
+    put(sheet.cell(row=1, column=1), title).font = Font(bold=True, size=14)
+    facts = _run_facts(header.run_at, status, header.payment_date, results)
     _write_facts(sheet, facts)
     providers = workbook.create_sheet("Providers")
-    _providers_table(providers, results)
+    _providers_table(providers, results, header)
     if results:
         # below the totals: page 1 when printed
         sheet.add_chart(_payments_chart(providers, len(results)), f"A{len(facts) + 5}")
@@ -146,7 +157,24 @@ def write_summary_workbook(
         widths=(14, 12, 12, 10, 12, 24, 40, 24),
     )
     _late_and_unconfirmed_tables(workbook, results)
-    return stable_xlsx(workbook, run_at)
+    _table(
+        workbook.create_sheet("Finance coding"),
+        ("Service Type", "Service Level", "Ledger lines without a cost centre"),
+        uncoded(results, coding or FinanceCoding()),
+        widths=(24, 20, 34),
+    )
+    return stable_xlsx(workbook, header.run_at)
+
+
+def uncoded(results: Sequence[ProviderResult], coding: FinanceCoding) -> list[tuple[str, str, int]]:
+    """The services the FinanceCoding parameter does not cover, with how many ledger lines."""
+    missing: dict[tuple[str, str], int] = {}
+    for result in results:
+        for line in result.lines:
+            service = result.services.get(line.line_ref, ("", ""))
+            if coding.code_of(*service) is None:
+                missing[service] = missing.get(service, 0) + 1
+    return [(kind, level, count) for (kind, level), count in sorted(missing.items())]
 
 
 def _run_facts(
@@ -187,10 +215,14 @@ def _write_facts(sheet: Any, facts: Sequence[tuple[str, object]]) -> None:
 PROVIDER_TOTALS = (
     *("Provider Ref", "Provider", "Lines", "Net"),
     *("Carried In", "Payment", "Carried Out", "Note"),
+    # what paying by hand needs, when no payment file is written
+    *("Sort Code", "Account Number", "Account Name", "Reference"),
 )
 
 
-def _providers_table(providers: Worksheet, results: Sequence[ProviderResult]) -> None:
+def _providers_table(
+    providers: Worksheet, results: Sequence[ProviderResult], header: RemittanceHeader
+) -> None:
     _table(
         providers,
         PROVIDER_TOTALS,
@@ -204,11 +236,17 @@ def _providers_table(providers: Worksheet, results: Sequence[ProviderResult]) ->
                 _pounds(r.settlement.payment_pence),
                 _pounds(r.settlement.carried_out_pence),
                 r.settlement.note.value,
+                *(
+                    (r.bank.sort_code, r.bank.account_number, r.bank.account_name)
+                    if r.bank
+                    else ("", "", "")
+                ),
+                header.remittance_number(r.provider_ref),
             )
             for r in results
         ],
         money_columns=(4, 5, 6, 7),
-        widths=(14, 30, 8, 14, 14, 14, 14, 28),
+        widths=(14, 30, 8, 14, 14, 14, 14, 28, 11, 15, 26, 20),
     )
 
 
