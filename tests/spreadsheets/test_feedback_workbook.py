@@ -112,3 +112,21 @@ def test_control_characters_and_a_huge_cell_are_shown_safely_not_a_crash() -> No
     shown = workbook["Rows"].cell(row=2, column=3).value
     assert shown.startswith("bell nul tab\tline\nend") and shown.endswith("…")
     assert len(shown) == 1_001
+
+
+def test_the_ready_to_fix_copy_keeps_the_claims_drop_downs_and_quarter_hour_check() -> None:
+    columns = [("SS Ref", "ss_ref"), ("Weekly Actual Quantity", "actual"),
+               ("Missed Reason", "missed_reason"), ("Confirm", "confirm")]  # fmt: skip
+    provider_rows = [(2, {"ss_ref": "SS1", "actual": 7.3}), (3, {"ss_ref": "SS2", "actual": 5})]
+    rows = [RowFeedback(row=2, status="rejected"), RowFeedback(row=3, status="accepted")]
+    content = write_feedback_workbook(feedback_with(rows), columns, provider_rows, "Council")
+    rules = {
+        str(rule.sqref): (rule.type, rule.formula1)
+        for rule in load_workbook(io.BytesIO(content))["Rows"].data_validations.dataValidation
+    }
+    assert rules["C2:C3"] == ("custom", "=AND(ISNUMBER(C2),C2>=0,C2<=168,MOD(C2*4,1)=0)")
+    assert rules["D2:D3"] == (
+        "list",
+        '"Notice given,Short notice / refused,Provider unable to deliver"',
+    )
+    assert rules["E2:E3"] == ("list", '"Y,N"')

@@ -18,7 +18,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from carepay.domain.actuals import MISSED_REASONS, QUANTITY_COLUMNS
+from carepay.domain.registers import DayCode
 from carepay.domain.rows import MAX_CELL_CHARS
 from carepay.spreadsheets.feedback import (
     REGISTER_ROWS,
@@ -35,6 +38,31 @@ from carepay.spreadsheets.layout import (
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
 
 ProviderRow = tuple[int, Mapping[str, object]]  # a row as the provider sent it: number, cells
+
+
+def _quarter_hours() -> DataValidation:
+    return DataValidation(
+        type="custom",
+        formula1="=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Quarter hours only",
+        error="Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
+    )
+
+
+def _one_of(*choices: str) -> DataValidation:
+    return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+
+
+ENTRY_RULES = {
+    **{key: _quarter_hours() for key in QUANTITY_COLUMNS},
+    "missed_reason": _one_of(*MISSED_REASONS.values()),
+    "confirm": _one_of("Y", "N"),
+    **{f"day_{day}": _one_of(*(code.value for code in DayCode)) for day in range(7)},
+    "all_week": _one_of("N", "W", "X"),
+    "submit": _one_of("Y", "N"),
+}
 REJECTED_FILL = "FFC7CE"
 FLAGGED_FILL = "FF7C80"  # the very cell an error or warning is about
 HELD_FILL = "FFEB9C"
@@ -157,6 +185,7 @@ class _RowsSheet:
     ) -> None:
         self._header()
         self._register_styles()
+        self._entry_rules(len(provider_rows))
         by_row = {outcome.row: outcome for outcome in outcomes}
         for rows_written, (row_number, cells) in enumerate(provider_rows, start=1):
             outcome = by_row[row_number]
@@ -174,6 +203,22 @@ class _RowsSheet:
                 self._plain_row(values)
             else:
                 self._styled_row(rows_written + 1, values, fill, outcome)
+
+    def _entry_rules(self, rows: int) -> None:
+        """The claim's and the register's own drop-downs and checks on the columns the provider
+        corrects, so the ready-to-fix copy refuses what the claim did before it is uploaded."""
+        if not rows:
+            return
+        for key, rule in ENTRY_RULES.items():
+            position = self.position_of_key.get(key)
+            if position is None:
+                continue
+            letter = column_letter(position + 1)  # after the Row column
+            validation = copy(rule)
+            if validation.type == "custom":  # relative to the range's first cell
+                validation.formula1 = (validation.formula1 or "").replace("{cell}", f"{letter}2")
+            validation.add(f"{letter}2:{letter}{rows + 1}")
+            self.sheet.data_validations.append(validation)
 
     def _header(self) -> None:
         widths = [6, *([16] * len(self.shown)), 10, *FINDING_WIDTHS]
