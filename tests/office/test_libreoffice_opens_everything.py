@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from io import BytesIO
@@ -302,3 +303,52 @@ def test_a_register_saved_as_ods_or_xls_is_read_as_a_register(office: Path, kind
     mondays = {row.text("line_ref"): row.text("day_0") for row in rows}
     assert mondays == {"L401": "A", "L402": "A", "L403": "", "L404": ""}
     assert tables[0].declared is False
+
+
+def printed_pages(office: Path, name: str, content: bytes) -> list[str]:
+    """Each page's text, as LibreOffice prints the workbook to PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(convert(office, name, content, "pdf"))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]  # wrapping undone
+
+
+def many_claim_lines() -> bytes:
+    """A claim long enough for several pages: its header row must be on each of them."""
+    versions = read_care_packages(
+        read_table((SAMPLES / "care-packages.csv").read_bytes(), "c.csv", CARE_PACKAGES).rows
+    ).versions
+    template = next(v for v in versions if v.provider_ref == "P001")
+    many = [
+        template.model_copy(update={"line_ref": f"L{n:04d}", "ss_ref": f"SS{n:04d}"})
+        for n in range(120)
+    ]
+    lines = list(ProviderPlan("P001", many).lines_for_week(WEEK).values())
+    return write_claim_workbook(
+        "P001", "Acme Home Care", WEEK, lines, CouncilNotice("Example Council")
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "workbook", "on_every_page"),
+    [
+        ("long-claim", many_claim_lines, "Weekly Actual Quantity"),
+        ("register", lambda: workbook_for(E15_PLAN), "Paid Days"),
+        ("feedback", feedback_workbook, "Example Council: feedback on claim.csv"),
+        ("remittance", lambda: write_remittance_workbook(
+            RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20)),
+            run_results()[0]), "Remittance number"),
+        ("summary", lambda: write_summary_workbook(
+            RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20)),
+            RunStatus.DRAFT, run_results()), "payment run R20261118-0600"),
+    ],
+)  # fmt: skip
+def test_every_page_printed_says_whose_it_is_its_page_of_how_many_and_repeats_its_headings(
+    office: Path, name: str, workbook: Callable[[], bytes], on_every_page: str
+) -> None:
+    pages = printed_pages(office, f"{name}-pages.xlsx", workbook())
+    assert pages
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text, (name, number, text[:200])
+        assert "Example Council" in text
+        assert on_every_page in text, (name, number)

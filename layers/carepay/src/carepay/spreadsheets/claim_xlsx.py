@@ -31,7 +31,13 @@ from carepay.spreadsheets.claim_workbook import (
     NEEDS_A_COMMENT,
     CouncilNotice,
 )
-from carepay.spreadsheets.layout import LINE_HEIGHT, column_letter, put, wrapped_lines
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    column_letter,
+    print_on_a4,
+    put,
+    wrapped_lines,
+)
 from carepay.spreadsheets.register_sheet import RegisterRow
 from carepay.spreadsheets.register_xlsx import add_register_sheet
 
@@ -91,12 +97,18 @@ def _claim_sheet(
     sheet.protection.sheet = True  # no password: the lock prevents slips, not people
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    heading = _heading(notice, provider_ref, provider_name, monday, "weekly claim")
+    print_on_a4(sheet, heading, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     _instructions(workbook, provider_name, monday, ordered, notice)
+
+
+def _heading(
+    notice: CouncilNotice, provider_ref: str, provider_name: str, monday: date, what: str
+) -> str:
+    """Printed at the top of every page: whose sheet, for which week."""
+    return (
+        f"{notice.council_name}: {what} for {provider_name} ({provider_ref}), w/c {monday:%d/%m/%Y}"
+    )
 
 
 def _title_rows(
@@ -301,9 +313,7 @@ def _instructions(
     sheet = workbook.create_sheet("Instructions")
     width = 95
     sheet.column_dimensions["A"].width = width
-    sheet.page_setup.paperSize = "9"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    print_on_a4(sheet, f"{notice.council_name}: how to complete your claim", landscape=False)
     paragraphs = [
         *([(notice.message, True)] if notice.message else []),
         *_how_to_complete(provider_name, monday),
@@ -429,3 +439,5 @@ def _payment_preview(workbook: Any, preview: PaymentPreview) -> None:
     for letter, width in zip("ABCDEFG", (12, 12, 16, 12, 15, 12, 48), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.protection.sheet = True  # a picture of the calculation, not a place to type
+    week = f"{preview.week_commencing:%d/%m/%Y}"
+    print_on_a4(sheet, f"Payment preview for the week commencing {week}", title_rows="4:4")

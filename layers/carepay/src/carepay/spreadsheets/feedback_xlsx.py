@@ -33,6 +33,7 @@ from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
     TEXT_THAT_WOULD_RUN,
     column_letter,
+    print_on_a4,
     wrapped_lines,
 )
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
@@ -91,29 +92,20 @@ def write_feedback_workbook(
     if not write_only:
         workbook.remove(workbook.worksheets[0])  # the empty sheet a normal workbook starts with
     # Any: the stubs give write-only sheets no column_dimensions, which openpyxl does provide.
+    heading = f"{council_name}: feedback on {feedback.file} ({feedback.provider_ref})"
     summary: Any = workbook.create_sheet("Summary")
-    _print_as_a_provider_would(summary)
+    print_on_a4(summary, heading, landscape=False)
     _write_summary(summary, feedback, council_name)
     sheets = [("Rows", "", columns, provider_rows)] if columns or not register else []
     sheets += [("Register", REGISTER_ROWS, *register)] if register else []
     for title, kind, sheet_columns, rows in sheets:
         rows_sheet: Any = workbook.create_sheet(title)
-        _print_as_a_provider_would(rows_sheet)
-        rows_sheet.print_title_rows = "1:1"
+        print_on_a4(rows_sheet, heading, title_rows="1:1")
         outcomes = [outcome for outcome in feedback.rows if outcome.sheet == kind]
         _RowsSheet(rows_sheet, list(sheet_columns)).write(outcomes, rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _print_as_a_provider_would(sheet: Any) -> None:
-    """Landscape A4, one page wide, however many pages long."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"  # A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
 
 
 def _cell(sheet: Any, value: Any, **style: Any) -> Cell:

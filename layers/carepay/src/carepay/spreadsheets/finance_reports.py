@@ -23,7 +23,7 @@ from carepay.domain.finance import FinanceCoding
 from carepay.domain.flags import Flag
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.runs import ProviderResult, RunStatus
-from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
+from carepay.spreadsheets.layout import csv_text, print_on_a4, put, stable_xlsx
 from carepay.spreadsheets.remittance import RemittanceHeader, reason_of, unit_rate_pounds
 
 LEDGER_COLUMNS = (
@@ -163,6 +163,11 @@ def write_summary_workbook(
         uncoded(results, coding or FinanceCoding()),
         widths=(24, 20, 34),
     )
+    for each in workbook.worksheets:  # the facts on a portrait page; each table, its headings
+        table = each.title != "Summary"
+        print_on_a4(
+            each, f"{title}: {each.title}", landscape=table, title_rows="1:1" if table else None
+        )
     return stable_xlsx(workbook, header.run_at)
 
 
@@ -208,8 +213,6 @@ def _write_facts(sheet: Any, facts: Sequence[tuple[str, object]]) -> None:
             cell.number_format = "DD/MM/YYYY"
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 20
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 PROVIDER_TOTALS = (
@@ -353,10 +356,5 @@ def write_flags_workbook(
         [(provider_ref, *flag_values(flag)) for provider_ref, flag in raised],
         widths=(14, 8, 12, 12, 26, 44, 24),
     )
-    sheet.oddHeader.center.text = f"{council_name}: {title}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.print_title_rows = "1:1"
+    print_on_a4(sheet, f"{council_name}: {title}", title_rows="1:1")
     return stable_xlsx(workbook, written_at)

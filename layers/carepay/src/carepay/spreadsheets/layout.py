@@ -18,6 +18,21 @@ def wrapped_lines(text: str, width: int) -> int:
     return sum(max(1, -(-len(paragraph) // width)) for paragraph in text.split("\n")) if text else 1
 
 
+def print_on_a4(
+    sheet: Any, heading: str, *, landscape: bool = True, title_rows: str | None = None
+) -> None:
+    """A4, one page wide however many long, the heading rows on every page, and who and what
+    at the top of each page with "page x of y" at the foot, as a reader filing it expects."""
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.oddHeader.center.text = heading.replace("&", "&&")[:200]  # & starts a field code
+    sheet.oddFooter.center.text = "Page &P of &N"
+
+
 def column_letter(number: int) -> str:
     """1 → A, 27 → AA (openpyxl has one, but importing openpyxl costs every handler's start-up)."""
     letters = ""

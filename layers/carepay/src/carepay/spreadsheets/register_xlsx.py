@@ -17,7 +17,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from carepay.domain.registers import BLANK_DAY
 from carepay.domain.weeks import confirmation_deadline, financial_year_week, week_ending
 from carepay.spreadsheets.claim_workbook import CouncilNotice
-from carepay.spreadsheets.layout import LINE_HEIGHT, column_letter, put, wrapped_lines
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    column_letter,
+    print_on_a4,
+    put,
+    wrapped_lines,
+)
 from carepay.spreadsheets.register_sheet import (
     REGISTER_SHEET,
     SUBMIT_LABEL,
@@ -68,8 +74,11 @@ def add_register_sheet(
     sheet.freeze_panes = sheet.cell(row=first, column=5)
     sheet.protection.sheet = True  # no password: the lock prevents slips, not people
     sheet.protection.formatColumns = sheet.protection.formatRows = False
-    _print_on_a4(sheet)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    heading = (
+        f"{notice.council_name}: day-care register for {provider_name} ({provider_ref}), "
+        f"w/c {monday:%d/%m/%Y}"
+    )
+    print_on_a4(sheet, heading, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     _instructions(workbook, provider_name, monday, notice)
 
 
@@ -199,19 +208,11 @@ def _validations(
         sheet.add_data_validation(rule)
 
 
-def _print_on_a4(sheet: Any) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = "9"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-
-
 def _instructions(workbook: Any, provider_name: str, monday: date, notice: CouncilNotice) -> None:
     sheet = workbook.create_sheet("Register instructions")
     width = 95
     sheet.column_dimensions["A"].width = width
-    _print_on_a4(sheet)
-    sheet.page_setup.orientation = "portrait"
+    print_on_a4(sheet, f"{notice.council_name}: how to complete your register", landscape=False)
     for row, (text, heading) in enumerate(register_instructions(provider_name, monday, notice), 1):
         cell = put(sheet.cell(row=row, column=1), text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

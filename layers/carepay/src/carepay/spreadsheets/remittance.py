@@ -25,7 +25,7 @@ from carepay.domain.payment_run import LineStatus, RunLine
 from carepay.domain.registers import summary_of
 from carepay.domain.runs import ProviderResult
 from carepay.domain.weeks import LONDON
-from carepay.spreadsheets.layout import csv_text, put, stable_xlsx
+from carepay.spreadsheets.layout import csv_text, print_on_a4, put, stable_xlsx
 
 HOLD_REASONS = {
     "X2": "X2: extra above plan awaiting approval by the operational team",
@@ -186,11 +186,11 @@ def write_remittance_workbook(header: RemittanceHeader, result: ProviderResult) 
     for column, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = f"A{HEADING_ROWS + 2}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"1:{HEADING_ROWS}"
+    heading = (
+        f"{header.council_name}: remittance advice {header.remittance_number(result.provider_ref)}"
+        f" for {result.provider_name} ({result.provider_ref}), run {header.run_id}"
+    )
+    print_on_a4(sheet, heading, title_rows=f"1:{HEADING_ROWS}")
     return stable_xlsx(workbook, header.run_at)
 
 
