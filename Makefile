@@ -118,13 +118,15 @@ $(PYC313): .venv/.synced tools/pyc313/package.json tools/pyc313/package-lock.jso
 	cd tools/pyc313 && PATH="$(CURDIR)/.venv/bin:$$PATH" $(NPM) ci --silent --no-audit --no-fund
 
 screenshots: demo browser ## the README's pictures: the workbooks providers and finance get (LibreOffice, pdftoppm) and the portal's screens (Chromium)
+	$(call debian_package,pdftoppm,poppler-utils,Poppler,make screenshots)
 	@rm -rf .tools/screens && mkdir -p .tools/screens docs/images
 	cp out/workbooks/P001-w-c-2026-11-09.xlsx .tools/screens/claim-workbook.xlsx
+	cp out/workbooks/P004-w-c-2026-11-09.xlsx .tools/screens/register-workbook.xlsx
 	cp out/feedback/P001-claim-w-c-2026-11-09.feedback.xlsx .tools/screens/feedback-workbook.xlsx
 	cp out/remittances/P001-R20261125-0600.xlsx .tools/screens/remittance.xlsx
 	cp out/finance/R20261125-0600/summary.xlsx .tools/screens/run-summary.xlsx
 	cd .tools/screens && soffice --headless --convert-to pdf *.xlsx >/dev/null
-	for name in claim-workbook feedback-workbook remittance run-summary; do \
+	for name in claim-workbook register-workbook feedback-workbook remittance run-summary; do \
 		pdftoppm -png -r 90 -f 1 -l 1 -singlefile .tools/screens/$$name.pdf docs/images/$$name; done
 	pdftoppm -png -r 90 -f 2 -l 2 -singlefile .tools/screens/feedback-workbook.pdf docs/images/feedback-workbook-rows
 	$(RUN) python -m carepay_local.screenshots docs/images
