@@ -352,3 +352,28 @@ def test_every_page_printed_says_whose_it_is_its_page_of_how_many_and_repeats_it
         assert f"Page {number} of {len(pages)}" in text, (name, number, text[:200])
         assert "Example Council" in text
         assert on_every_page in text, (name, number)
+
+
+@pytest.mark.parametrize(
+    ("name", "workbook", "first", "last"),
+    [
+        ("claim-width", many_claim_lines, "Line Ref", "Check"),
+        ("register-width", lambda: workbook_for(E15_PLAN), "Line Ref", "Check"),
+    ],
+)
+def test_a_sheet_is_printed_whole_width_on_every_page_never_split_across_pages(
+    office: Path, name: str, workbook: Callable[[], bytes], first: str, last: str
+) -> None:
+    """Its first and last column headings on every page of it: no column went to a page of
+    its own, and the heading row is repeated."""
+    pages = [page for page in printed_pages(office, f"{name}.xlsx", workbook()) if first in page]
+    assert pages
+    assert all(last in page for page in pages)
+
+
+def test_a_remittance_of_a_few_weeks_prints_on_one_page(office: Path) -> None:
+    header = RemittanceHeader("Example Council", "R20261118-0600", RUN_AT, date(2026, 11, 20))
+    pages = printed_pages(
+        office, "one-page.xlsx", write_remittance_workbook(header, run_results()[0])
+    )
+    assert len(pages) == 1 and "Page 1 of 1" in pages[0]
