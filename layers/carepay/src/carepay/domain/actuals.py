@@ -21,6 +21,7 @@ from carepay.domain.money import (
     quarters_to_decimal,
     to_quarters,
 )
+from carepay.domain.registers import CHARGED_CODES, PAID_CODES
 from carepay.domain.rows import MAX_CELL_CHARS, SheetRow, visible
 from carepay.domain.service_lines import ProviderPlan, ServiceType, WeeklyLine
 from carepay.domain.weeks import is_late_confirmation, london_date, week_commencing, week_ending
@@ -42,10 +43,6 @@ QUANTITY_COLUMNS = {
     "missed": "Weekly Missed Quantity",
     "extra": "Weekly Extra Quantity",
 }
-
-
-# A register's day codes (carepay.domain.registers.DayCode): paid, and charged to the person.
-_PAID_DAY, _CHARGED_DAY = frozenset("ANW"), frozenset("AW")
 
 
 @dataclass(slots=True)
@@ -89,8 +86,8 @@ class LineWeekActuals:
         or missed without notice (each day carries the same share of the week)."""
         if not self.day_codes:
             return self.actual_quarters
-        paid_days = sum(1 for code in self.day_codes if code in _PAID_DAY)
-        charged_days = sum(1 for code in self.day_codes if code in _CHARGED_DAY)
+        paid_days = sum(1 for code in self.day_codes if code in PAID_CODES)
+        charged_days = sum(1 for code in self.day_codes if code in CHARGED_CODES)
         return self.actual_quarters // paid_days * charged_days if paid_days else 0
 
     def confirm(self, at: datetime) -> LineWeekActuals:
@@ -219,15 +216,10 @@ def _validate_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     outcome.wants_confirmation = row.text("confirm").lower() in CONFIRM_YES
     errors.extend(overlong_cells(row))
     quarters = _quarters(row, errors)
-    monday = outcome.week = week_from(row, errors)
-    ss_ref = row.text("ss_ref")
-    if not ss_ref:
-        errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
-    if monday is None or not ss_ref:
+    week_and_person = week_and_person_of(row, outcome, context)
+    if week_and_person is None:
         return outcome
-    if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
-        errors.append(week_not_over(monday))
-        return outcome
+    monday, ss_ref = week_and_person
     line = outcome.line = match_line(row, ss_ref, monday, context, errors)
     if line is not None and line.service_type is ServiceType.DAY_CARE:
         errors.append(_day_care_in_weekly_actuals(line))
@@ -258,6 +250,24 @@ def _day_care_in_weekly_actuals(line: WeeklyLine) -> Finding:
     )
 
 
+def week_and_person_of(
+    row: SheetRow, outcome: RowOutcome, context: ValidationContext
+) -> tuple[date, str] | None:
+    """The row's week (V3) and person (V2), then V4: the week must be over. None when the row
+    can be checked no further (the findings say why)."""
+    errors = outcome.errors
+    monday = outcome.week = _week_from(row, errors)
+    ss_ref = row.text("ss_ref")
+    if not ss_ref:
+        errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
+    if monday is None or not ss_ref:
+        return None
+    if not context.uploaded_on > monday + SUNDAY:  # V4, judged on the London date of the upload
+        errors.append(_week_not_over(monday))
+        return None
+    return monday, ss_ref
+
+
 def _quarters(row: SheetRow, errors: list[Finding]) -> dict[str, int]:
     """V1: each quantity in quarter units; an empty Frustrated, Missed or Extra means none."""
     quarters: dict[str, int] = {}
@@ -285,7 +295,7 @@ def _quarters(row: SheetRow, errors: list[Finding]) -> dict[str, int]:
     return quarters
 
 
-def week_not_over(monday: date) -> Finding:
+def _week_not_over(monday: date) -> Finding:
     return error(
         "V4",
         f"The week commencing {monday:%d/%m/%Y} has not ended yet (it ends on Sunday "
@@ -396,7 +406,7 @@ def parse_week_date(value: object) -> date:
     raise ValueError(text)
 
 
-def week_from(row: SheetRow, errors: list[Finding]) -> date | None:
+def _week_from(row: SheetRow, errors: list[Finding]) -> date | None:
     value = row.cells.get("date")
     if value is None or row.text("date") == "":
         errors.append(error("V3", "Date is empty: enter the Monday of the week.", "Date"))

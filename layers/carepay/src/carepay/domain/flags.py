@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from carepay.domain.actuals import LineWeekActuals
-from carepay.domain.registers import DAY_NAMES, DayCode, register_line_for_week
+from carepay.domain.registers import DAY_NAMES, DayCode, day_codes_of, register_line_for_week
 from carepay.domain.service_lines import ProviderPlan
 
 F1_WEEKS = 3  # consecutive weeks of short-notice cancellation on a line
@@ -214,7 +214,7 @@ def line_week_seen(actuals: LineWeekActuals, planned_days: tuple[int, ...] = ())
     """What a confirmed line-week shows the flags: from a register, its days; from weekly
     actuals, its quantities, Missed Reason and X1."""
     if actuals.day_codes:
-        codes = {day: DayCode(c) for day, c in enumerate(actuals.day_codes) if c != "."}
+        codes = day_codes_of(actuals.day_codes)
         attended = [day for day, code in codes.items() if code is DayCode.ATTENDED]
         return LineWeekSeen(
             actuals.week_commencing,

@@ -10,7 +10,6 @@ from datetime import date
 
 from carepay.domain.actuals import (
     CONFIRM_YES,
-    SUNDAY,
     LineWeekActuals,
     RowOutcome,
     ValidationContext,
@@ -18,8 +17,7 @@ from carepay.domain.actuals import (
     match_line,
     overlong_cells,
     reject_duplicate_line_weeks,
-    week_from,
-    week_not_over,
+    week_and_person_of,
 )
 from carepay.domain.findings import Finding, error
 from carepay.domain.registers import (
@@ -48,15 +46,10 @@ def _register_row(row: SheetRow, context: ValidationContext) -> RowOutcome:
     errors = outcome.errors
     outcome.wants_confirmation = row.text("submit").lower() in CONFIRM_YES
     errors.extend(overlong_cells(row))
-    monday = outcome.week = week_from(row, errors)
-    ss_ref = row.text("ss_ref")
-    if not ss_ref:
-        errors.append(error("V2", "SS Ref is empty: enter the person's SS Ref.", "SS Ref"))
-    if monday is None or not ss_ref:
+    week_and_person = week_and_person_of(row, outcome, context)
+    if week_and_person is None:
         return outcome
-    if not context.uploaded_on > monday + SUNDAY:
-        errors.append(week_not_over(monday))
-        return outcome
+    monday, ss_ref = week_and_person
     if context.plan.has_day_care and context.plan.is_non_payment_week(monday):
         errors.append(non_payment_week(monday))
         return outcome

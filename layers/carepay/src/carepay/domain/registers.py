@@ -19,12 +19,18 @@ from functools import lru_cache
 from carepay.domain.findings import Finding, error, warning
 from carepay.domain.money import (
     QUARTERS_PER_UNIT,
-    pounds_to_pence,
     round_half_up_pence,
     to_quarters,
 )
 from carepay.domain.rows import visible
-from carepay.domain.service_lines import ServiceLineVersion, Unit
+from carepay.domain.service_lines import (
+    ServiceLineVersion,
+    Unit,
+    covers_whole_week,
+    rate_on,
+    rate_pence,
+    versions_in_week,
+)
 from carepay.domain.weeks import days_of_week
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -53,6 +59,7 @@ class DayCode(StrEnum):
 
 
 PAID_CODES = frozenset(code.value for code in DayCode if code.paid)
+CHARGED_CODES = frozenset(code.value for code in DayCode if code.charged)
 _CODE_WORDS = {code.value.lower(): code for code in DayCode} | {
     "attended": DayCode.ATTENDED,
     "delivered": DayCode.ATTENDED,
@@ -296,22 +303,14 @@ def register_line_for_week(
     """A Day Care line's register terms for a week: its planned days and per-day quantity from
     the version in force at the end of the week (the plan as it stands, as for actuals), and
     each day's rate from the version in force that day (None where none is)."""
-    days = _days_of(monday)
-    sunday = days[-1]
-    live = [
-        v
-        for v in versions
-        if not v.cancelled
-        and v.start_date <= sunday
-        and (v.end_date is None or v.end_date >= monday)
-    ]
+    live = versions_in_week(versions, monday)
     if not live:
         return None
     latest = live[-1]  # versions come sorted by start date; a later one replaces an earlier one
-    if len(live) == 1 and latest.in_force_on(monday) and latest.in_force_on(sunday):
-        rates: tuple[Fraction | None, ...] = (_pence(latest.unit_rate),) * 7  # the usual week
+    if covers_whole_week(live, monday):
+        rates: tuple[Fraction | None, ...] = (rate_pence(latest.unit_rate),) * 7  # the usual week
     else:
-        rates = tuple(_rate_on(live, day) for day in days)
+        rates = tuple(rate_on(live, day) for day in days_of_week(monday))
     return RegisterLine(
         latest.line_ref,
         latest.ss_ref,
@@ -321,23 +320,6 @@ def register_line_for_week(
     )
 
 
-def _rate_on(versions: Sequence[ServiceLineVersion], day: date) -> Fraction | None:
-    todays = [v for v in versions if v.in_force_on(day)]
-    return _pence(todays[-1].unit_rate) if todays else None
-
-
-# A register names a handful of weeks, rates and quantities thousands of times: each is worked
-# out once.
-@lru_cache(maxsize=512)
-def _days_of(monday: date) -> tuple[date, ...]:
-    return tuple(days_of_week(monday))
-
-
-@lru_cache(maxsize=4096)
-def _pence(unit_rate: Decimal) -> Fraction:
-    return pounds_to_pence(unit_rate)
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a register names a handful of quantities thousands of times
 def _per_day(planned_quantity: Decimal, days: tuple[int, ...], whole_units: bool) -> int:
     return per_day_quarters(to_quarters(planned_quantity), days, whole_units)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -176,36 +176,54 @@ def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLin
     When a rate changes mid-week the week's rate is the average of the rates in force on each
     day the line covers, so a Thursday uplift is paid for Thursday to Sunday only.
     """
+    live = versions_in_week(versions, monday)
+    if not live:
+        return None
+    latest = live[-1]  # versions are sorted by start date; a later one replaces an earlier one
+    if covers_whole_week(live, monday):
+        weekly_rate = rate_pence(latest.unit_rate)  # the usual week: one version, all seven days
+    else:
+        daily_rates = [
+            rate for day in days_of_week(monday) if (rate := rate_on(live, day)) is not None
+        ]
+        weekly_rate = sum(daily_rates, Fraction(0)) / len(daily_rates)
+    return _terms(latest, monday, weekly_rate)
+
+
+def versions_in_week(
+    versions: Sequence[ServiceLineVersion], monday: date
+) -> list[ServiceLineVersion]:
+    """The versions in force on at least one day of the week, oldest first."""
     sunday = monday + timedelta(days=6)
-    live = [
+    return [
         v
         for v in versions
         if not v.cancelled
         and v.start_date <= sunday
         and (v.end_date is None or v.end_date >= monday)
     ]
-    if not live:
-        return None
-    latest = live[-1]  # versions are sorted by start date; a later one replaces an earlier one
-    if (
+
+
+def covers_whole_week(live: Sequence[ServiceLineVersion], monday: date) -> bool:
+    """One version, in force all seven days: one rate for the week."""
+    sunday = monday + timedelta(days=6)
+    only = live[0]
+    return (
         len(live) == 1
-        and latest.start_date <= monday
-        and (latest.end_date is None or latest.end_date >= sunday)
-    ):
-        weekly_rate = _rate_pence(latest.unit_rate)  # the usual week: one version, all seven days
-    else:
-        daily_rates = []
-        for day in days_of_week(monday):
-            todays = [v for v in live if v.in_force_on(day)]
-            if todays:
-                daily_rates.append(_rate_pence(todays[-1].unit_rate))
-        weekly_rate = sum(daily_rates, Fraction(0)) / len(daily_rates)
-    return _terms(latest, monday, weekly_rate)
+        and only.start_date <= monday
+        and (only.end_date is None or only.end_date >= sunday)
+    )
+
+
+def rate_on(live: Sequence[ServiceLineVersion], day: date) -> Fraction | None:
+    """The rate in force on a day (the latest version's), or None when no version is."""
+    todays = [v for v in live if v.in_force_on(day)]
+    return rate_pence(todays[-1].unit_rate) if todays else None
 
 
 def _terms(version: ServiceLineVersion, monday: date, weekly_rate: Fraction | None) -> WeeklyLine:
     """A week's terms from the version in force at its end (its own rate unless day-weighted)."""
-    rate = _rate_pence(version.unit_rate) if weekly_rate is None else weekly_rate
+    rate = rate_pence(version.unit_rate) if weekly_rate is None else weekly_rate
     return WeeklyLine(
         line_ref=version.line_ref,
         provider_ref=version.provider_ref,
@@ -220,8 +238,8 @@ def _terms(version: ServiceLineVersion, monday: date, weekly_rate: Fraction | No
     )
 
 
-@lru_cache(maxsize=4096)
-def _rate_pence(unit_rate: Decimal) -> Fraction:
+@lru_cache(maxsize=4096)  # a plan names a handful of rates thousands of times
+def rate_pence(unit_rate: Decimal) -> Fraction:
     return pounds_to_pence(unit_rate)
 
 
