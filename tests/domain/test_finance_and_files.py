@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,7 @@ from carepay.domain.weeks import LONDON
 from carepay.domain.working_days import PaymentDates, WorkingDays, planned_payment
 from carepay.spreadsheets.bacs import (
     Credit,
+    Labels,
     PaymentFileError,
     read_payment_file,
     write_payment_file,
@@ -126,6 +128,92 @@ def test_a_tampered_payment_file_is_refused_by_the_checker() -> None:
         read_payment_file(content.replace(b"00000001000", b"00000002000", 1))
     with pytest.raises(PaymentFileError, match="only positive"):
         write_payment_file([Credit(credit.bank, -5, "REF")], COUNCIL, date(2026, 11, 25), "R1")
+
+
+LABELS = Labels.for_run("654321", "R20261125-0600", date(2026, 11, 25))
+ACME = Credit(
+    BankDetails("200000", "55779911", "Acme Home Care Limited"), 141326, "2611250600-P001"
+)
+
+
+def test_with_a_service_user_number_the_file_carries_bacs_labels_around_the_bureau_form() -> None:
+    bureau = write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R20261125-0600")
+    labelled = write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R20261125-0600", LABELS)
+    lines = labelled.decode().split("\r\n")[:-1]
+    assert [line[:4] for line in lines[:4] + lines[-3:]] == [
+        "VOL1", "HDR1", "HDR2", "UHL1", "EOF1", "EOF2", "UTL1"
+    ]  # fmt: skip
+    assert [len(line) for line in lines] == [80, 80, 80, 80, 100, 100, 80, 80, 80]
+    assert lines[3:6] + lines[-1:] == bureau.decode().split("\r\n")[:-1]
+    volume, header_1, header_2 = lines[:3]
+    assert volume[4:10] == "250600" and volume[41:47] == "654321" and volume[79] == "1"
+    assert volume[10:41].isspace() and volume[47:79].isspace()
+    assert header_1[4:21] == "A654321S   654321"  # file identifier: A, SUN, S, SUN
+    assert header_1[21:27] == "250600" and header_1[27:35] == "00010001"
+    # created 25/11/2026 (day 329); expires a week after processing on 26/11 (day 337)
+    assert header_1[41:53] == " 26329 26337" and header_1[54:60] == "000000"
+    assert header_2[4:15] == "F0200000100" and header_2[50:52] == "00"
+    assert lines[-3] == "EOF1" + header_1[4:] and lines[-2] == "EOF2" + header_2[4:]
+
+
+def test_a_labelled_file_reads_back_with_its_labels_and_credits() -> None:
+    content = write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R20261125-0600", LABELS)
+    parsed = read_payment_file(content)
+    assert parsed.labels == LABELS
+    assert parsed.processing_day == date(2026, 11, 26)
+    assert parsed.credits == [
+        Credit(BankDetails("200000", "55779911", "ACME HOME CARE LIM"), 141326, "2611250600-P001")
+    ]
+    assert parsed.contra_pence == 141326
+    assert (
+        read_payment_file(write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R")).labels
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "position", "change", "says"),
+    [
+        (0, 79, "2", "VOL1 does not follow the layout at position 80"),
+        (1, 14, "1", "HDR1 does not follow the layout at position 15"),
+        (1, 21, "X", "HDR1 does not follow the layout at position 22"),  # not the volume's serial
+        (1, 47, "2", "HDR1 does not follow the layout at position 48"),  # another expiry date
+        (2, 10, "1", "HDR2 does not follow the layout at position 11"),  # another record length
+        (6, 5, "7", "EOF1 does not follow the layout at position 6"),  # another SUN
+        (7, 50, " ", "EOF2 does not follow the layout at position 51"),
+        (1, 41, "X", "HDR1's creation date 'X26329' is not a space and YYDDD"),
+        (0, 41, "A", "service user number 'A54321' is not six digits"),
+    ],
+)
+def test_a_label_out_of_place_is_refused_by_the_checker_naming_it(
+    line: int, position: int, change: str, says: str
+) -> None:
+    lines = (
+        write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R20261125-0600", LABELS)
+        .decode()
+        .split("\r\n")
+    )
+    lines[line] = lines[line][:position] + change + lines[line][position + 1 :]
+    with pytest.raises(PaymentFileError, match=re.escape(says)):
+        read_payment_file("\r\n".join(lines).encode())
+
+
+def test_a_labelled_file_without_its_end_labels_is_refused() -> None:
+    lines = (
+        write_payment_file([ACME], COUNCIL, date(2026, 11, 26), "R20261125-0600", LABELS)
+        .decode()
+        .split("\r\n")
+    )
+    del lines[6:8]
+    with pytest.raises(PaymentFileError):
+        read_payment_file("\r\n".join(lines).encode())
+
+
+def test_a_service_user_number_that_is_not_six_digits_writes_no_file() -> None:
+    with pytest.raises(PaymentFileError, match="'12345' is not six digits"):
+        write_payment_file(
+            [ACME], COUNCIL, date(2026, 11, 26), "R1", Labels("12345", "250600", date(2026, 11, 25))
+        )
 
 
 def _line(provider: str, number: int, due: int, before: int, status: LineStatus) -> RunLine:

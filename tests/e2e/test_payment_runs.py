@@ -360,6 +360,9 @@ def test_remittances_ledger_and_payment_file_agree_to_the_penny(council: Carepay
     assert ledger_total == remitted == Decimal(payment_file.credit_total_pence) / 100
     assert len(payment_file.credits) == 3
     assert payment_file.trailer["credit_count"] == 3
+    # the stack's BacsServiceUserNumber reaches the approving function: the file is labelled
+    assert payment_file.labels is not None
+    assert payment_file.labels.service_user_number == "654321"
     assert "133.26" in files["ledger.csv"].decode()  # 7.25 × 18.38 = 133.255, half-up
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from carepay.spreadsheets.bacs import read_payment_file
 from carepay_local.demo import run_demo
 
 
@@ -29,6 +30,11 @@ def test_the_demo_does_a_week_through_the_portal_and_leaves_its_files_and_emails
     assert any("was answered (P003 Riverside Care Home)" in s for s in subjects)
     for folder in ("feedback", "remittances", "finance", "workbooks"):
         assert any((tmp_path / folder).iterdir()), folder
+    # what finance sends to Bacs: labelled, balanced, and read back as a bureau would
+    payment_file = read_payment_file(
+        (tmp_path / "finance" / "R20261118-0600" / "payment-file.txt").read_bytes()
+    )
+    assert payment_file.labels is not None and payment_file.credit_total_pence > 0
 
 
 def assert_the_day_centres_week_went_from_register_to_remittance(out: Path, output: str) -> None:

@@ -9,10 +9,12 @@ from datetime import date, datetime
 import pytest
 
 from carepay.adapters.dynamodb.stores import PaymentStore
+from carepay.domain.finance import BankDetails
 from carepay.domain.weeks import LONDON
 from carepay.ports.messages import ProviderTask, ScheduleFired
 from carepay.services.payment_runs import PaymentRunService, run_key
 from carepay.services.submissions import SubmissionService
+from carepay.spreadsheets.bacs import Labels, read_payment_file
 from tests.services.conftest import Council, Sent
 
 WEDNESDAY = datetime(2026, 11, 18, 6, tzinfo=LONDON)
@@ -90,3 +92,31 @@ def test_approval_pays_each_line_week_once_and_remits_the_provider(
     assert paid[("L1001", date(2026, 11, 9))].amount_pence == 4 * 2000
     assert json.loads(council.outbound(run_key("R20261118-0600")))["status"] == "approved"
     assert council.outbound("remittances/P001/R20261118-0600.csv")
+
+
+@pytest.mark.parametrize(("service_user_number", "first_label"), [("654321", "VOL1"), ("", "UHL1")])
+def test_approval_writes_the_payment_file_labelled_only_with_a_service_user_number(
+    council: Council,
+    submissions: SubmissionService,
+    payments_store: PaymentStore,
+    sent: Sent,
+    service_user_number: str,
+    first_label: str,
+) -> None:
+    runs = PaymentRunService(
+        payments_store, council.documents, sent, "provider-payments", "Example Council",
+        BankDetails("123456", "12345678", "Example Council"),
+        service_user_number=service_user_number,
+    )  # fmt: skip
+    confirmed_claim(council, submissions)
+    runs.handle_schedule(ScheduleFired(scheduled_time=WEDNESDAY))
+    deliver(runs, sent)
+    runs.approve("R20261118-0600", "finance officer", WEDNESDAY.replace(hour=10))
+    deliver(runs, sent)
+    content = council.outbound("finance/R20261118-0600/payment-file.txt")
+    assert content.startswith(first_label.encode())
+    labels = read_payment_file(content).labels
+    if service_user_number:
+        assert labels == Labels(service_user_number, "180600", date(2026, 11, 18))
+    else:
+        assert labels is None

@@ -68,6 +68,8 @@ LOCAL_PARAMETERS = {
     "CouncilSortCode": "12-34-56",
     "CouncilAccountNumber": "12345678",
     "CouncilAccountName": "Example Council",
+    # A made-up service user number: the demo's payment file carries Bacs's labels.
+    "BacsServiceUserNumber": "654321",
     # 1:1 at residential and nursing homes left out on purpose: the summary reports it uncoded.
     "FinanceCoding": "Home Support=CC410:5210; Support at Day Care=CC420:5220; Day Care=CC420:5230",
 }

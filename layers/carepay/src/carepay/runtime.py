@@ -271,6 +271,7 @@ def _payment_run_service(settings: Settings, _endpoint: str | None) -> PaymentRu
         settings.portal_url,
         # Refused at the first run, like the bank details: a misconfigured stack is told early.
         FinanceCoding.parse(settings.finance_coding),
+        settings.bacs_service_user_number,
     )
 
 

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     council_sort_code: str = ""
     council_account_number: str = ""
     council_account_name: str = ""
+    bacs_service_user_number: str = ""  # set: the payment file carries Bacs's labels
     council_closure_days: str = ""  # ISO dates besides weekends and bank holidays
     finance_coding: str = ""  # Service Type[/Level]=Cost Centre:Expense Code; …
     sheets_service_account_secret: str = ""
@@ -54,6 +55,7 @@ def current_settings() -> Settings:
         council_sort_code=env.get("COUNCIL_SORT_CODE", ""),
         council_account_number=env.get("COUNCIL_ACCOUNT_NUMBER", ""),
         council_account_name=env.get("COUNCIL_ACCOUNT_NAME", ""),
+        bacs_service_user_number=env.get("BACS_SERVICE_USER_NUMBER", ""),
         council_closure_days=env.get("COUNCIL_CLOSURE_DAYS", ""),
         finance_coding=env.get("FINANCE_CODING", ""),
         sheets_service_account_secret=env.get("SHEETS_SERVICE_ACCOUNT_SECRET", ""),

@@ -60,7 +60,7 @@ from carepay.ports.messages import (
 from carepay.ports.stores import PaymentRunStore
 from carepay.services.notices import received_at
 from carepay.services.results import RunRequestOutcome
-from carepay.spreadsheets.bacs import Credit, write_payment_file
+from carepay.spreadsheets.bacs import Credit, Labels, write_payment_file
 from carepay.spreadsheets.finance_reports import (
     write_charging_csv,
     write_flags_workbook,
@@ -122,7 +122,10 @@ class PaymentRunService:
         council_contact: str = "",
         portal_url: str = "",
         coding: FinanceCoding | None = None,
+        service_user_number: str = "",
     ) -> None:
+        # With it the payment file is labelled for submitting to Bacs directly; else bureau form.
+        self.service_user_number = service_user_number
         self.coding = coding or FinanceCoding()  # cost centres and expense codes for the ledger
         self.council_contact = council_contact  # on every remittance: whom to ask
         self.portal_url = portal_url  # and where to raise a payment query
@@ -485,7 +488,11 @@ class PaymentRunService:
             self.documents.write_outbound(
                 finance_key(run.run_id, "payment-file.txt"),
                 write_payment_file(
-                    credits, self.originator, self._dates(run).processing_day, run.run_id
+                    credits,
+                    self.originator,
+                    self._dates(run).processing_day,
+                    run.run_id,
+                    self._labels(run),
                 ),
                 "text/plain",
             )
@@ -500,6 +507,12 @@ class PaymentRunService:
             )
             files.append("payment-file-not-written.txt")
         return files
+
+    def _labels(self, run: PaymentRun) -> Labels | None:
+        if not self.service_user_number:
+            return None
+        written = (run.approved_at or run.run_at).astimezone(LONDON).date()
+        return Labels.for_run(self.service_user_number, run.run_id, written)
 
     def _results(self, run: PaymentRun) -> list[ProviderResult]:
         with ThreadPoolExecutor(READERS) as pool:
