@@ -637,8 +637,8 @@ def test_the_ledger_carries_remittance_numbers_and_finance_coding_and_reports_wh
     riverside = [row for row in ledger if row["provider_ref"] == "P003"]
     assert riverside and all(row["cost_centre"] == "" for row in riverside)  # never guessed
     summary = load_workbook(io.BytesIO(council.finance_files(run["run_id"])["summary.xlsx"]))
-    uncoded = list(summary["Finance coding"].iter_rows(min_row=2, values_only=True))
-    assert [row[0] for row in uncoded] == ["1:1 Residential/Nursing"]
+    facts = {row[0]: row[1] for row in summary["Summary"].iter_rows(values_only=True) if row[0]}
+    assert str(facts["Services without finance coding"]).startswith("1:1 Residential/Nursing (")
     providers = {row[0]: row for row in summary["Providers"].iter_rows(values_only=True)}
     assert providers["P001"][8:12] == (
         "200000",

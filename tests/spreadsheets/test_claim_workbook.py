@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from carepay.domain.payment_run import PaymentPreview
 from carepay.domain.service_lines import ServiceType
 from carepay.spreadsheets.claim_workbook import (
     CLAIM_SHEET,
@@ -119,3 +120,14 @@ def test_a_csv_cell_that_would_run_as_a_formula_is_written_as_text() -> None:
     plan = plan_of(line_version("L1", "=cmd|'/c calc'!A1"), line_version("L2", "SS200"))
     content = write_claim_csv(WEEK, list(plan.lines_for_week(WEEK).values())).decode("utf-8-sig")
     assert "'=cmd|" in content and "\n=cmd" not in content
+
+
+def test_a_payment_preview_with_nothing_to_pay_totals_nought_and_says_whose_it_is() -> None:
+    lines = list(plan_of(line_version()).lines_for_week(WEEK).values())
+    preview = PaymentPreview(WEEK, [], "Nothing to confirm for this week.")
+    content = write_claim_workbook("P001", "Acme", WEEK, lines, NOTICE, preview)
+    sheet: Any = load_workbook(io.BytesIO(content))["Payment preview"]
+    assert (sheet["E5"].value, sheet["F5"].value) == ("Total", 0)  # never a SUM of itself
+    assert sheet.oddHeader.center.text == (
+        "Example Council: payment preview for Acme (P001), w/c 09/01/2023"
+    )

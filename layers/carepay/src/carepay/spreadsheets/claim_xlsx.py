@@ -69,7 +69,8 @@ def write_claim_workbook(
         details = (provider_ref, provider_name, monday, register, coming_non_payment_weeks)
         add_register_sheet(workbook, sheet, details, notice)
     if preview is not None:
-        _payment_preview(workbook, preview)
+        heading = _heading(notice, provider_ref, provider_name, monday, "payment preview")
+        _payment_preview(workbook, preview, heading)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -99,7 +100,8 @@ def _claim_sheet(
     sheet.protection.formatRows = False
     heading = _heading(notice, provider_ref, provider_name, monday, "weekly claim")
     print_on_a4(sheet, heading, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-    _instructions(workbook, provider_name, monday, ordered, notice)
+    how_to = _heading(notice, provider_ref, provider_name, monday, "how to complete the claim")
+    _instructions(workbook, provider_name, monday, ordered, notice, how_to)
 
 
 def _heading(
@@ -309,11 +311,12 @@ def _instructions(
     monday: date,
     lines: Sequence[WeeklyLine],
     notice: CouncilNotice,
+    page_heading: str,
 ) -> None:
     sheet = workbook.create_sheet("Instructions")
     width = 95
     sheet.column_dimensions["A"].width = width
-    print_on_a4(sheet, f"{notice.council_name}: how to complete your claim", landscape=False)
+    print_on_a4(sheet, page_heading, landscape=False)
     paragraphs = [
         *([(notice.message, True)] if notice.message else []),
         *_how_to_complete(provider_name, monday),
@@ -400,7 +403,7 @@ def _examples_and_questions(notice: CouncilNotice) -> list[Paragraph]:
     ]
 
 
-def _payment_preview(workbook: Any, preview: PaymentPreview) -> None:
+def _payment_preview(workbook: Any, preview: PaymentPreview, heading: str) -> None:
     """What the provider will be paid if they confirm now, as the payment run calculates it."""
     sheet = workbook.create_sheet("Payment preview")
     sheet["A1"] = f"If you confirm the week commencing {preview.week_commencing:%d/%m/%Y} now"
@@ -415,8 +418,8 @@ def _payment_preview(workbook: Any, preview: PaymentPreview) -> None:
         "Net",
         "Note",
     )
-    for column, heading in enumerate(headings, start=1):
-        sheet.cell(row=4, column=column, value=heading).font = BOLD
+    for column, title in enumerate(headings, start=1):
+        sheet.cell(row=4, column=column, value=title).font = BOLD
     row = 5
     for line in preview.lines:
         values = (
@@ -434,10 +437,10 @@ def _payment_preview(workbook: Any, preview: PaymentPreview) -> None:
                 cell.number_format = '"£"#,##0.00'
         row += 1
     sheet.cell(row=row, column=5, value="Total").font = BOLD
-    total = sheet.cell(row=row, column=6, value=f"=SUM(F5:F{max(row - 1, 5)})")
+    # no lines: a plain 0, as a SUM over the total's own row would refer to itself
+    total = sheet.cell(row=row, column=6, value=f"=SUM(F5:F{row - 1})" if row > 5 else 0)
     total.number_format, total.font = '"£"#,##0.00', BOLD
     for letter, width in zip("ABCDEFG", (12, 12, 16, 12, 15, 12, 48), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.protection.sheet = True  # a picture of the calculation, not a place to type
-    week = f"{preview.week_commencing:%d/%m/%Y}"
-    print_on_a4(sheet, f"Payment preview for the week commencing {week}", title_rows="4:4")
+    print_on_a4(sheet, heading, title_rows="4:4")

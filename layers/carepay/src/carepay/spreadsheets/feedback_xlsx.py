@@ -71,6 +71,8 @@ HEADER_FILL = "1F4E78"
 
 
 FINDING_WIDTHS = (60, 40, 60)  # Errors, Warnings, Exceptions
+TYPICAL_ROWS = 200  # a column is as wide as the values of the first rows need, within limits
+WIDEST_VALUE = 30  # longer text wraps
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 TOP = Alignment(vertical="top")
@@ -121,12 +123,17 @@ def _cell(sheet: Any, value: Any, **style: Any) -> Cell:
     return written
 
 
+SUMMARY_WIDTHS = (22, 90)
+
+
 def _write_summary(summary: Any, feedback: SubmissionFeedback, council_name: str) -> None:
-    summary.column_dimensions["A"].width = 22
-    summary.column_dimensions["B"].width = 90
+    for letter, width in zip("AB", SUMMARY_WIDTHS, strict=True):
+        summary.column_dimensions[letter].width = width
     title_font = Font(bold=True, size=14)
-    summary.append([_cell(summary, f"{council_name}: feedback on your upload", font=title_font)])
-    summary.append([])
+    rows: list[tuple[object, object]] = [
+        (_cell(summary, f"{council_name}: feedback on your upload", font=title_font), None),
+        (None, None),
+    ]
     sheet = f", sheet '{feedback.sheet}'" if feedback.sheet else ""
     for label, value in (
         ("Provider", f"{feedback.provider_name} ({feedback.provider_ref})"),
@@ -136,22 +143,21 @@ def _write_summary(summary: Any, feedback: SubmissionFeedback, council_name: str
         ("Rows rejected", feedback.rejected),
         ("What to do next", feedback.next_step),
     ):
-        summary.append([_cell(summary, label, font=BOLD), _cell(summary, value, alignment=WRAP)])
+        rows.append((_cell(summary, label, font=BOLD), value))
     confirmations = [
         (c.week_commencing, f"{c.status}. {c.message}".strip()) for c in feedback.confirmations
     ]
-    _summary_section(summary, "Week confirmations", confirmations)
     findings = [(f.code, f.message) for f in feedback.file_findings]
-    _summary_section(summary, "About the file", findings)
-
-
-def _summary_section(summary: Any, heading: str, entries: Sequence[tuple[object, str]]) -> None:
-    if not entries:
-        return
-    summary.append([])
-    summary.append([_cell(summary, heading, font=BOLD)])
-    for first, text in entries:
-        summary.append([_cell(summary, first), _cell(summary, text, alignment=WRAP)])
+    for heading, entries in (("Week confirmations", confirmations), ("About the file", findings)):
+        if entries:
+            rows += [(None, None), (_cell(summary, heading, font=BOLD), None)]
+            rows += [(_cell(summary, first), text) for first, text in entries]
+    for number, (first, text) in enumerate(rows, start=1):
+        # each row as tall as its wrapped text, set before it is written (write-only)
+        lines = wrapped_lines(text, SUMMARY_WIDTHS[1] - 6) if isinstance(text, str) else 1
+        if lines > 1:
+            summary.row_dimensions[number].height = LINE_HEIGHT * lines
+        summary.append([first, None if text is None else _cell(summary, text, alignment=WRAP)])
 
 
 class _RowsSheet:
@@ -169,12 +175,14 @@ class _RowsSheet:
         self.first_finding = len(self.titles) - 3
         self.position_of_key = {key: at for at, (_, key) in enumerate(self.shown, start=1)}
         self.prototypes: dict[tuple[str | None, bool], Cell] = {}
+        self.widths: list[int] = []  # of every column, worked out from the rows written
 
     def write(
         self,
         outcomes: Sequence[RowFeedback],
         provider_rows: Sequence[tuple[int, Mapping[str, object]]],
     ) -> None:
+        self.widths = self._widths(provider_rows)
         self._header()
         self._register_styles()
         self._entry_rules(len(provider_rows))
@@ -192,7 +200,7 @@ class _RowsSheet:
             held = any(f.code in ("X2", "X3") for f in outcome.exceptions)
             fill = REJECTED_FILL if outcome.status == "rejected" else HELD_FILL if held else None
             if fill is None and not (outcome.warnings or outcome.exceptions):
-                self._plain_row(values)
+                self._plain_row(rows_written + 1, values)
             else:
                 self._styled_row(rows_written + 1, values, fill, outcome)
 
@@ -212,14 +220,34 @@ class _RowsSheet:
             validation.add(f"{letter}2:{letter}{rows + 1}")
             self.sheet.data_validations.append(validation)
 
+    def _widths(self, provider_rows: Sequence[ProviderRow]) -> list[int]:
+        """Each column as wide as its heading's longest word and its typical values need (a
+        heading wraps, never cut), up to WIDEST_VALUE; longer values wrap."""
+        typical = provider_rows[:TYPICAL_ROWS]
+        shown = [
+            min(
+                WIDEST_VALUE,
+                max(
+                    8,
+                    max(len(word) for word in title.split()) + 2,
+                    *(_shown_length(cells.get(key)) + 2 for _, cells in typical),
+                ),
+            )
+            for title, key in self.shown
+        ]
+        return [6, *shown, 10, *FINDING_WIDTHS]
+
     def _header(self) -> None:
-        widths = [6, *([16] * len(self.shown)), 10, *FINDING_WIDTHS]
-        for index, width in enumerate(widths):
+        for index, width in enumerate(self.widths):
             self.sheet.column_dimensions[column_letter(index + 1)].width = width
         self.sheet.freeze_panes = "B2"
         font = Font(bold=True, color="FFFFFF")
         fill = PatternFill("solid", fgColor=HEADER_FILL)
-        self.sheet.append([_cell(self.sheet, t, font=font, fill=fill) for t in self.titles])
+        lines = max(wrapped_lines(t, w - 2) for t, w in zip(self.titles, self.widths, strict=True))
+        self.sheet.row_dimensions[1].height = LINE_HEIGHT * lines
+        self.sheet.append(
+            [_cell(self.sheet, t, font=font, fill=fill, alignment=WRAP) for t in self.titles]
+        )
 
     def _register_styles(self) -> None:
         # Each style is registered once on a prototype; copying its style array per cell avoids
@@ -243,26 +271,42 @@ class _RowsSheet:
             alignment=TOP,
         )
 
-    def _plain_row(self, values: list[Any]) -> None:
+    def _plain_row(self, sheet_row: int, values: list[Any]) -> None:
         # Most rows need no styling: plain values are written several times faster than cells,
-        # except text that would become a formula and dates that need a format.
-        self.sheet.append(
-            [_cell(self.sheet, v) if needs_cell(v) else shown_in_cell(v) for v in values]
+        # except text that would become a formula, dates that need a format, and text too long
+        # for its column, which wraps.
+        lines = max(
+            (
+                wrapped_lines(v, width - 2)
+                for v, width in zip(values, self.widths, strict=True)
+                if type(v) is str and len(v) > width - 2
+            ),
+            default=1,
         )
+        if lines == 1:
+            self.sheet.append(
+                [_cell(self.sheet, v) if needs_cell(v) else shown_in_cell(v) for v in values]
+            )
+            return
+        self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
+        self.sheet.append([_cell(self.sheet, v, alignment=WRAP) for v in values])
 
     def _styled_row(
         self, sheet_row: int, values: list[Any], fill: str | None, outcome: RowFeedback
     ) -> None:
-        findings = values[self.first_finding :]
+        wraps = [
+            position >= self.first_finding or (type(value) is str and len(value) > width - 2)
+            for position, (value, width) in enumerate(zip(values, self.widths, strict=True))
+        ]
         lines = max(
-            wrapped_lines(str(text), width)
-            for text, width in zip(findings, FINDING_WIDTHS, strict=True)
+            wrapped_lines(str(value), width - 2) if wrapped and value else 1
+            for value, width, wrapped in zip(values, self.widths, wraps, strict=True)
         )
         if lines > 1:  # set before the row is written: write-only sheets cannot go back
             self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
         row_cells = [
-            self._styled_like(self.prototypes[(fill, position >= self.first_finding)], value)
-            for position, value in enumerate(values)
+            self._styled_like(self.prototypes[(fill, wrapped)], value)
+            for value, wrapped in zip(values, wraps, strict=True)
         ]
         for position, found in self._findings_by_position(outcome).items():
             self._flag(row_cells[position], found)
@@ -305,6 +349,13 @@ def shown_in_cell(value: Any) -> Any:
         if len(value) > MAX_CELL_CHARS:
             value = value[:MAX_CELL_CHARS] + "…"
     return value
+
+
+def _shown_length(value: object) -> int:
+    """How many characters a value takes in its cell (a date as dd/mm/yyyy)."""
+    if value is None:
+        return 0
+    return 10 if isinstance(value, date) else len(str(value))
 
 
 def needs_cell(value: object) -> bool:

@@ -16,14 +16,22 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carepay.domain.finance import FinanceCoding
 from carepay.domain.flags import Flag
 from carepay.domain.money import quarters_to_decimal
+from carepay.domain.payment_run import LineStatus
 from carepay.domain.runs import ProviderResult, RunStatus
-from carepay.spreadsheets.layout import csv_text, print_on_a4, put, stable_xlsx
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    csv_text,
+    print_on_a4,
+    put,
+    stable_xlsx,
+    wrapped_lines,
+)
 from carepay.spreadsheets.remittance import RemittanceHeader, reason_of, unit_rate_pounds
 
 LEDGER_COLUMNS = (
@@ -54,6 +62,8 @@ CHARGING_COLUMNS = (
     "cost",
 )
 MONEY = '"£"#,##0.00;[Red]-"£"#,##0.00'
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+FACT_WIDTHS = (34, 44)
 
 
 def _pounds(pence: int) -> Decimal:
@@ -124,21 +134,24 @@ def write_summary_workbook(
     results: Sequence[ProviderResult],
     coding: FinanceCoding | None = None,
 ) -> bytes:
-    """Totals per provider (with a chart and what paying each by hand needs), held lines,
-    exceptions, late and unconfirmed weeks, and ledger lines finance's coding does not cover."""
+    """Four sections, a page each for a run of a few providers: the run at a glance (with the
+    services finance's coding does not cover, and a chart), the providers (with what paying
+    each by hand needs, and the lines each has not confirmed), the lines held or confirmed late,
+    and the exceptions and care-monitoring flags."""
     workbook = Workbook()
     sheet: Any = workbook.active
     sheet.title = "Summary"
     title = f"{header.council_name}: payment run {header.run_id}"
     put(sheet.cell(row=1, column=1), title).font = Font(bold=True, size=14)
     facts = _run_facts(header.run_at, status, header.payment_date, results)
+    facts.append(("Services without finance coding", _uncoded_text(results, coding)))
     _write_facts(sheet, facts)
     providers = workbook.create_sheet("Providers")
     _providers_table(providers, results, header)
     if results:
         # below the totals: page 1 when printed
         sheet.add_chart(_payments_chart(providers, len(results)), f"A{len(facts) + 5}")
-    _held_lines_table(workbook.create_sheet("Held lines"), results)
+    _held_and_late_table(workbook.create_sheet("Held and late lines"), results)
     _table(
         workbook.create_sheet("Exceptions"),
         ("Provider Ref", "Exception", "Line-weeks", *FLAG_COLUMNS[1:]),
@@ -154,14 +167,8 @@ def write_summary_workbook(
                 for flag in r.flags
             ),
         ],
-        widths=(14, 12, 12, 10, 12, 24, 40, 24),
-    )
-    _late_and_unconfirmed_tables(workbook, results)
-    _table(
-        workbook.create_sheet("Finance coding"),
-        ("Service Type", "Service Level", "Ledger lines without a cost centre"),
-        uncoded(results, coding or FinanceCoding()),
-        widths=(24, 20, 34),
+        widths=(14, 12, 12, 10, 12, 30, 40, 30),
+        wrapped_columns=(6, 7, 8),
     )
     for each in workbook.worksheets:  # the facts on a portrait page; each table, its headings
         table = each.title != "Summary"
@@ -169,6 +176,17 @@ def write_summary_workbook(
             each, f"{title}: {each.title}", landscape=table, title_rows="1:1" if table else None
         )
     return stable_xlsx(workbook, header.run_at)
+
+
+def _uncoded_text(results: Sequence[ProviderResult], coding: FinanceCoding | None) -> str:
+    missing = uncoded(results, coding or FinanceCoding())
+    return (
+        "; ".join(
+            f"{kind}{f' ({level})' if level else ''}: {count} ledger line{'s' if count != 1 else ''}"
+            for kind, level, count in missing
+        )
+        or "none"
+    )
 
 
 def uncoded(results: Sequence[ProviderResult], coding: FinanceCoding) -> list[tuple[str, str, int]]:
@@ -205,14 +223,16 @@ def _write_facts(sheet: Any, facts: Sequence[tuple[str, object]]) -> None:
     for row, (label, value) in enumerate(facts, start=3):
         put(sheet.cell(row=row, column=1), label).font = Font(bold=True)
         cell = put(sheet.cell(row=row, column=2), value)
+        cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         if isinstance(value, Decimal):
             cell.number_format = MONEY
         elif isinstance(value, datetime):
             cell.number_format = "DD/MM/YYYY HH:MM"
         elif isinstance(value, date):
             cell.number_format = "DD/MM/YYYY"
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["B"].width = 20
+        _fit_height(sheet, row, ("", value if isinstance(value, str) else ""), FACT_WIDTHS)
+    for letter, width in zip("AB", FACT_WIDTHS, strict=True):
+        sheet.column_dimensions[letter].width = width
 
 
 PROVIDER_TOTALS = (
@@ -220,6 +240,7 @@ PROVIDER_TOTALS = (
     *("Carried In", "Payment", "Carried Out", "Note"),
     # what paying by hand needs, when no payment file is written
     *("Sort Code", "Account Number", "Account Name", "Reference"),
+    "Not Confirmed",  # the due week's lines the provider has not confirmed: finance chases them
 )
 
 
@@ -245,12 +266,20 @@ def _providers_table(
                     else ("", "", "")
                 ),
                 header.remittance_number(r.provider_ref),
+                _not_confirmed(r),
             )
             for r in results
         ],
         money_columns=(4, 5, 6, 7),
-        widths=(14, 30, 8, 14, 14, 14, 14, 28, 11, 15, 26, 20),
+        widths=(14, 30, 8, 14, 14, 14, 14, 28, 11, 17, 26, 20, 30),
+        wrapped_columns=(2, 8, 11, 13),
     )
+
+
+def _not_confirmed(result: ProviderResult) -> str:
+    if not result.unconfirmed_lines or result.due_week is None:
+        return ""
+    return f"w/c {result.due_week:%d/%m/%Y}: {', '.join(result.unconfirmed_lines)}"
 
 
 def _payments_chart(providers: Worksheet, count: int) -> BarChart:
@@ -270,39 +299,29 @@ def _payments_chart(providers: Worksheet, count: int) -> BarChart:
     return chart
 
 
-def _held_lines_table(sheet: Worksheet, results: Sequence[ProviderResult]) -> None:
+def _held_and_late_table(sheet: Worksheet, results: Sequence[ProviderResult]) -> None:
     _table(
         sheet,
-        ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Why"),
+        (
+            "Provider Ref",
+            "Line Ref",
+            "SS Ref",
+            "Week Commencing",
+            "Status",
+            "Confirmed Late",
+            "Why",
+        ),
         [
-            (line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing, reason_of(line))
+            (
+                *(line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing),
+                *(line.status.value, "yes" if line.late_confirmation else "", reason_of(line)),
+            )
             for r in results
-            for line in r.held_lines
+            for line in r.lines
+            if line.status is LineStatus.HELD or line.late_confirmation
         ],
-        widths=(14, 12, 12, 16, 80),
-    )
-
-
-def _late_and_unconfirmed_tables(workbook: Workbook, results: Sequence[ProviderResult]) -> None:
-    _table(
-        workbook.create_sheet("Late confirmations"),
-        ("Provider Ref", "Line Ref", "SS Ref", "Week Commencing", "Status"),
-        [
-            (line.provider_ref, line.line_ref, line.ss_ref, line.week_commencing, line.status.value)
-            for r in results
-            for line in r.late_lines
-        ],
-        widths=(14, 12, 12, 16, 12),
-    )
-    _table(
-        workbook.create_sheet("Unconfirmed"),
-        ("Provider Ref", "Provider", "Week Commencing", "Lines not confirmed"),
-        [
-            (r.provider_ref, r.provider_name, r.due_week, ", ".join(r.unconfirmed_lines))
-            for r in results
-            if r.unconfirmed_lines
-        ],
-        widths=(14, 30, 16, 60),
+        widths=(14, 12, 12, 18, 12, 16, 70),
+        wrapped_columns=(7,),
     )
 
 
@@ -313,12 +332,17 @@ def _table(
     *,
     money_columns: Sequence[int] = (),
     widths: Sequence[int] = (),
+    wrapped_columns: Sequence[int] = (),
 ) -> None:
+    """Headings banded and wrapped (a narrow column's heading takes two lines, never cut), the
+    rows under them, long text wrapped in the columns that hold it."""
     band = PatternFill("solid", fgColor="DDEBF7")
     for column, heading in enumerate(headings, start=1):
         cell = put(sheet.cell(row=1, column=column), heading)
         cell.font = Font(bold=True)
         cell.fill = band
+        cell.alignment = WRAP_TOP
+    _fit_height(sheet, 1, headings, widths)
     for row_number, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             cell = put(sheet.cell(row=row_number, column=column), value)
@@ -326,11 +350,27 @@ def _table(
                 cell.number_format = MONEY
             elif isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
+            if column in wrapped_columns:
+                cell.alignment = WRAP_TOP
+        wrapped = [v if c in wrapped_columns else "" for c, v in enumerate(values, start=1)]
+        _fit_height(sheet, row_number, wrapped, widths)
     if not rows:
         put(sheet.cell(row=2, column=1), "None.")
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = "A2"
+
+
+def _fit_height(
+    sheet: Worksheet, row: int, values: Sequence[object], widths: Sequence[int]
+) -> None:
+    """A row as tall as its longest wrapped text (Excel does not work it out when opening)."""
+    lines = max(
+        (wrapped_lines(str(v), w - 2) for v, w in zip(values, widths, strict=False) if v),
+        default=1,
+    )
+    if lines > 1:
+        sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 2
 
 
 # A care-monitoring flag as the run summary and the flags workbook list it (after Provider Ref).
@@ -354,7 +394,8 @@ def write_flags_workbook(
         sheet,
         ("Provider Ref", *FLAG_COLUMNS),
         [(provider_ref, *flag_values(flag)) for provider_ref, flag in raised],
-        widths=(14, 8, 12, 12, 26, 44, 24),
+        widths=(14, 8, 12, 12, 30, 44, 30),
+        wrapped_columns=(5, 6, 7),
     )
     print_on_a4(sheet, f"{council_name}: {title}", title_rows="1:1")
     return stable_xlsx(workbook, written_at)

@@ -79,7 +79,8 @@ def add_register_sheet(
         f"w/c {monday:%d/%m/%Y}"
     )
     print_on_a4(sheet, heading, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-    _instructions(workbook, provider_name, monday, notice)
+    how_to = heading.replace("day-care register for", "how to complete the register for", 1)
+    _instructions(workbook, provider_name, monday, notice, how_to)
 
 
 def _title_rows(
@@ -208,11 +209,13 @@ def _validations(
         sheet.add_data_validation(rule)
 
 
-def _instructions(workbook: Any, provider_name: str, monday: date, notice: CouncilNotice) -> None:
+def _instructions(
+    workbook: Any, provider_name: str, monday: date, notice: CouncilNotice, page_heading: str
+) -> None:
     sheet = workbook.create_sheet("Register instructions")
     width = 95
     sheet.column_dimensions["A"].width = width
-    print_on_a4(sheet, f"{notice.council_name}: how to complete your register", landscape=False)
+    print_on_a4(sheet, page_heading, landscape=False)
     for row, (text, heading) in enumerate(register_instructions(provider_name, monday, notice), 1):
         cell = put(sheet.cell(row=row, column=1), text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
