@@ -289,7 +289,12 @@ class _RowsSheet:
             )
             return
         self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
-        self.sheet.append([_cell(self.sheet, v, alignment=WRAP) for v in values])
+        self.sheet.append(
+            [
+                _cell(self.sheet, v, alignment=WRAP if type(v) is str and len(v) > w - 2 else TOP)
+                for v, w in zip(values, self.widths, strict=True)
+            ]
+        )
 
     def _styled_row(
         self, sheet_row: int, values: list[Any], fill: str | None, outcome: RowFeedback

@@ -63,7 +63,7 @@ CHARGING_COLUMNS = (
 )
 MONEY = '"£"#,##0.00;[Red]-"£"#,##0.00'
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-FACT_WIDTHS = (34, 44)
+FACT_WIDTHS = (34, 50)
 
 
 def _pounds(pence: int) -> Decimal:
@@ -221,7 +221,8 @@ def _run_facts(
 
 def _write_facts(sheet: Any, facts: Sequence[tuple[str, object]]) -> None:
     for row, (label, value) in enumerate(facts, start=3):
-        put(sheet.cell(row=row, column=1), label).font = Font(bold=True)
+        label_cell = put(sheet.cell(row=row, column=1), label)
+        label_cell.font, label_cell.alignment = Font(bold=True), Alignment(vertical="top")
         cell = put(sheet.cell(row=row, column=2), value)
         cell.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         if isinstance(value, Decimal):

@@ -25,7 +25,14 @@ from carepay.domain.payment_run import LineStatus, RunLine
 from carepay.domain.registers import summary_of
 from carepay.domain.runs import ProviderResult
 from carepay.domain.weeks import LONDON
-from carepay.spreadsheets.layout import csv_text, print_on_a4, put, stable_xlsx
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    csv_text,
+    print_on_a4,
+    put,
+    stable_xlsx,
+    wrapped_lines,
+)
 
 HOLD_REASONS = {
     "X2": "X2: extra above plan awaiting approval by the operational team",
@@ -67,7 +74,9 @@ CSV_COLUMNS = (
 )
 MONEY = '"£"#,##0.00;[Red]-"£"#,##0.00'
 QUANTITY = "0.00"
-WIDTHS = (12, 12, 9, 9, 10, 9, 10, 11, 13, 14, 13, 10, 60)
+WIDTHS = (12, 12, 9, 9, 11, 9, 10, 11, 13, 14, 13, 10, 60)
+REASON = len(WIDTHS)  # the last column
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +250,10 @@ def _section(sheet: Any, row: int, title: str, lines: list[RunLine]) -> int:
         cell = put(sheet.cell(row=row, column=column), name)
         cell.font = BOLD
         cell.fill = band
-        cell.alignment = Alignment(wrap_text=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    sheet.row_dimensions[row].height = LINE_HEIGHT * max(
+        wrapped_lines(name, width - 2) for name, width in zip(COLUMNS, WIDTHS, strict=True)
+    )
     row += 1
     for monday, week_lines in groupby(lines, key=lambda line: line.week_commencing):
         row = _week(sheet, row, monday, list(week_lines))
@@ -264,6 +276,11 @@ def _week(sheet: Any, row: int, monday: date, lines: list[RunLine]) -> int:
                 cell.number_format = MONEY
             elif column == 12:
                 cell.alignment = centred
+            elif column == REASON:  # long reasons wrap within the page, the row as tall
+                cell.alignment = WRAP_TOP
+                height = wrapped_lines(str(value or ""), WIDTHS[REASON - 1] - 2)
+                if height > 1:
+                    sheet.row_dimensions[row].height = LINE_HEIGHT * height
         row += 1
     put(sheet.cell(row=row, column=8), "Week total").font = BOLD
     for column in (9, 10, 11):
