@@ -13,6 +13,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from carepay.domain.finance import (
     BankDetails,
@@ -26,7 +27,7 @@ from carepay.domain.finance import (
     settle,
 )
 from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
-from carepay.domain.runs import ProviderResult, result_from_dict, result_to_dict
+from carepay.domain.runs import ProviderResult, RunStatus, result_from_dict, result_to_dict
 from carepay.domain.weeks import LONDON
 from carepay.domain.working_days import PaymentDates, WorkingDays, planned_payment
 from carepay.spreadsheets.bacs import (
@@ -36,7 +37,7 @@ from carepay.spreadsheets.bacs import (
     read_payment_file,
     write_payment_file,
 )
-from carepay.spreadsheets.finance_reports import write_ledger_csv
+from carepay.spreadsheets.finance_reports import write_ledger_csv, write_summary_workbook
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_csv
 
 COUNCIL = BankDetails("123456", "12345678", "Example Council")
@@ -297,3 +298,29 @@ def test_finance_coding_codes_a_service_by_type_and_level_and_refuses_an_entry_i
     assert coding.code_of("Day Care", "Transport") is None  # not guessed from another level
     with pytest.raises(FinanceCodingError, match="'Day Care=CC420'"):
         FinanceCoding.parse("Day Care=CC420")
+
+
+def test_the_run_summary_prints_four_sections_with_everything_finance_chases() -> None:
+    held = _line("P001", 1, 2000, 0, LineStatus.HELD)
+    late = _line("P001", 2, 2000, 0, LineStatus.PAID)._replace(late_confirmation=True)
+    results = [
+        ProviderResult(
+            "P001", "Acme", [held, late, _line("P001", 3, 2000, 0, LineStatus.PAID)],
+            due_week=date(2026, 11, 9), unconfirmed_lines=["L4", "L5"],
+            services={"L1": ("Home Support", "Single-handed")},
+        )
+    ]  # fmt: skip
+    content = write_summary_workbook(HEADER, RunStatus.DRAFT, results, FinanceCoding())
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["Summary", "Providers", "Held and late lines", "Exceptions"]
+    facts = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+    assert facts["Services without finance coding"] == (
+        "service not known: 2 ledger lines; Home Support (Single-handed): 1 ledger line"
+    )  # L2 and L3 have no service recorded
+    providers = list(workbook["Providers"].iter_rows(values_only=True))
+    assert providers[0][-1] == "Not Confirmed" and providers[1][-1] == "w/c 09/11/2026: L4, L5"
+    listed = list(workbook["Held and late lines"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[4], row[5]) for row in listed] == [
+        ("L1", "held", None),
+        ("L2", "paid", "yes"),
+    ]

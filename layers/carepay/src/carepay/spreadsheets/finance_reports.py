@@ -182,7 +182,8 @@ def _uncoded_text(results: Sequence[ProviderResult], coding: FinanceCoding | Non
     missing = uncoded(results, coding or FinanceCoding())
     return (
         "; ".join(
-            f"{kind}{f' ({level})' if level else ''}: {count} ledger line{'s' if count != 1 else ''}"
+            f"{kind or 'service not known'}{f' ({level})' if level else ''}: "
+            f"{count} ledger line{'s' if count != 1 else ''}"
             for kind, level, count in missing
         )
         or "none"
