@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.messages import FilesArrived, ScheduleFired
-from carepay.runtime import claim_workbook_service
+from carepay.runtime.claim_workbooks import claim_workbook_service
 
 logger = Logger()
 tracer = Tracer()

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import files_arrived
-from carepay.runtime import (
+from carepay.runtime.imports import (
     approval_import_service,
     care_package_service,
     non_payment_weeks_import_service,

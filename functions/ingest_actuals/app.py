@@ -20,7 +20,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import files_arrived
 from carepay.ports.files import FileArrived
-from carepay.runtime import idempotency_store, submission_service
+from carepay.runtime.idempotency import idempotency_store
+from carepay.runtime.submissions import submission_service
 from carepay.services.results import SubmissionSummary
 
 logger = Logger()

@@ -22,7 +22,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.files import FileArrived
 from carepay.ports.messages import FilesArrived, ScheduleFired
-from carepay.runtime import idempotency_store, payment_run_service
+from carepay.runtime.idempotency import idempotency_store
+from carepay.runtime.payment_runs import payment_run_service
 from carepay.services.results import RunRequestOutcome
 
 logger = Logger()

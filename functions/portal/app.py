@@ -16,7 +16,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from carepay.runtime import now, portal_service
+from carepay.runtime import now
+from carepay.runtime.portal import portal_service
 from carepay.services.portal import NotFound, NotSignedUp, Refused
 
 logger = Logger()

@@ -19,7 +19,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.messages import PortalTask
-from carepay.runtime import now, portal_task_service
+from carepay.runtime import now
+from carepay.runtime.portal_tasks import portal_task_service
 
 logger = Logger()
 tracer = Tracer()

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from carepay.adapters.events import UnknownMessage, queue_message
 from carepay.ports.messages import ProviderTask
-from carepay.runtime import payment_run_service
+from carepay.runtime.payment_runs import payment_run_service
 
 logger = Logger()
 tracer = Tracer()

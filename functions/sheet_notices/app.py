@@ -13,7 +13,8 @@ from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Respo
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from carepay.runtime import notice_receiver, now
+from carepay.runtime import now
+from carepay.runtime.sheet_notices import notice_receiver
 from carepay.services.sheet_notices import SIGNATURE_HEADER, NoticeRefused
 
 logger = Logger()

@@ -22,7 +22,8 @@ from carepay.ports.messages import (
     ScheduleFired,
     SheetToRead,
 )
-from carepay.runtime import google_calls_within, sheets_gateway, sheets_service
+from carepay.runtime import google_calls_within
+from carepay.runtime.sheets import sheets_gateway, sheets_service
 
 logger = Logger()
 tracer = Tracer()
