@@ -37,7 +37,8 @@ from carepay.spreadsheets.bacs import (
     read_payment_file,
     write_payment_file,
 )
-from carepay.spreadsheets.finance_reports import write_ledger_csv, write_summary_workbook
+from carepay.spreadsheets.finance_reports import write_ledger_csv
+from carepay.spreadsheets.finance_xlsx import write_summary_workbook
 from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_csv
 
 COUNCIL = BankDetails("123456", "12345678", "Example Council")

@@ -39,10 +39,11 @@ from carepay.spreadsheets.feedback import (
     SubmissionFeedback,
 )
 from carepay.spreadsheets.feedback_xlsx import write_feedback_workbook
-from carepay.spreadsheets.finance_reports import write_summary_workbook
+from carepay.spreadsheets.finance_xlsx import write_summary_workbook
 from carepay.spreadsheets.reading import read_table, read_tables
 from carepay.spreadsheets.register_xlsx import TOO_MANY
-from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_workbook
+from carepay.spreadsheets.remittance import RemittanceHeader
+from carepay.spreadsheets.remittance_xlsx import write_remittance_workbook
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, CARE_PACKAGES, REGISTER_UPLOAD
 from carepay_local.demo import fill_in_claim_workbook
 from tests.spreadsheets.test_register_workbook import E15_PLAN, workbook_for

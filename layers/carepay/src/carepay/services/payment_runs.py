@@ -61,17 +61,8 @@ from carepay.ports.stores import PaymentRunStore
 from carepay.services.notices import received_at
 from carepay.services.results import RunRequestOutcome
 from carepay.spreadsheets.bacs import Credit, Labels, write_payment_file
-from carepay.spreadsheets.finance_reports import (
-    write_charging_csv,
-    write_flags_workbook,
-    write_ledger_csv,
-    write_summary_workbook,
-)
-from carepay.spreadsheets.remittance import (
-    RemittanceHeader,
-    write_remittance_csv,
-    write_remittance_workbook,
-)
+from carepay.spreadsheets.finance_reports import write_charging_csv, write_ledger_csv
+from carepay.spreadsheets.remittance import RemittanceHeader, write_remittance_csv
 
 logger = logging.getLogger(__name__)
 REQUESTS = "payment-runs/"
@@ -422,6 +413,9 @@ class PaymentRunService:
     def _write_summary(
         self, run: PaymentRun, results: Sequence[ProviderResult], status: RunStatus
     ) -> None:
+        # openpyxl only where a workbook is written: starting and approving runs never load it.
+        from carepay.spreadsheets.finance_xlsx import write_summary_workbook
+
         self.documents.write_outbound(
             finance_key(run.run_id, "summary.xlsx"),
             write_summary_workbook(self._header(run), status, results, self.coding),
@@ -432,6 +426,8 @@ class PaymentRunService:
         """The provider's remittance (xlsx and CSV), if anything happened for them in the run."""
         if not result.lines and not result.carried_in_pence:
             return False
+        from carepay.spreadsheets.remittance_xlsx import write_remittance_workbook
+
         header = self._header(run)
         provider_ref = result.provider_ref
         self.documents.write_outbound(
@@ -459,6 +455,8 @@ class PaymentRunService:
             return
         week = max(due_weeks)
         raised = [(r.provider_ref, flag) for r in results for flag in r.flags]
+        from carepay.spreadsheets.finance_xlsx import write_flags_workbook
+
         self.documents.write_outbound(
             flags_key(week),
             write_flags_workbook(

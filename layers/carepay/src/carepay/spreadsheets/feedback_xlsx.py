@@ -1,24 +1,18 @@
 """The feedback workbook: a Summary sheet that says what to do next, and the provider's rows
 with Status, Errors, Warnings and Exceptions beside them, rejected rows highlighted.
 
-Written with openpyxl in write-only mode so a 100,000-row upload streams instead of filling
-memory. Imported only when a workbook is written: openpyxl is a fifth of a handler's import time.
+Written by carepay.spreadsheets.xlsx_stream as the rows come, straight into the compressed file:
+a 100,000-row upload's feedback costs about what its bytes do, not an object per cell.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping, Sequence
-from copy import copy
+from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from carepay.domain.actuals import MISSED_REASONS, QUANTITY_COLUMNS
 from carepay.domain.registers import DayCode
@@ -33,31 +27,28 @@ from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
     TEXT_THAT_WOULD_RUN,
     column_letter,
-    print_on_a4,
     wrapped_lines,
 )
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
+from carepay.spreadsheets.xlsx_stream import PrintSetup, StreamingWorkbook, Style, Validation
 
 ProviderRow = tuple[int, Mapping[str, object]]  # a row as the provider sent it: number, cells
+# The claim's and the register's own checks, on the columns the provider corrects: the kind,
+# the formula ({cell}: the range's first cell), and the message when refused.
+QUARTER_HOURS = (
+    "custom",
+    "=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)",
+    "Quarter hours only",
+    "Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
+)
 
 
-def _quarter_hours() -> DataValidation:
-    return DataValidation(
-        type="custom",
-        formula1="=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Quarter hours only",
-        error="Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
-    )
-
-
-def _one_of(*choices: str) -> DataValidation:
-    return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+def _one_of(*choices: str) -> tuple[str, str, str, str]:
+    return ("list", '"' + ",".join(choices) + '"', "", "")
 
 
 ENTRY_RULES = {
-    **{key: _quarter_hours() for key in QUANTITY_COLUMNS},
+    **dict.fromkeys(QUANTITY_COLUMNS, QUARTER_HOURS),
     "missed_reason": _one_of(*MISSED_REASONS.values()),
     "confirm": _one_of("Y", "N"),
     **{f"day_{day}": _one_of(*(code.value for code in DayCode)) for day in range(7)},
@@ -73,9 +64,13 @@ HEADER_FILL = "1F4E78"
 FINDING_WIDTHS = (60, 40, 60)  # Errors, Warnings, Exceptions
 TYPICAL_ROWS = 200  # a column is as wide as the values of the first rows need, within limits
 WIDEST_VALUE = 30  # longer text wraps
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
-TOP = Alignment(vertical="top")
+BOLD = Style(bold=True)
+WRAP = Style(wrap=True, vertical="top", horizontal="left")
+TOP = Style(vertical="top")
+HEADER = Style(bold=True, colour="FFFFFF", fill=HEADER_FILL, wrap=True, vertical="top")
+FLAGGED = Style(bold=True, fill=FLAGGED_FILL, vertical="top")
+DATE_FORMAT = "dd/mm/yyyy"
+SUMMARY_WIDTHS = (22, 90)
 
 
 def write_feedback_workbook(
@@ -84,55 +79,30 @@ def write_feedback_workbook(
     provider_rows: Sequence[ProviderRow],
     council_name: str,
     *,
-    write_only: bool = True,
     register: tuple[Sequence[tuple[str, str | None]], Sequence[ProviderRow]] | None = None,
 ) -> bytes:
     """The summary, then the claim's rows and the register's (`register`: its columns and
-    rows), each with its outcome. Write-only streams rows to disk as they come;
-    `write_only=False` is for `make bench`."""
-    workbook = Workbook(write_only=write_only)
-    if not write_only:
-        workbook.remove(workbook.worksheets[0])  # the empty sheet a normal workbook starts with
-    # Any: the stubs give write-only sheets no column_dimensions, which openpyxl does provide.
+    rows), each with its outcome."""
+    book = StreamingWorkbook()
     heading = f"{council_name}: feedback on {feedback.file} ({feedback.provider_ref})"
-    summary: Any = workbook.create_sheet("Summary")
-    print_on_a4(summary, heading, landscape=False)
-    _write_summary(summary, feedback, council_name)
+    book.open_sheet("Summary", SUMMARY_WIDTHS, PrintSetup(heading, landscape=False))
+    _write_summary(book, feedback, council_name)
     sheets = [("Rows", "", columns, provider_rows)] if columns or not register else []
     sheets += [("Register", REGISTER_ROWS, *register)] if register else []
     for title, kind, sheet_columns, rows in sheets:
-        rows_sheet: Any = workbook.create_sheet(title)
-        print_on_a4(rows_sheet, heading, title_rows="1:1")
         outcomes = [outcome for outcome in feedback.rows if outcome.sheet == kind]
-        _RowsSheet(rows_sheet, list(sheet_columns)).write(outcomes, rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        setup = PrintSetup(heading, title_rows="1:1")
+        _RowsSheet(book, list(sheet_columns)).write(title, setup, outcomes, rows)
+    return book.finish(feedback.uploaded_at)
 
 
-def _cell(sheet: Any, value: Any, **style: Any) -> Cell:
-    value = shown_in_cell(value)
-    written = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
-        written.data_type = "s"  # never a formula, whatever the provider typed
-        written.quotePrefix = True
-    if isinstance(value, date):
-        written.number_format = "dd/mm/yyyy"
-    for name, setting in style.items():
-        setattr(written, name, setting)
-    return written
-
-
-SUMMARY_WIDTHS = (22, 90)
-
-
-def _write_summary(summary: Any, feedback: SubmissionFeedback, council_name: str) -> None:
-    for letter, width in zip("AB", SUMMARY_WIDTHS, strict=True):
-        summary.column_dimensions[letter].width = width
-    title_font = Font(bold=True, size=14)
-    rows: list[tuple[object, object]] = [
-        (_cell(summary, f"{council_name}: feedback on your upload", font=title_font), None),
-        (None, None),
+def _write_summary(
+    book: StreamingWorkbook, feedback: SubmissionFeedback, council_name: str
+) -> None:
+    title = Style(bold=True, size=14)
+    rows: list[tuple[object, object, Style]] = [
+        (f"{council_name}: feedback on your upload", None, title),
+        (None, None, BOLD),
     ]
     sheet = f", sheet '{feedback.sheet}'" if feedback.sheet else ""
     for label, value in (
@@ -143,29 +113,44 @@ def _write_summary(summary: Any, feedback: SubmissionFeedback, council_name: str
         ("Rows rejected", feedback.rejected),
         ("What to do next", feedback.next_step),
     ):
-        rows.append((_cell(summary, label, font=BOLD), value))
+        rows.append((label, value, BOLD))
     confirmations = [
         (c.week_commencing, f"{c.status}. {c.message}".strip()) for c in feedback.confirmations
     ]
     findings = [(f.code, f.message) for f in feedback.file_findings]
     for heading, entries in (("Week confirmations", confirmations), ("About the file", findings)):
         if entries:
-            rows += [(None, None), (_cell(summary, heading, font=BOLD), None)]
-            rows += [(_cell(summary, first), text) for first, text in entries]
-    for number, (first, text) in enumerate(rows, start=1):
-        # each row as tall as its wrapped text, set before it is written (write-only)
+            rows += [(None, None, BOLD), (heading, None, BOLD)]
+            rows += [(first, text, Style()) for first, text in entries]
+    for first, text, style in rows:
         lines = wrapped_lines(text, SUMMARY_WIDTHS[1] - 6) if isinstance(text, str) else 1
-        if lines > 1:
-            summary.row_dimensions[number].height = LINE_HEIGHT * lines
-        summary.append([first, None if text is None else _cell(summary, text, alignment=WRAP)])
+        styles = [_styled(book, style, first), _styled(book, WRAP, text)]
+        values = [shown_in_cell(first), shown_in_cell(text)]
+        book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
+
+
+def _styled(book: StreamingWorkbook, style: Style, value: object) -> int:
+    """The style's number, with a date's format, or text that would run as a formula kept."""
+    if isinstance(value, date):
+        return book.style(_variant(style, "date"))
+    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
+        return book.style(_variant(style, "text"))
+    return book.style(style)
+
+
+@cache
+def _variant(style: Style, kind: str) -> Style:
+    if kind == "date":
+        return replace(style, number_format=DATE_FORMAT)
+    return replace(style, quote_prefix=True)
 
 
 class _RowsSheet:
     """The provider's rows, each with its outcome; rejected and held rows filled, and each cell a
-    finding is about flagged with the finding as a comment."""
+    finding is about flagged with the finding as a note."""
 
-    def __init__(self, sheet: Any, columns: list[tuple[str, str | None]]) -> None:
-        self.sheet = sheet
+    def __init__(self, book: StreamingWorkbook, columns: list[tuple[str, str | None]]) -> None:
+        self.book = book
         self.shown = [(title, key) for title, key in columns if key is not None]
         self.titles = [
             "Row",
@@ -174,51 +159,39 @@ class _RowsSheet:
         ]
         self.first_finding = len(self.titles) - 3
         self.position_of_key = {key: at for at, (_, key) in enumerate(self.shown, start=1)}
-        self.prototypes: dict[tuple[str | None, bool], Cell] = {}
+        self.keys = [key for _, key in self.shown]
         self.widths: list[int] = []  # of every column, worked out from the rows written
+        self.limits: list[int] = []
 
     def write(
         self,
+        title: str,
+        setup: PrintSetup,
         outcomes: Sequence[RowFeedback],
-        provider_rows: Sequence[tuple[int, Mapping[str, object]]],
+        provider_rows: Sequence[ProviderRow],
     ) -> None:
         self.widths = self._widths(provider_rows)
+        self.limits = [width - 2 for width in self.widths]  # longer text wraps
+        rules = self._entry_rules(len(provider_rows))
+        self.book.open_sheet(title, self.widths, setup, freeze="B2", validations=rules)
         self._header()
-        self._register_styles()
-        self._entry_rules(len(provider_rows))
         by_row = {outcome.row: outcome for outcome in outcomes}
-        for rows_written, (row_number, cells) in enumerate(provider_rows, start=1):
+        for row_number, cells in provider_rows:
             outcome = by_row[row_number]
             values = [
                 row_number,
-                *(cells.get(key) for _, key in self.shown),
+                *[shown_in_cell(cells.get(key)) for key in self.keys],
                 outcome.status,
                 joined(outcome.errors),
                 joined(outcome.warnings),
                 joined(outcome.exceptions),
             ]
             held = any(f.code in ("X2", "X3") for f in outcome.exceptions)
-            fill = REJECTED_FILL if outcome.status == "rejected" else HELD_FILL if held else None
-            if fill is None and not (outcome.warnings or outcome.exceptions):
-                self._plain_row(rows_written + 1, values)
+            fill = REJECTED_FILL if outcome.status == "rejected" else HELD_FILL if held else ""
+            if not fill and not (outcome.warnings or outcome.exceptions):
+                self._plain_row(values)
             else:
-                self._styled_row(rows_written + 1, values, fill, outcome)
-
-    def _entry_rules(self, rows: int) -> None:
-        """The claim's and the register's own drop-downs and checks on the columns the provider
-        corrects, so the ready-to-fix copy refuses what the claim did before it is uploaded."""
-        if not rows:
-            return
-        for key, rule in ENTRY_RULES.items():
-            position = self.position_of_key.get(key)
-            if position is None:
-                continue
-            letter = column_letter(position + 1)  # after the Row column
-            validation = copy(rule)
-            if validation.type == "custom":  # relative to the range's first cell
-                validation.formula1 = (validation.formula1 or "").replace("{cell}", f"{letter}2")
-            validation.add(f"{letter}2:{letter}{rows + 1}")
-            self.sheet.data_validations.append(validation)
+                self._styled_row(values, fill, outcome)
 
     def _widths(self, provider_rows: Sequence[ProviderRow]) -> list[int]:
         """Each column as wide as its heading's longest word and its typical values need (a
@@ -237,44 +210,33 @@ class _RowsSheet:
         ]
         return [6, *shown, 10, *FINDING_WIDTHS]
 
+    def _entry_rules(self, rows: int) -> list[Validation]:
+        """The claim's and the register's own drop-downs and checks on the columns the provider
+        corrects, so the ready-to-fix copy refuses what the claim did before it is uploaded."""
+        if not rows:
+            return []
+        rules = []
+        for key, (kind, formula, error_title, error) in ENTRY_RULES.items():
+            position = self.position_of_key.get(key)
+            if position is None:
+                continue
+            letter = column_letter(position + 1)  # after the Row column
+            cells = f"{letter}2:{letter}{rows + 1}"
+            rule = formula.replace("{cell}", f"{letter}2")
+            rules.append(Validation(kind, rule, cells, error_title, error))
+        return rules
+
     def _header(self) -> None:
-        for index, width in enumerate(self.widths):
-            self.sheet.column_dimensions[column_letter(index + 1)].width = width
-        self.sheet.freeze_panes = "B2"
-        font = Font(bold=True, color="FFFFFF")
-        fill = PatternFill("solid", fgColor=HEADER_FILL)
         lines = max(wrapped_lines(t, w - 2) for t, w in zip(self.titles, self.widths, strict=True))
-        self.sheet.row_dimensions[1].height = LINE_HEIGHT * lines
-        self.sheet.append(
-            [_cell(self.sheet, t, font=font, fill=fill, alignment=WRAP) for t in self.titles]
-        )
+        header = self.book.style(HEADER)
+        self.book.row(self.titles, [header] * len(self.titles), LINE_HEIGHT * lines)
 
-    def _register_styles(self) -> None:
-        # Each style is registered once on a prototype; copying its style array per cell avoids
-        # openpyxl hashing the style again for every cell. Findings wrap, so the sheet prints
-        # legibly.
-        self.prototypes = {
-            (fill, wrapped): _cell(
-                self.sheet,
-                None,
-                **({"fill": PatternFill("solid", fgColor=fill)} if fill else {}),
-                alignment=WRAP if wrapped else TOP,
-            )
-            for fill in (REJECTED_FILL, HELD_FILL, None)
-            for wrapped in (True, False)
-        }
-        self.flagged = _cell(
-            self.sheet,
-            None,
-            fill=PatternFill("solid", fgColor=FLAGGED_FILL),
-            font=BOLD,
-            alignment=TOP,
-        )
-
-    def _plain_row(self, sheet_row: int, values: list[Any]) -> None:
-        # Most rows need no styling: plain values are written several times faster than cells,
-        # except text that would become a formula, dates that need a format, and text too long
-        # for its column, which wraps.
+    def _plain_row(self, values: list[Any]) -> None:
+        # Most rows need no styling: written as they are, except text that would become a
+        # formula, dates that need a format, and text too long for its column, which wraps.
+        if not any(map(_needs_style, values, self.limits)):
+            self.book.row(values)
+            return
         lines = max(
             (
                 wrapped_lines(v, width - 2)
@@ -283,22 +245,13 @@ class _RowsSheet:
             ),
             default=1,
         )
-        if lines == 1:
-            self.sheet.append(
-                [_cell(self.sheet, v) if needs_cell(v) else shown_in_cell(v) for v in values]
-            )
-            return
-        self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
-        self.sheet.append(
-            [
-                _cell(self.sheet, v, alignment=WRAP if type(v) is str and len(v) > w - 2 else TOP)
-                for v, w in zip(values, self.widths, strict=True)
-            ]
-        )
+        styles = [
+            _styled(self.book, WRAP if type(v) is str and len(v) > w - 2 else TOP, v)
+            for v, w in zip(values, self.widths, strict=True)
+        ]
+        self.book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
 
-    def _styled_row(
-        self, sheet_row: int, values: list[Any], fill: str | None, outcome: RowFeedback
-    ) -> None:
+    def _styled_row(self, values: list[Any], fill: str, outcome: RowFeedback) -> None:
         wraps = [
             position >= self.first_finding or (type(value) is str and len(value) > width - 2)
             for position, (value, width) in enumerate(zip(values, self.widths, strict=True))
@@ -307,15 +260,18 @@ class _RowsSheet:
             wrapped_lines(str(value), width - 2) if wrapped and value else 1
             for value, width, wrapped in zip(values, self.widths, wraps, strict=True)
         )
-        if lines > 1:  # set before the row is written: write-only sheets cannot go back
-            self.sheet.row_dimensions[sheet_row].height = LINE_HEIGHT * lines
-        row_cells = [
-            self._styled_like(self.prototypes[(fill, wrapped)], value)
-            for value, wrapped in zip(values, wraps, strict=True)
+        beside = self._findings_by_position(outcome)
+        styles = [
+            _styled(
+                self.book,
+                FLAGGED if position in beside else replace(WRAP if wrapped else TOP, fill=fill),
+                value,
+            )
+            for position, (value, wrapped) in enumerate(zip(values, wraps, strict=True))
         ]
-        for position, found in self._findings_by_position(outcome).items():
-            self._flag(row_cells[position], found)
-        self.sheet.append(row_cells)
+        self.book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
+        for position, found in beside.items():
+            self.book.note(position, joined(found))
 
     def _findings_by_position(self, outcome: RowFeedback) -> dict[int, list[FindingOut]]:
         """Each finding that names a column is also written beside that cell."""
@@ -327,19 +283,6 @@ class _RowsSheet:
             if position is not None:
                 beside.setdefault(position, []).append(finding)
         return beside
-
-    def _styled_like(self, prototype: Cell, value: Any) -> Cell:
-        written = _cell(self.sheet, value)
-        written._style = copy(prototype._style)  # type: ignore[attr-defined]  # openpyxl's own idiom
-        if isinstance(value, date):
-            written.number_format = "dd/mm/yyyy"
-        return written
-
-    def _flag(self, flagged: Cell, found: list[FindingOut]) -> None:
-        flagged._style = copy(self.flagged._style)  # type: ignore[attr-defined]
-        if isinstance(flagged.value, date):
-            flagged.number_format = "dd/mm/yyyy"
-        flagged.comment = Comment(joined(found), "carepay", width=320, height=110)
 
 
 # Control characters no xlsx cell may hold (all but tab, newline and carriage return).
@@ -363,10 +306,12 @@ def _shown_length(value: object) -> int:
     return 10 if isinstance(value, date) else len(str(value))
 
 
-def needs_cell(value: object) -> bool:
-    return isinstance(value, date) or (
-        isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN)
-    )
+def _needs_style(value: object, limit: int) -> bool:
+    """Whether a cell of a plain row needs more than its value: a date's format, text kept from
+    running as a formula, or wrapping."""
+    if isinstance(value, str):
+        return len(value) > limit or value.startswith(TEXT_THAT_WOULD_RUN)
+    return not (value is None or type(value) is int or type(value) is float)
 
 
 def joined(findings: list[FindingOut]) -> str:

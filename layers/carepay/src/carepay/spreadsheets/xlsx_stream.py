@@ -1,0 +1,467 @@
+"""A workbook written as it goes: each sheet's rows straight into its compressed zip entry.
+
+For the feedback workbook of a large upload, where openpyxl (even write-only) spends most of the
+upload's time on per-cell objects. This writes only what carepay's workbooks use: text, numbers
+and dates; fonts, fills, alignment and number formats; column widths, row heights, frozen panes;
+notes on cells; drop-downs and checks; A4 print set-up with heading rows, header and footer.
+Text is written inline (no shared-strings table to hold in memory), so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO
+
+from carepay.spreadsheets.layout import column_letter
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+ROWS_PER_WRITE = 500  # rows gathered before each write to the compressor
+EPOCH = date(1899, 12, 30)  # day 0 of a workbook's dates (1900 date system)
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;"}
+)
+
+
+def escaped(text: str) -> str:
+    return text.translate(ESCAPES)
+
+
+def attribute(text: str) -> str:
+    return text.translate(ATTRIBUTE_ESCAPES)
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How a cell looks; each distinct one is registered once in the workbook's styles."""
+
+    bold: bool = False
+    size: float = 11
+    colour: str = ""  # the font's, RRGGBB
+    fill: str = ""  # solid, RRGGBB
+    wrap: bool = False
+    vertical: str = ""  # top, center, bottom
+    horizontal: str = ""  # left, center, right
+    number_format: str = ""  # e.g. dd/mm/yyyy
+    quote_prefix: bool = False  # text that would run as a formula is shown as typed
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """A drop-down (`kind` "list", formula a quoted list) or a check (`kind` "custom")."""
+
+    kind: str
+    formula: str
+    cells: str  # e.g. C2:C900
+    error_title: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSetup:
+    """A4, one page wide; `title_rows` (e.g. "1:1") repeated on every page."""
+
+    heading: str
+    landscape: bool = True
+    title_rows: str = ""
+
+
+@dataclass(slots=True)
+class _Sheet:
+    title: str
+    index: int
+    stream: IO[bytes]
+    setup: PrintSetup
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (cell, text)
+    validations: Sequence[Validation] = ()
+    rows: int = 0
+    pending: list[str] = field(default_factory=list)  # rows not yet compressed
+
+    def flush(self) -> None:
+        self.stream.write("".join(self.pending).encode())
+        self.pending.clear()
+
+
+class StreamingWorkbook:
+    """Sheets one after another: open one, write its rows in order, close it; then `finish`."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.styles: dict[Style, int] = {Style(): 0}
+        self.sheets: list[_Sheet] = []
+        self.current: _Sheet | None = None
+        self.letters = [column_letter(number) for number in range(1, 200)]
+
+    def style(self, style: Style) -> int:
+        """The style's number, for the cells that use it."""
+        number = self.styles.get(style)
+        if number is None:
+            number = self.styles[style] = len(self.styles)
+        return number
+
+    def open_sheet(
+        self,
+        title: str,
+        widths: Sequence[float],
+        setup: PrintSetup,
+        *,
+        freeze: str = "",
+        validations: Sequence[Validation] = (),
+    ) -> None:
+        """Start a sheet: its column widths, frozen panes (the first cell that scrolls, e.g.
+        B2), print set-up, and the drop-downs and checks written after its rows."""
+        self.close_sheet()
+        index = len(self.sheets) + 1
+        stream = self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
+        sheet = _Sheet(title, index, stream, setup, validations=validations)
+        self.sheets.append(sheet)
+        self.current = sheet
+        columns = "".join(
+            f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
+            for n, width in enumerate(widths, start=1)
+        )
+        stream.write(
+            (
+                f'{XML_HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
+                '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+                f"<sheetViews>{_sheet_view(freeze)}</sheetViews>"
+                '<sheetFormatPr defaultRowHeight="15"/>'
+                f"{f'<cols>{columns}</cols>' if columns else ''}<sheetData>"
+            ).encode()
+        )
+
+    def row(
+        self, values: Sequence[object], styles: Sequence[int] | None = None, height: float = 0
+    ) -> None:
+        """The next row: its values (None and "" leave a cell empty), each cell's style number
+        (all the default when None), and its height in points (0: the default)."""
+        sheet = self.current
+        assert sheet is not None, "open a sheet first"
+        sheet.rows += 1
+        number = sheet.rows
+        cells = []
+        letters = self.letters
+        for position, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            style = styles[position] if styles else 0
+            if style:
+                cells.append(_cell(f"{letters[position]}{number}", value, style))
+            elif type(value) is str:  # the common cells, written here without a call
+                cells.append(
+                    f'<c r="{letters[position]}{number}" t="inlineStr"><is>{_text(value)}</is></c>'
+                )
+            elif type(value) is int or type(value) is float:
+                cells.append(f'<c r="{letters[position]}{number}"><v>{value!r}</v></c>')
+            else:
+                cells.append(_cell(f"{letters[position]}{number}", value, style))
+        tall = f' ht="{height}" customHeight="1"' if height else ""
+        sheet.pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
+        if len(sheet.pending) >= ROWS_PER_WRITE:
+            sheet.flush()
+
+    def note(self, column: int, text: str) -> None:
+        """A note on a cell of the row just written (column 0 is A)."""
+        sheet = self.current
+        assert sheet is not None and sheet.rows, "write the row first"
+        sheet.notes.append((f"{self.letters[column]}{sheet.rows}", text))
+
+    def close_sheet(self) -> None:
+        sheet = self.current
+        if sheet is None:
+            return
+        self.current = None
+        sheet.flush()
+        sheet.stream.write(
+            (
+                "</sheetData>"
+                + _validations(sheet.validations)
+                + '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3"'
+                ' footer="0.3"/>'
+                + _page_setup(sheet.setup)
+                + ('<legacyDrawing r:id="rIdNotes"/>' if sheet.notes else "")
+                + "</worksheet>"
+            ).encode()
+        )
+        sheet.stream.close()
+        if sheet.notes:
+            self._write_notes(sheet)
+
+    def finish(self, moment: datetime) -> bytes:
+        """The whole workbook, its document dates `moment`."""
+        self.close_sheet()
+        self.zip.writestr("[Content_Types].xml", self._content_types())
+        self.zip.writestr("_rels/.rels", _package_relationships())
+        self.zip.writestr("docProps/core.xml", _core(moment))
+        self.zip.writestr("xl/workbook.xml", self._workbook())
+        self.zip.writestr("xl/_rels/workbook.xml.rels", self._workbook_relationships())
+        self.zip.writestr("xl/styles.xml", _styles(list(self.styles)))
+        self.zip.close()
+        return self.buffer.getvalue()
+
+    def _write_notes(self, sheet: _Sheet) -> None:
+        index = sheet.index
+        comments = "".join(
+            f'<comment ref="{cell}" authorId="0"><text><t xml:space="preserve">'
+            f"{escaped(text)}</t></text></comment>"
+            for cell, text in sheet.notes
+        )
+        self.zip.writestr(
+            f"xl/comments{index}.xml",
+            f'{XML_HEAD}<comments xmlns="{MAIN}"><authors><author>carepay</author></authors>'
+            f"<commentList>{comments}</commentList></comments>",
+        )
+        self.zip.writestr(f"xl/drawings/vmlDrawing{index}.vml", _note_shapes(sheet.notes))
+        self.zip.writestr(
+            f"xl/worksheets/_rels/sheet{index}.xml.rels",
+            f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
+            f'<Relationship Id="rIdComments" Type="{DOCUMENT}/comments"'
+            f' Target="../comments{index}.xml"/>'
+            f'<Relationship Id="rIdNotes" Type="{DOCUMENT}/vmlDrawing"'
+            f' Target="../drawings/vmlDrawing{index}.vml"/></Relationships>',
+        )
+
+    def _content_types(self) -> str:
+        kind = "application/vnd.openxmlformats-officedocument"
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{s.index}.xml"'
+            f' ContentType="{kind}.spreadsheetml.worksheet+xml"/>'
+            + (
+                f'<Override PartName="/xl/comments{s.index}.xml"'
+                f' ContentType="{kind}.spreadsheetml.comments+xml"/>'
+                if s.notes
+                else ""
+            )
+            for s in self.sheets
+        )
+        return (
+            f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Default Extension="vml" ContentType="{kind}.vmlDrawing"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.spreadsheetml.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{kind}.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-'
+            f'package.core-properties+xml"/>{overrides}</Types>'
+        )
+
+    def _workbook(self) -> str:
+        sheets = "".join(
+            f'<sheet name="{attribute(s.title)}" sheetId="{s.index}" r:id="rIdSheet{s.index}"/>'
+            for s in self.sheets
+        )
+        titles = "".join(
+            f'<definedName name="_xlnm.Print_Titles" localSheetId="{s.index - 1}">'
+            f"'{attribute(s.title)}'!${s.setup.title_rows.replace(':', ':$')}</definedName>"
+            for s in self.sheets
+            if s.setup.title_rows
+        )
+        return (
+            f'{XML_HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><bookViews>'
+            f'<workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+            f"{f'<definedNames>{titles}</definedNames>' if titles else ''}</workbook>"
+        )
+
+    def _workbook_relationships(self) -> str:
+        sheets = "".join(
+            f'<Relationship Id="rIdSheet{s.index}" Type="{DOCUMENT}/worksheet"'
+            f' Target="worksheets/sheet{s.index}.xml"/>'
+            for s in self.sheets
+        )
+        return (
+            f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">{sheets}'
+            f'<Relationship Id="rIdStyles" Type="{DOCUMENT}/styles" Target="styles.xml"/>'
+            "</Relationships>"
+        )
+
+
+def _text(value: str) -> str:
+    """A `t` element; spaces at either end kept (XML would otherwise drop them)."""
+    if value[0].isspace() or value[-1].isspace():
+        return f'<t xml:space="preserve">{value.translate(ESCAPES)}</t>'
+    return f"<t>{value.translate(ESCAPES)}</t>"
+
+
+def _cell(reference: str, value: object, style: int) -> str:
+    styled = f' s="{style}"' if style else ""
+    if type(value) is str:
+        return f'<c r="{reference}"{styled} t="inlineStr"><is>{_text(value)}</is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
+    if isinstance(value, datetime):
+        day = value.replace(tzinfo=None)  # as the wall clock showed it
+        serial = (day.date() - EPOCH).days + (
+            day - day.replace(hour=0, minute=0, second=0, microsecond=0)
+        ).total_seconds() / 86400
+        return f'<c r="{reference}"{styled}><v>{serial!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{reference}"{styled}><v>{(value - EPOCH).days}</v></c>'
+    return _cell(reference, str(value), style)
+
+
+def _columns_and_rows_before(cell: str) -> tuple[int, int]:
+    """How many columns and rows come before a cell: B3 → (1, 2)."""
+    digits = next(i for i, ch in enumerate(cell) if ch.isdigit())
+    letters = cell[:digits]
+    column = sum((ord(ch) - 64) * 26**power for power, ch in enumerate(reversed(letters)))
+    return column - 1, int(cell[digits:]) - 1
+
+
+def _sheet_view(freeze: str) -> str:
+    if not freeze:
+        return '<sheetView workbookViewId="0"/>'
+    across, down = _columns_and_rows_before(freeze)
+    split = (f' xSplit="{across}"' if across else "") + (f' ySplit="{down}"' if down else "")
+    pane = "bottomRight" if across and down else "bottomLeft" if down else "topRight"
+    return (
+        f'<sheetView workbookViewId="0"><pane{split} topLeftCell="{freeze}" activePane="{pane}"'
+        f' state="frozen"/><selection pane="{pane}" activeCell="{freeze}" sqref="{freeze}"/>'
+        "</sheetView>"
+    )
+
+
+def _validations(validations: Sequence[Validation]) -> str:
+    if not validations:
+        return ""
+    rules = "".join(
+        f'<dataValidation type="{v.kind}" allowBlank="1" showErrorMessage="1"'
+        + (f' errorTitle="{attribute(v.error_title)}"' if v.error_title else "")
+        + (f' error="{attribute(v.error)}"' if v.error else "")
+        + f' sqref="{v.cells}"><formula1>{escaped(v.formula.removeprefix("="))}</formula1>'
+        "</dataValidation>"
+        for v in validations
+    )
+    return f'<dataValidations count="{len(validations)}">{rules}</dataValidations>'
+
+
+def _page_setup(setup: PrintSetup) -> str:
+    orientation = "landscape" if setup.landscape else "portrait"
+    heading = escaped(setup.heading.replace("&", "&&")[:200])  # & starts a field code
+    return (
+        f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
+        f"<headerFooter><oddHeader>&amp;C{heading}</oddHeader>"
+        "<oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter></headerFooter>"
+    )
+
+
+def _note_shapes(notes: list[tuple[str, str]]) -> str:
+    """The boxes Excel draws notes in (a note without one is not shown there)."""
+    shapes = []
+    for number, (cell, _) in enumerate(notes, start=1):
+        across, row = _columns_and_rows_before(cell)
+        shapes.append(
+            f'<v:shape id="_x0000_s{1024 + number}" type="#_x0000_t202" style="position:absolute;'
+            "margin-left:59.25pt;margin-top:1.5pt;width:240pt;height:82.5pt;z-index:1;"
+            'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
+            '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{across}</x:Column>"
+            "</x:ClientData></v:shape>"
+        )
+    return (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:'
+        'office" xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+        '<o:idmap v:ext="edit" data="1"/></o:shapelayout><v:shapetype id="_x0000_t202"'
+        ' coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke'
+        ' joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+        f"{''.join(shapes)}</xml>"
+    )
+
+
+def _styles(styles: list[Style]) -> str:
+    """Fonts, fills and number formats, one of each as the styles need, and a cell format per
+    style (in the order of their numbers)."""
+    fonts = sorted({(s.bold, s.size, s.colour) for s in styles}, key=str)
+    fills = sorted({s.fill for s in styles if s.fill})
+    formats = sorted({s.number_format for s in styles if s.number_format})
+    font_xml = "".join(
+        "<font>"
+        + ("<b/>" if bold else "")
+        + f'<sz val="{size}"/>'
+        + (f'<color rgb="FF{colour}"/>' if colour else "")
+        + '<name val="Calibri"/></font>'
+        for bold, size, colour in fonts
+    )
+    fill_xml = "".join(
+        f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/></patternFill></fill>'
+        for fill in fills
+    )
+    format_xml = "".join(
+        f'<numFmt numFmtId="{164 + i}" formatCode="{attribute(code)}"/>'
+        for i, code in enumerate(formats)
+    )
+    cells = "".join(_cell_format(s, fonts, fills, formats) for s in styles)
+    number_formats = f'<numFmts count="{len(formats)}">{format_xml}</numFmts>' if formats else ""
+    return (
+        f'{XML_HEAD}<styleSheet xmlns="{MAIN}">{number_formats}'
+        f'<fonts count="{len(fonts)}">{font_xml}</fonts>'
+        f'<fills count="{len(fills) + 2}"><fill><patternFill patternType="none"/></fill>'
+        f'<fill><patternFill patternType="gray125"/></fill>{fill_xml}</fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        f'</cellStyleXfs><cellXfs count="{len(styles)}">{cells}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
+def _cell_format(
+    style: Style,
+    fonts: list[tuple[bool, float, str]],
+    fills: list[str],
+    formats: list[str],
+) -> str:
+    font = fonts.index((style.bold, style.size, style.colour))
+    fill = fills.index(style.fill) + 2 if style.fill else 0
+    number = formats.index(style.number_format) + 164 if style.number_format else 0
+    aligned = style.wrap or style.vertical or style.horizontal
+    alignment = (
+        "<alignment"
+        + (f' horizontal="{style.horizontal}"' if style.horizontal else "")
+        + (f' vertical="{style.vertical}"' if style.vertical else "")
+        + (' wrapText="1"' if style.wrap else "")
+        + "/>"
+    )
+    return (
+        f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
+        + (' applyNumberFormat="1"' if number else "")
+        + (' applyFont="1"' if font else "")
+        + (' applyFill="1"' if fill else "")
+        + (' applyAlignment="1"' if aligned else "")
+        + (' quotePrefix="1"' if style.quote_prefix else "")
+        + (f">{alignment}</xf>" if aligned else "/>")
+    )
+
+
+def _package_relationships() -> str:
+    return (
+        f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
+        f'<Relationship Id="rIdBook" Type="{DOCUMENT}/officeDocument" Target="xl/workbook.xml"/>'
+        f'<Relationship Id="rIdCore" Type="{PACKAGE_RELATIONSHIPS}/metadata/core-properties"'
+        ' Target="docProps/core.xml"/></Relationships>'
+    )
+
+
+def _core(moment: datetime) -> str:
+    when = f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+    return (
+        f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+        'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms='
+        '"http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        "<dc:creator>carepay</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
