@@ -139,6 +139,11 @@ def _styled(book: StreamingWorkbook, style: Style, value: object) -> int:
 
 
 @cache
+def _filled(wrapped: bool, fill: str) -> Style:
+    return replace(WRAP if wrapped else TOP, fill=fill)
+
+
+@cache
 def _variant(style: Style, kind: str) -> Style:
     if kind == "date":
         return replace(style, number_format=DATE_FORMAT)
@@ -264,7 +269,7 @@ class _RowsSheet:
         styles = [
             _styled(
                 self.book,
-                FLAGGED if position in beside else replace(WRAP if wrapped else TOP, fill=fill),
+                FLAGGED if position in beside else _filled(wrapped, fill),
                 value,
             )
             for position, (value, wrapped) in enumerate(zip(values, wraps, strict=True))

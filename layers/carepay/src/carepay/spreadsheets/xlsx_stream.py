@@ -24,6 +24,7 @@ PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relation
 DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ROWS_PER_WRITE = 500  # rows gathered before each write to the compressor
+SPACES = frozenset(" \t\n\r")
 EPOCH = date(1899, 12, 30)  # day 0 of a workbook's dates (1900 date system)
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 ATTRIBUTE_ESCAPES = str.maketrans(
@@ -157,8 +158,13 @@ class StreamingWorkbook:
             if style:
                 cells.append(_cell(f"{letters[position]}{number}", value, style))
             elif type(value) is str:  # the common cells, written here without a call
+                text = value.translate(ESCAPES)
+                if value[0] in SPACES or value[-1] in SPACES:
+                    text = f'<t xml:space="preserve">{text}</t>'
+                else:
+                    text = f"<t>{text}</t>"
                 cells.append(
-                    f'<c r="{letters[position]}{number}" t="inlineStr"><is>{_text(value)}</is></c>'
+                    f'<c r="{letters[position]}{number}" t="inlineStr"><is>{text}</is></c>'
                 )
             elif type(value) is int or type(value) is float:
                 cells.append(f'<c r="{letters[position]}{number}"><v>{value!r}</v></c>')
@@ -286,7 +292,7 @@ class StreamingWorkbook:
 
 def _text(value: str) -> str:
     """A `t` element; spaces at either end kept (XML would otherwise drop them)."""
-    if value[0].isspace() or value[-1].isspace():
+    if value[0] in SPACES or value[-1] in SPACES:
         return f'<t xml:space="preserve">{value.translate(ESCAPES)}</t>'
     return f"<t>{value.translate(ESCAPES)}</t>"
 

@@ -1,0 +1,103 @@
+"""The streaming workbook writer, read back by openpyxl as a spreadsheet program reads it: what
+was written is what is shown, whatever the text, and the set-up a reader relies on is there."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from carepay.spreadsheets.xlsx_stream import PrintSetup, StreamingWorkbook, Style, Validation
+
+WRITTEN_AT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+# What a cell can hold: no control characters but tab, newline and carriage return
+CELL_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32)])
+    | st.sampled_from("\t\n"),
+    min_size=1,
+    max_size=60,
+)
+
+
+def one_sheet(*rows: list[object], **options: Any) -> Any:
+    book = StreamingWorkbook()
+    book.open_sheet(
+        "Rows", [10, 20, 30], PrintSetup("Council: feedback", title_rows="1:1"), **options
+    )
+    for values in rows:
+        book.row(values)
+    return load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(texts=st.lists(CELL_TEXT, min_size=1, max_size=3))
+def test_any_text_is_read_back_exactly_as_written(texts: list[str]) -> None:
+    sheet = one_sheet(list(texts))["Rows"]
+    assert [cell.value for cell in sheet[1]][: len(texts)] == texts
+
+
+def test_numbers_and_dates_are_numbers_and_dates_and_empty_cells_stay_empty() -> None:
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [10], PrintSetup("Council"))
+    day = book.style(Style(number_format="dd/mm/yyyy"))
+    book.row([7, 2.25, date(2026, 11, 9), None, "", "x"], [0, 0, day, 0, 0, 0])
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
+    values = [cell.value for cell in sheet[1]]
+    assert values[:2] == [7, 2.25] and values[3:] == [None, None, "x"]
+    assert isinstance(values[2], datetime) and values[2].date() == date(2026, 11, 9)
+    assert sheet["C1"].number_format == "dd/mm/yyyy"
+
+
+def test_styles_widths_heights_and_frozen_panes_are_what_was_asked() -> None:
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [6, 40], PrintSetup("Council: feedback"), freeze="B2")
+    header = book.style(Style(bold=True, colour="FFFFFF", fill="1F4E78", wrap=True))
+    book.row(["Row", "Comments"], [header, header], height=30)
+    book.row([2, "=SUM(A1)"], [0, book.style(Style(quote_prefix=True))])
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb == "FF1F4E78"
+    assert sheet["A1"].alignment.wrap_text and sheet.row_dimensions[1].height == 30
+    assert sheet.column_dimensions["B"].width == 40 and sheet.freeze_panes == "B2"
+    assert sheet["B2"].value == "=SUM(A1)" and sheet["B2"].quotePrefix  # shown, never run
+
+
+def test_notes_drop_downs_and_print_set_up_reach_the_reader() -> None:
+    book = StreamingWorkbook()
+    rules = [
+        Validation("list", '"Y,N"', "B2:B3"),
+        Validation("custom", "=AND(ISNUMBER(C2),C2>=0)", "C2:C3", "Hours", "Enter hours"),
+    ]
+    setup = PrintSetup("Council & Co: feedback", landscape=True, title_rows="1:1")
+    book.open_sheet("Rows", [6, 10, 10], setup, validations=rules)
+    book.row(["Row", "Confirm", "Hours"])
+    book.row([2, "maybe", 3])
+    book.note(1, "V6: Confirm must be Y or N")
+    workbook = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))
+    sheet = workbook["Rows"]
+    assert sheet["B2"].comment is not None and sheet["B2"].comment.text.startswith("V6")
+    found = {
+        str(v.sqref): (v.type, v.formula1, v.error) for v in sheet.data_validations.dataValidation
+    }
+    assert found == {
+        "B2:B3": ("list", '"Y,N"', None),
+        "C2:C3": ("custom", "AND(ISNUMBER(C2),C2>=0)", "Enter hours"),
+    }
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows.replace("$", "") == "1:1"
+    assert sheet.oddHeader.center.text == "Council && Co: feedback"  # & would start a field
+    assert sheet.oddFooter.center.text == "Page &P of &N"
+
+
+def test_sheets_keep_their_order_and_names() -> None:
+    book = StreamingWorkbook()
+    for title in ("Summary", "Rows", "Register"):
+        book.open_sheet(title, [10], PrintSetup(title))
+        book.row([title])
+    workbook = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))
+    assert workbook.sheetnames == ["Summary", "Rows", "Register"]
+    assert [workbook[name]["A1"].value for name in workbook.sheetnames] == workbook.sheetnames
