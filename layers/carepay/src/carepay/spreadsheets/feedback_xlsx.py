@@ -7,7 +7,6 @@ a 100,000-row upload's feedback costs about what its bytes do, not an object per
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,7 +15,6 @@ from typing import Any
 
 from carepay.domain.actuals import MISSED_REASONS, QUANTITY_COLUMNS
 from carepay.domain.registers import DayCode
-from carepay.domain.rows import MAX_CELL_CHARS
 from carepay.spreadsheets.feedback import (
     REGISTER_ROWS,
     FindingOut,
@@ -125,8 +123,7 @@ def _write_summary(
     for first, text, style in rows:
         lines = wrapped_lines(text, SUMMARY_WIDTHS[1] - 6) if isinstance(text, str) else 1
         styles = [_styled(book, style, first), _styled(book, WRAP, text)]
-        values = [shown_in_cell(first), shown_in_cell(text)]
-        book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
+        book.row([first, text], styles, LINE_HEIGHT * lines if lines > 1 else 0)
 
 
 def _styled(book: StreamingWorkbook, style: Style, value: object) -> int:
@@ -185,7 +182,7 @@ class _RowsSheet:
             outcome = by_row[row_number]
             values = [
                 row_number,
-                *[shown_in_cell(cells.get(key)) for key in self.keys],
+                *[cells.get(key) for key in self.keys],
                 outcome.status,
                 joined(outcome.errors),
                 joined(outcome.warnings),
@@ -237,24 +234,9 @@ class _RowsSheet:
         self.book.row(self.titles, [header] * len(self.titles), LINE_HEIGHT * lines)
 
     def _plain_row(self, values: list[Any]) -> None:
-        # Most rows need no styling: written as they are, except text that would become a
-        # formula, dates that need a format, and text too long for its column, which wraps.
-        if not any(map(_needs_style, values, self.limits)):
-            self.book.row(values)
-            return
-        lines = max(
-            (
-                wrapped_lines(v, width - 2)
-                for v, width in zip(values, self.widths, strict=True)
-                if type(v) is str and len(v) > width - 2
-            ),
-            default=1,
-        )
-        styles = [
-            _styled(self.book, WRAP if type(v) is str and len(v) > w - 2 else TOP, v)
-            for v, w in zip(values, self.widths, strict=True)
-        ]
-        self.book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
+        # Most rows need no style of their own: the writer keeps text that would run as a
+        # formula as text, gives dates their format, and wraps text too long for its column.
+        self.book.row(values, wrap_beyond=self.limits)
 
     def _styled_row(self, values: list[Any], fill: str, outcome: RowFeedback) -> None:
         wraps = [
@@ -290,33 +272,11 @@ class _RowsSheet:
         return beside
 
 
-# Control characters no xlsx cell may hold (all but tab, newline and carriage return).
-ILLEGAL_IN_CELL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def shown_in_cell(value: Any) -> Any:
-    """Text as a workbook can hold it: without control characters, and no longer than a cell
-    may be (what the provider sent is kept in their own file; this is only what is shown)."""
-    if type(value) is str and (len(value) > MAX_CELL_CHARS or not value.isprintable()):
-        value = ILLEGAL_IN_CELL.sub("", value)
-        if len(value) > MAX_CELL_CHARS:
-            value = value[:MAX_CELL_CHARS] + "…"
-    return value
-
-
 def _shown_length(value: object) -> int:
     """How many characters a value takes in its cell (a date as dd/mm/yyyy)."""
     if value is None:
         return 0
     return 10 if isinstance(value, date) else len(str(value))
-
-
-def _needs_style(value: object, limit: int) -> bool:
-    """Whether a cell of a plain row needs more than its value: a date's format, text kept from
-    running as a formula, or wrapping."""
-    if isinstance(value, str):
-        return len(value) > limit or value.startswith(TEXT_THAT_WOULD_RUN)
-    return not (value is None or type(value) is int or type(value) is float)
 
 
 def joined(findings: list[FindingOut]) -> str:

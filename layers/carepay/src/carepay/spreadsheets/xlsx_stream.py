@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO
 
-from carepay.spreadsheets.layout import column_letter
+from carepay.domain.rows import MAX_CELL_CHARS
+from carepay.spreadsheets.layout import (
+    LINE_HEIGHT,
+    TEXT_THAT_WOULD_RUN,
+    column_letter,
+    wrapped_lines,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -25,6 +31,9 @@ DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ROWS_PER_WRITE = 500  # rows gathered before each write to the compressor
 SPACES = frozenset(" \t\n\r")
+MAX_TEXT = MAX_CELL_CHARS
+# Control characters no xlsx cell may hold (all but tab, newline and carriage return).
+UNPRINTABLE = dict.fromkeys((*range(9), 11, 12, *range(14, 32)))
 EPOCH = date(1899, 12, 30)  # day 0 of a workbook's dates (1900 date system)
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 ATTRIBUTE_ESCAPES = str.maketrans(
@@ -101,6 +110,16 @@ class StreamingWorkbook:
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
+        # The styles of cells given none (see row): by (wraps, would run), and for dates.
+        self.automatic: dict[object, int] = {
+            (False, False): 0,
+            (True, False): self.style(Style(wrap=True, vertical="top", horizontal="left")),
+            (False, True): self.style(Style(quote_prefix=True)),
+            (True, True): self.style(
+                Style(wrap=True, vertical="top", horizontal="left", quote_prefix=True)
+            ),
+            "date": self.style(Style(number_format="dd/mm/yyyy")),
+        }
 
     def style(self, style: Style) -> int:
         """The style's number, for the cells that use it."""
@@ -141,35 +160,42 @@ class StreamingWorkbook:
         )
 
     def row(
-        self, values: Sequence[object], styles: Sequence[int] | None = None, height: float = 0
+        self,
+        values: Sequence[object],
+        styles: Sequence[int] | None = None,
+        height: float = 0,
+        wrap_beyond: Sequence[int] = (),
     ) -> None:
         """The next row: its values (None and "" leave a cell empty), each cell's style number
-        (all the default when None), and its height in points (0: the default)."""
+        (all the default when None), and its height in points (0: as its text needs).
+
+        Text is made what a cell may hold: control characters dropped, cut at MAX_TEXT. A cell
+        given no style still shows what it holds: text that would run as a formula keeps a
+        quote prefix, text longer than its column's `wrap_beyond` (characters) wraps, the row
+        growing to fit, and a date has a date's format."""
         sheet = self.current
         assert sheet is not None, "open a sheet first"
         sheet.rows += 1
-        number = sheet.rows
-        cells = []
-        letters = self.letters
+        number, letters, cells, lines = sheet.rows, self.letters, [], 1
         for position, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            style = styles[position] if styles else 0
-            if style:
+            if type(value) is str:
+                value = _cell_text(value)
+                if not value:
+                    continue
+                style = styles[position] if styles else 0
+                if not style:
+                    wraps = bool(wrap_beyond) and len(value) > wrap_beyond[position]
+                    runs = value.startswith(TEXT_THAT_WOULD_RUN)
+                    if wraps:
+                        lines = max(lines, wrapped_lines(value, wrap_beyond[position]))
+                    style = self.automatic[wraps, runs]
+                cells.append(_text_cell(f"{letters[position]}{number}", value, style))
+            elif value is not None:
+                style = styles[position] if styles else 0
+                if not style and isinstance(value, date):
+                    style = self.automatic["date"]
                 cells.append(_cell(f"{letters[position]}{number}", value, style))
-            elif type(value) is str:  # the common cells, written here without a call
-                text = value.translate(ESCAPES)
-                if value[0] in SPACES or value[-1] in SPACES:
-                    text = f'<t xml:space="preserve">{text}</t>'
-                else:
-                    text = f"<t>{text}</t>"
-                cells.append(
-                    f'<c r="{letters[position]}{number}" t="inlineStr"><is>{text}</is></c>'
-                )
-            elif type(value) is int or type(value) is float:
-                cells.append(f'<c r="{letters[position]}{number}"><v>{value!r}</v></c>')
-            else:
-                cells.append(_cell(f"{letters[position]}{number}", value, style))
+        height = height or (LINE_HEIGHT * lines if lines > 1 else 0)
         tall = f' ht="{height}" customHeight="1"' if height else ""
         sheet.pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
         if len(sheet.pending) >= ROWS_PER_WRITE:
@@ -290,17 +316,27 @@ class StreamingWorkbook:
         )
 
 
-def _text(value: str) -> str:
-    """A `t` element; spaces at either end kept (XML would otherwise drop them)."""
+def _cell_text(value: str) -> str:
+    """Text as a cell can hold it: without control characters, and no longer than a cell
+    shows (what a provider sent is kept in their own file; this is only what is shown)."""
+    if not value.isprintable():
+        value = value.translate(UNPRINTABLE)
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
+
+
+def _text_cell(reference: str, value: str, style: int) -> str:
+    """An inline text cell; spaces at either end kept (XML would otherwise drop them)."""
+    styled = f' s="{style}"' if style else ""
+    text = value.translate(ESCAPES)
     if value[0] in SPACES or value[-1] in SPACES:
-        return f'<t xml:space="preserve">{value.translate(ESCAPES)}</t>'
-    return f"<t>{value.translate(ESCAPES)}</t>"
+        return f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{reference}"{styled} t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _cell(reference: str, value: object, style: int) -> str:
     styled = f' s="{style}"' if style else ""
     if type(value) is str:
-        return f'<c r="{reference}"{styled} t="inlineStr"><is>{_text(value)}</is></c>'
+        return _text_cell(reference, _cell_text(value), style)
     if isinstance(value, bool):
         return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
