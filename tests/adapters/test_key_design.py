@@ -34,6 +34,10 @@ WRITTEN = {
         keys.provider_key("P001"),
         keys.actuals_key(WEEK, "L1001", AT, ATTEMPT),
     ),
+    ("HISTORY#{provider}", "ACTUAL#{week}#{line}#{uploaded at}#{attempt}"): (
+        keys.history_key("P001"),
+        keys.actuals_key(WEEK, "L1001", AT, ATTEMPT),
+    ),
     ("PROVIDER#{provider}", "UPLOAD#{upload}"): (
         keys.provider_key("P001"),
         keys.upload_key("upload-1"),

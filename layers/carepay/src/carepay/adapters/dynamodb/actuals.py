@@ -11,6 +11,12 @@ before validating. So:
     same state: the second is refused (ConcurrentChange) and is checked again on the new state.
 An attempt that can never commit is deleted: by its own refusal, by the next commit that reads
 its items, or by the weekly run.
+
+A report superseded for good (neither its line-week's latest report nor its latest accepted
+one, after a commit) is retired to the provider's HISTORY partition by the commit that
+superseded it, or by the weekly run: kept, and never read again, so the tenth upload of a claim
+reads what the first did. A read that a commit (and so a retirement) overlapped is read again:
+it could otherwise miss a report retired after the read's view of what was committed.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from carepay.adapters.dynamodb.keys import (
     attempt_id,
     attempt_is_over,
     every,
+    history_key,
     provider_key,
     upload_key,
     weeks,
@@ -40,6 +47,8 @@ from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWe
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 
 EVERY_WEEK = (date(1900, 1, 1), date(9999, 12, 27))
+READS = 5  # a read overlapped by commits this many times in a row is used as it is
+LineWeek = tuple[str, date]
 
 
 class ActualsTable:
@@ -50,6 +59,10 @@ class ActualsTable:
         self.state = ProviderState(table)
         # Items of uncommitted attempts the last read of a provider's line-weeks passed over.
         self._uncommitted_seen: dict[str, list[Item]] = {}
+        # Of the last read: committed reports superseded for good, and each line-week's latest
+        # report and latest accepted one (what a commit then supersedes).
+        self._superseded_seen: dict[str, list[Item]] = {}
+        self._current_seen: dict[str, dict[LineWeek, list[Item]]] = {}
 
     def provider_version(self, provider_ref: str) -> int:
         return self.state.version(provider_ref)
@@ -67,32 +80,38 @@ class ActualsTable:
         self, provider_ref: str, first_week: date, last_week: date
     ) -> dict[tuple[str, date], StoredLineWeek]:
         """The current state of each line-week in the range: latest committed actuals, whether
-        the latest committed report was a rejected row (V10), and paid."""
+        the latest committed report was a rejected row (V10), and paid. Read again when a
+        commit overlapped the read (see above)."""
+        for _ in range(READS):
+            version = self.state.version(provider_ref)
+            states = self._read_line_weeks(provider_ref, first_week, last_week)
+            if self.state.version(provider_ref) == version:
+                break
+        return states
+
+    def _read_line_weeks(
+        self, provider_ref: str, first_week: date, last_week: date
+    ) -> dict[tuple[str, date], StoredLineWeek]:
         pk = provider_key(provider_ref)
         committed = self.committed_attempts(provider_ref)
-        latest: dict[tuple[str, date], Item] = {}
-        accepted: dict[tuple[str, date], Item] = {}
+        reports: dict[LineWeek, list[Item]] = {}
         uncommitted = self._uncommitted_seen[provider_ref] = []
         for item in self.table.query(pk, *weeks("ACTUAL#", first_week, last_week)):
             if item["attempt"]["S"] not in committed:
                 uncommitted.append(item)  # invisible; swept once it can never commit
                 continue
             key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
-            latest[key] = item  # the query returns a line-week's items oldest first
-            if "rejected" not in item:
-                accepted[key] = item
+            reports.setdefault(key, []).append(item)  # a line-week's items come oldest first
+        current = {key: _current(items) for key, items in reports.items()}
+        self._current_seen[provider_ref] = current
+        self._superseded_seen[provider_ref] = [
+            item for key, items in reports.items() for item in _others(items, current[key])
+        ]
         paid = {
             (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
             for item in self.table.query(pk, *weeks("PAID#", first_week, last_week))
         }
-        states = {
-            key: StoredLineWeek(
-                actuals_from_item(accepted[key]) if key in accepted else None,
-                key in paid,
-                rejected_from_item(item) if "rejected" in item else None,
-            )
-            for key, item in latest.items()
-        }
+        states = {key: _state_of(items, key in paid) for key, items in current.items()}
         for key in paid - states.keys():
             states[key] = StoredLineWeek(None, paid=True)
         return states
@@ -105,6 +124,7 @@ class ActualsTable:
         """
         states = self.stored_line_weeks(provider_ref, *EVERY_WEEK)
         self.sweep(provider_ref, self.provider_version(provider_ref), datetime.now(UTC))
+        self._retire(provider_ref, self._superseded_seen.pop(provider_ref, []))
         return [state.actuals for state in states.values() if state.actuals is not None]
 
     def save_submission(
@@ -138,6 +158,31 @@ class ActualsTable:
             self.table.batch_write(items, delete=True)  # this attempt never commits
             raise
         self.sweep(provider_ref, expected_version + 1, datetime.now(UTC))
+        self._retire(provider_ref, self._superseded_by(provider_ref, items))
+
+    def _superseded_by(self, provider_ref: str, written: Sequence[Item]) -> list[Item]:
+        """What this commit's reports supersede for good, of those the last read saw current,
+        and what that read found superseded already. From a read older than the commit's
+        version this is a part of what is superseded: never an item still current."""
+        superseded = self._superseded_seen.pop(provider_ref, [])
+        current = self._current_seen.pop(provider_ref, {})
+        by_line_week: dict[LineWeek, list[Item]] = {}
+        for item in written:
+            key = (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            by_line_week.setdefault(key, []).append(item)
+        for key, new in by_line_week.items():
+            reports = sorted([*current.get(key, []), *new], key=lambda item: item["SK"]["S"])
+            superseded += _others(reports, _current(reports))
+        return superseded
+
+    def _retire(self, provider_ref: str, superseded: Sequence[Item]) -> None:
+        """Keep superseded reports in the history partition, then take them out of the reads."""
+        if not superseded:
+            return
+        unique = list({item["SK"]["S"]: item for item in superseded}.values())
+        history = s(history_key(provider_ref))
+        self.table.batch_write({**item, "PK": history} for item in unique)
+        self.table.batch_write(unique, delete=True)
 
     def sweep(self, provider_ref: str, version: int, now: datetime) -> None:
         """Delete the items of attempts that can never commit, seen by the last read of the
@@ -157,3 +202,26 @@ class ActualsTable:
         ]
         if dead:
             self.table.batch_write(dead, delete=True)
+
+
+def _current(reports: list[Item]) -> list[Item]:
+    """Of a line-week's committed reports, oldest first: the latest, and the latest accepted
+    one when that is another (a rejected row never replaces accepted actuals)."""
+    latest = reports[-1]
+    accepted = next((item for item in reversed(reports) if "rejected" not in item), None)
+    return [latest] if accepted is None or accepted is latest else [accepted, latest]
+
+
+def _state_of(current: list[Item], paid: bool) -> StoredLineWeek:
+    latest = current[-1]
+    accepted = next((item for item in current if "rejected" not in item), None)
+    return StoredLineWeek(
+        actuals_from_item(accepted) if accepted is not None else None,
+        paid,
+        rejected_from_item(latest) if "rejected" in latest else None,
+    )
+
+
+def _others(reports: list[Item], current: list[Item]) -> list[Item]:
+    kept = {id(item) for item in current}
+    return [item for item in reports if id(item) not in kept]

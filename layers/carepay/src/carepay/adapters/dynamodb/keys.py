@@ -30,6 +30,11 @@ def provider_key(provider_ref: str) -> str:
     return f"PROVIDER#{provider_ref}"
 
 
+def history_key(provider_ref: str) -> str:
+    """Where a provider's superseded reports are kept: read by no check and no run."""
+    return f"HISTORY#{provider_ref}"
+
+
 def provider_of(key: str) -> str:
     return key.removeprefix("PROVIDER#")
 
