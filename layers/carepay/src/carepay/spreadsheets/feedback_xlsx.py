@@ -63,6 +63,7 @@ FINDING_WIDTHS = (60, 40, 60)  # Errors, Warnings, Exceptions
 TYPICAL_ROWS = 200  # a column is as wide as the values of the first rows need, within limits
 WIDEST_VALUE = 30  # longer text wraps
 BOLD = Style(bold=True)
+LABEL = Style(bold=True, vertical="top")  # beside text that may take several lines
 WRAP = Style(wrap=True, vertical="top", horizontal="left")
 TOP = Style(vertical="top")
 HEADER = Style(bold=True, colour="FFFFFF", fill=HEADER_FILL, wrap=True, vertical="top")
@@ -111,7 +112,7 @@ def _write_summary(
         ("Rows rejected", feedback.rejected),
         ("What to do next", feedback.next_step),
     ):
-        rows.append((label, value, BOLD))
+        rows.append((label, value, LABEL))
     confirmations = [
         (c.week_commencing, f"{c.status}. {c.message}".strip()) for c in feedback.confirmations
     ]
@@ -119,7 +120,9 @@ def _write_summary(
     for heading, entries in (("Week confirmations", confirmations), ("About the file", findings)):
         if entries:
             rows += [(None, None, BOLD), (heading, None, BOLD)]
-            rows += [(first, text, Style()) for first, text in entries]
+            rows += [
+                (first, text, Style(vertical="top", horizontal="left")) for first, text in entries
+            ]
     for first, text, style in rows:
         lines = wrapped_lines(text, SUMMARY_WIDTHS[1] - 6) if isinstance(text, str) else 1
         styles = [_styled(book, style, first), _styled(book, WRAP, text)]
