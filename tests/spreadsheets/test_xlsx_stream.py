@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -101,3 +102,34 @@ def test_sheets_keep_their_order_and_names() -> None:
     workbook = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))
     assert workbook.sheetnames == ["Summary", "Rows", "Register"]
     assert [workbook[name]["A1"].value for name in workbook.sheetnames] == workbook.sheetnames
+
+
+def test_a_styled_cell_keeps_its_style_and_still_shows_a_date_or_formula_like_text_as_such() -> (
+    None
+):
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [10, 10], PrintSetup("Council"))
+    bold = book.style(Style(bold=True, fill="FFC7CE"))
+    book.row([date(2026, 11, 9), "=1+1"], [bold, bold])
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
+    assert sheet["A1"].font.b and sheet["A1"].number_format == "dd/mm/yyyy"
+    assert sheet["B1"].font.b and sheet["B1"].quotePrefix and sheet["B1"].value == "=1+1"
+
+
+def test_a_note_or_heading_with_a_control_character_still_makes_a_workbook_that_opens() -> None:
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [10], PrintSetup("feedback on claim\x07.csv"))
+    book.row(["x"])
+    book.note(0, "V1: '\x002.7' is not a quarter hour")
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
+    assert sheet["A1"].comment.text == "V1: '2.7' is not a quarter hour"
+    assert sheet.oddHeader.center.text == "feedback on claim.csv"
+
+
+def test_the_workbooks_dates_are_the_moment_it_was_written_in_utc() -> None:
+    london_summer = datetime(2026, 7, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [10], PrintSetup("Council"))
+    properties = load_workbook(io.BytesIO(book.finish(london_summer))).properties
+    created = properties.created.replace(tzinfo=UTC)
+    assert created == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)  # 09:30 BST is 08:30 UTC

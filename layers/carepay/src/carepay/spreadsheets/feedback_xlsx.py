@@ -23,7 +23,6 @@ from carepay.spreadsheets.feedback import (
 )
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
-    TEXT_THAT_WOULD_RUN,
     column_letter,
     wrapped_lines,
 )
@@ -68,7 +67,6 @@ WRAP = Style(wrap=True, vertical="top", horizontal="left")
 TOP = Style(vertical="top")
 HEADER = Style(bold=True, colour="FFFFFF", fill=HEADER_FILL, wrap=True, vertical="top")
 FLAGGED = Style(bold=True, fill=FLAGGED_FILL, vertical="top")
-DATE_FORMAT = "dd/mm/yyyy"
 SUMMARY_WIDTHS = (22, 90)
 
 
@@ -125,29 +123,13 @@ def _write_summary(
             ]
     for first, text, style in rows:
         lines = wrapped_lines(text, SUMMARY_WIDTHS[1] - 6) if isinstance(text, str) else 1
-        styles = [_styled(book, style, first), _styled(book, WRAP, text)]
+        styles = [book.style(style), book.style(WRAP)]
         book.row([first, text], styles, LINE_HEIGHT * lines if lines > 1 else 0)
-
-
-def _styled(book: StreamingWorkbook, style: Style, value: object) -> int:
-    """The style's number, with a date's format, or text that would run as a formula kept."""
-    if isinstance(value, date):
-        return book.style(_variant(style, "date"))
-    if isinstance(value, str) and value.startswith(TEXT_THAT_WOULD_RUN):
-        return book.style(_variant(style, "text"))
-    return book.style(style)
 
 
 @cache
 def _filled(wrapped: bool, fill: str) -> Style:
     return replace(WRAP if wrapped else TOP, fill=fill)
-
-
-@cache
-def _variant(style: Style, kind: str) -> Style:
-    if kind == "date":
-        return replace(style, number_format=DATE_FORMAT)
-    return replace(style, quote_prefix=True)
 
 
 class _RowsSheet:
@@ -252,12 +234,8 @@ class _RowsSheet:
         )
         beside = self._findings_by_position(outcome)
         styles = [
-            _styled(
-                self.book,
-                FLAGGED if position in beside else _filled(wrapped, fill),
-                value,
-            )
-            for position, (value, wrapped) in enumerate(zip(values, wraps, strict=True))
+            self.book.style(FLAGGED if position in beside else _filled(wrapped, fill))
+            for position, wrapped in enumerate(wraps)
         ]
         self.book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
         for position, found in beside.items():

@@ -21,7 +21,6 @@ from carepay.domain.finance import FinanceCoding
 from carepay.domain.flags import Flag
 from carepay.domain.payment_run import LineStatus
 from carepay.domain.runs import ProviderResult, RunStatus
-from carepay.spreadsheets.finance_reports import FLAG_COLUMNS, flag_values, uncoded
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
     print_on_a4,
@@ -270,6 +269,26 @@ def _fit_height(
     )
     if lines > 1:
         sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 2
+
+
+def uncoded(results: Sequence[ProviderResult], coding: FinanceCoding) -> list[tuple[str, str, int]]:
+    """The services the FinanceCoding parameter does not cover, with how many ledger lines."""
+    missing: dict[tuple[str, str], int] = {}
+    for result in results:
+        for line in result.lines:
+            service = result.services.get(line.line_ref, ("", ""))
+            if coding.code_of(*service) is None:
+                missing[service] = missing.get(service, 0) + 1
+    return [(kind, level, count) for (kind, level), count in sorted(missing.items())]
+
+
+# A care-monitoring flag as the run summary and the flags workbook list it (after Provider Ref).
+FLAG_COLUMNS = ("Flag", "Line Ref", "SS Ref", "Weeks", "What was seen", "What to do")
+
+
+def flag_values(flag: Flag) -> tuple[object, ...]:
+    weeks = f"w/c {flag.weeks[0]:%d/%m/%Y} to {flag.weeks[-1]:%d/%m/%Y}"
+    return (flag.code, flag.line_ref, flag.ss_ref, weeks, flag.seen, flag.action)
 
 
 def write_flags_workbook(

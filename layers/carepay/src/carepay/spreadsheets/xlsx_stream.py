@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import IO
 
 from carepay.domain.rows import MAX_CELL_CHARS
@@ -27,7 +27,6 @@ from carepay.spreadsheets.layout import (
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ROWS_PER_WRITE = 500  # rows gathered before each write to the compressor
 SPACES = frozenset(" \t\n\r")
@@ -35,6 +34,7 @@ MAX_TEXT = MAX_CELL_CHARS
 # Control characters no xlsx cell may hold (all but tab, newline and carriage return).
 UNPRINTABLE = dict.fromkeys((*range(9), 11, 12, *range(14, 32)))
 EPOCH = date(1899, 12, 30)  # day 0 of a workbook's dates (1900 date system)
+DATE_FORMAT = "dd/mm/yyyy"
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;"}
@@ -107,26 +107,35 @@ class StreamingWorkbook:
         self.buffer = io.BytesIO()
         self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.styles: dict[Style, int] = {Style(): 0}
+        self.by_number = [Style()]
+        self.variants: dict[tuple[int, str], int] = {}  # (style, "date" or "text") → style
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
-        # The styles of cells given none (see row): by (wraps, would run), and for dates.
-        self.automatic: dict[object, int] = {
-            (False, False): 0,
-            (True, False): self.style(Style(wrap=True, vertical="top", horizontal="left")),
-            (False, True): self.style(Style(quote_prefix=True)),
-            (True, True): self.style(
-                Style(wrap=True, vertical="top", horizontal="left", quote_prefix=True)
-            ),
-            "date": self.style(Style(number_format="dd/mm/yyyy")),
-        }
+        # A cell given no style whose text is too long for its column (see row).
+        self.wrapped = self.style(Style(wrap=True, vertical="top", horizontal="left"))
 
     def style(self, style: Style) -> int:
         """The style's number, for the cells that use it."""
         number = self.styles.get(style)
         if number is None:
             number = self.styles[style] = len(self.styles)
+            self.by_number.append(style)
         return number
+
+    def _variant(self, number: int, kind: str) -> int:
+        """A style as a date needs it (its format) or text that would run as a formula (a quote
+        prefix, so it is shown as typed and stays text when edited)."""
+        variant = self.variants.get((number, kind))
+        if variant is None:
+            style = self.by_number[number]
+            changed = (
+                replace(style, number_format=DATE_FORMAT)
+                if kind == "date"
+                else replace(style, quote_prefix=True)
+            )
+            variant = self.variants[number, kind] = self.style(changed)
+        return variant
 
     def open_sheet(
         self,
@@ -169,10 +178,10 @@ class StreamingWorkbook:
         """The next row: its values (None and "" leave a cell empty), each cell's style number
         (all the default when None), and its height in points (0: as its text needs).
 
-        Text is made what a cell may hold: control characters dropped, cut at MAX_TEXT. A cell
-        given no style still shows what it holds: text that would run as a formula keeps a
-        quote prefix, text longer than its column's `wrap_beyond` (characters) wraps, the row
-        growing to fit, and a date has a date's format."""
+        Text is made what a cell may hold: control characters dropped, cut at MAX_TEXT. Whatever
+        its style, a cell shows what it holds: text that would run as a formula keeps a quote
+        prefix and a date has a date's format; in a cell given no style, text longer than its
+        column's `wrap_beyond` (characters) wraps, the row growing to fit."""
         sheet = self.current
         assert sheet is not None, "open a sheet first"
         sheet.rows += 1
@@ -183,17 +192,16 @@ class StreamingWorkbook:
                 if not value:
                     continue
                 style = styles[position] if styles else 0
-                if not style:
-                    wraps = bool(wrap_beyond) and len(value) > wrap_beyond[position]
-                    runs = value.startswith(TEXT_THAT_WOULD_RUN)
-                    if wraps:
-                        lines = max(lines, wrapped_lines(value, wrap_beyond[position]))
-                    style = self.automatic[wraps, runs]
+                if not style and wrap_beyond and len(value) > wrap_beyond[position]:
+                    lines = max(lines, wrapped_lines(value, wrap_beyond[position]))
+                    style = self.wrapped
+                if value.startswith(TEXT_THAT_WOULD_RUN):
+                    style = self._variant(style, "text")
                 cells.append(_text_cell(f"{letters[position]}{number}", value, style))
             elif value is not None:
                 style = styles[position] if styles else 0
-                if not style and isinstance(value, date):
-                    style = self.automatic["date"]
+                if isinstance(value, date):
+                    style = self._variant(style, "date")
                 cells.append(_cell(f"{letters[position]}{number}", value, style))
         height = height or (LINE_HEIGHT * lines if lines > 1 else 0)
         tall = f' ht="{height}" customHeight="1"' if height else ""
@@ -244,7 +252,7 @@ class StreamingWorkbook:
         index = sheet.index
         comments = "".join(
             f'<comment ref="{cell}" authorId="0"><text><t xml:space="preserve">'
-            f"{escaped(text)}</t></text></comment>"
+            f"{escaped(_cell_text(text))}</t></text></comment>"
             for cell, text in sheet.notes
         )
         self.zip.writestr(
@@ -256,9 +264,9 @@ class StreamingWorkbook:
         self.zip.writestr(
             f"xl/worksheets/_rels/sheet{index}.xml.rels",
             f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
-            f'<Relationship Id="rIdComments" Type="{DOCUMENT}/comments"'
+            f'<Relationship Id="rIdComments" Type="{RELATIONSHIPS}/comments"'
             f' Target="../comments{index}.xml"/>'
-            f'<Relationship Id="rIdNotes" Type="{DOCUMENT}/vmlDrawing"'
+            f'<Relationship Id="rIdNotes" Type="{RELATIONSHIPS}/vmlDrawing"'
             f' Target="../drawings/vmlDrawing{index}.vml"/></Relationships>',
         )
 
@@ -305,13 +313,13 @@ class StreamingWorkbook:
 
     def _workbook_relationships(self) -> str:
         sheets = "".join(
-            f'<Relationship Id="rIdSheet{s.index}" Type="{DOCUMENT}/worksheet"'
+            f'<Relationship Id="rIdSheet{s.index}" Type="{RELATIONSHIPS}/worksheet"'
             f' Target="worksheets/sheet{s.index}.xml"/>'
             for s in self.sheets
         )
         return (
             f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">{sheets}'
-            f'<Relationship Id="rIdStyles" Type="{DOCUMENT}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rIdStyles" Type="{RELATIONSHIPS}/styles" Target="styles.xml"/>'
             "</Relationships>"
         )
 
@@ -328,7 +336,7 @@ def _text_cell(reference: str, value: str, style: int) -> str:
     """An inline text cell; spaces at either end kept (XML would otherwise drop them)."""
     styled = f' s="{style}"' if style else ""
     text = value.translate(ESCAPES)
-    if value[0] in SPACES or value[-1] in SPACES:
+    if value[:1] in SPACES or value[-1:] in SPACES:
         return f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     return f'<c r="{reference}"{styled} t="inlineStr"><is><t>{text}</t></is></c>'
 
@@ -389,7 +397,8 @@ def _validations(validations: Sequence[Validation]) -> str:
 
 def _page_setup(setup: PrintSetup) -> str:
     orientation = "landscape" if setup.landscape else "portrait"
-    heading = escaped(setup.heading.replace("&", "&&")[:200])  # & starts a field code
+    # & starts a field code; the heading may name the provider's file, so it is cleaned too
+    heading = escaped(_cell_text(setup.heading).replace("&", "&&")[:200])
     return (
         f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
         f"<headerFooter><oddHeader>&amp;C{heading}</oddHeader>"
@@ -490,14 +499,14 @@ def _cell_format(
 def _package_relationships() -> str:
     return (
         f'{XML_HEAD}<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
-        f'<Relationship Id="rIdBook" Type="{DOCUMENT}/officeDocument" Target="xl/workbook.xml"/>'
+        f'<Relationship Id="rIdBook" Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>'
         f'<Relationship Id="rIdCore" Type="{PACKAGE_RELATIONSHIPS}/metadata/core-properties"'
         ' Target="docProps/core.xml"/></Relationships>'
     )
 
 
 def _core(moment: datetime) -> str:
-    when = f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+    when = f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
     return (
         f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
         'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms='
