@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from carepay.domain.actuals import EXCEL_EPOCH
 from carepay.domain.money import quarters_to_decimal
 from carepay.domain.registers import BLANK_DAY, DAY_NAMES, DayCode
 from carepay.domain.service_lines import WeeklyLine
@@ -349,7 +350,6 @@ REMITTANCE_COLUMNS = (
     ("Net", "net_amount", "money"), ("Status", "status", "text"), ("Reason", "reason", "text"),
 )  # fmt: skip
 REMITTANCE_HEADER_ROWS = 6  # title, run, payment date, remittance number, blank, headings
-SHEETS_EPOCH = date(1899, 12, 30)  # a date is a day count from here, as in Excel
 NUMBER_FORMATS = {
     "date": {"type": "DATE", "pattern": "dd/mm/yyyy"},
     "quantity": {"type": "NUMBER", "pattern": "0.00"},
@@ -382,7 +382,7 @@ def _remittance_cell(text: str, kind: str) -> Any:
     if not text or kind == "text":
         return text
     if kind == "date":
-        return (date.fromisoformat(text) - SHEETS_EPOCH).days
+        return (date.fromisoformat(text) - EXCEL_EPOCH).days
     return float(text)
 
 

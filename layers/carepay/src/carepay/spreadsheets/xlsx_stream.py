@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import IO
 
+from carepay.domain.actuals import EXCEL_EPOCH
 from carepay.domain.rows import MAX_CELL_CHARS
 from carepay.spreadsheets.layout import (
     LINE_HEIGHT,
@@ -33,7 +34,6 @@ SPACES = frozenset(" \t\n\r")
 MAX_TEXT = MAX_CELL_CHARS
 # Control characters no xlsx cell may hold (all but tab, newline and carriage return).
 UNPRINTABLE = dict.fromkeys((*range(9), 11, 12, *range(14, 32)))
-EPOCH = date(1899, 12, 30)  # day 0 of a workbook's dates (1900 date system)
 DATE_FORMAT = "dd/mm/yyyy"
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 ATTRIBUTE_ESCAPES = str.maketrans(
@@ -351,12 +351,12 @@ def _cell(reference: str, value: object, style: int) -> str:
         return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
     if isinstance(value, datetime):
         day = value.replace(tzinfo=None)  # as the wall clock showed it
-        serial = (day.date() - EPOCH).days + (
+        serial = (day.date() - EXCEL_EPOCH).days + (
             day - day.replace(hour=0, minute=0, second=0, microsecond=0)
         ).total_seconds() / 86400
         return f'<c r="{reference}"{styled}><v>{serial!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{reference}"{styled}><v>{(value - EPOCH).days}</v></c>'
+        return f'<c r="{reference}"{styled}><v>{(value - EXCEL_EPOCH).days}</v></c>'
     return _cell(reference, str(value), style)
 
 
