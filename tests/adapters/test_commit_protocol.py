@@ -15,7 +15,7 @@ from carepay.adapters.dynamodb.keys import attempt_id
 from carepay.adapters.dynamodb.stores import PaymentStore, SubmissionStore
 from carepay.adapters.dynamodb.table import StoreError, Table
 from carepay.domain.actuals import LineWeekActuals
-from carepay.domain.payment_run import LineStatus, RunLine
+from carepay.domain.payment_run import EVER, LineStatus, RunLine
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 
 WEEK = date(2026, 11, 9)
@@ -84,7 +84,7 @@ def test_an_attempt_that_may_still_be_running_is_kept(
     running = attempt_id(2, "running", datetime.now(UTC))
     submissions.save_submission("P001", "u1", [reported("L1001", 20)], {}, 0)
     table.batch_write([actuals_item(reported("L1002", 4, "running"), running)])
-    assert [a.line_ref for a in payments.all_line_weeks("P001")] == ["L1001"]
+    assert [a.line_ref for a in payments.line_weeks_from("P001", EVER)] == ["L1001"]
     assert len(items_under(table_name, "ACTUAL#")) == 2  # it needs version 2: not taken yet
 
 

@@ -18,6 +18,7 @@ WRITTEN = {
     ("PROVIDERS", "PROVIDER#{provider}"): (keys.PROVIDERS, keys.provider_key("P001")),
     ("PROVIDER#{provider}", "PROFILE"): (keys.provider_key("P001"), keys.PROFILE),
     ("PROVIDER#{provider}", "STATE"): (keys.provider_key("P001"), keys.STATE),
+    ("PROVIDER#{provider}", "CHANGES"): (keys.provider_key("P001"), keys.CHANGES),
     ("PROVIDER#{provider}", "LINE#{line}#{start date}"): (
         keys.provider_key("P001"),
         keys.line_key("L1001", START),

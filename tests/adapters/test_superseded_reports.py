@@ -127,6 +127,6 @@ def test_the_weekly_run_retires_what_superseded_reports_an_upload_left(
         )
     assert len(partition(table_name, "HISTORY#P001")) == 0
     for _ in range(runs):
-        every = submissions.actuals.all_line_weeks("P001")
+        every = submissions.actuals.line_weeks_from("P001")
         assert {a.actual_quarters for a in every} == {18}
     assert len(partition(table_name, "HISTORY#P001")) == 2 * len(LINES)

@@ -88,7 +88,7 @@ def test_approval_pays_each_line_week_once_and_remits_the_provider(
     for task in tasks:  # the queue delivers every task again: nothing is paid twice
         assert isinstance(task, ProviderTask)
         assert runs.handle_task(task) == "stale"
-    paid = payments_store.paid_ledger("P001", date(2026, 11, 9))
+    paid = payments_store.paid_ledger("P001", date(2026, 11, 9), date(2026, 11, 9))
     assert paid[("L1001", date(2026, 11, 9))].amount_pence == 4 * 2000
     assert json.loads(council.outbound(run_key("R20261118-0600")))["status"] == "approved"
     assert council.outbound("remittances/P001/R20261118-0600.csv")

@@ -5,9 +5,12 @@ now is worked out from today's plan, actuals and approvals; the run pays the dif
 what earlier approved runs paid (negative: a recoup). So a line backdated, cancelled or uplifted
 after it was paid is put right by the next run, and a hold released by an approval is paid then.
 Pure: the same inputs give the same lines, to the penny, every time (DOMAIN.md, E11–E14).
+A run is given only the weeks that can still change (OpenWeeks): the rest would come out as
+"settled and still right", and say nothing.
 
-The loop runs once per line-week of a council's whole history, so it is kept flat: tuples in,
-tuples out, integers for money, no object built that the result does not keep.
+The loop runs once per line-week given (on a provider's first run, its whole history), so it is
+kept flat: tuples in, tuples out, integers for money, no object built that the result does not
+keep.
 """
 
 from __future__ import annotations
@@ -308,6 +311,62 @@ def paid_after(lines: Iterable[RunLine]) -> dict[tuple[str, date], PaidBefore]:
         for line in lines
         if line.status is not LineStatus.WITHHELD
     }
+
+
+EVER = date(1900, 1, 1)  # before any week carepay holds
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWeeks:
+    """The weeks of a provider's history a run has to read: those that can still change.
+
+    Every line-week before `settled_before` was settled by an approved run and can only change
+    by a write: an upload or confirmation, a care-package import, an approval, non-payment
+    weeks. Each such write leaves a mark naming the earliest week it can change; the approval
+    that settles a run removes the marks its calculation saw, and no others. So a run reads
+    from the earliest of `settled_before` and the marks, and a change made while a run waits
+    for approval is read by the next run. Nothing settled yet: everything is read.
+    """
+
+    settled_before: date | None = None
+    marks: frozenset[str] = frozenset()
+
+    @property
+    def first_week(self) -> date:
+        marked = [date.fromisoformat(mark[:10]) for mark in self.marks]
+        return min([self.settled_before or EVER, *marked])
+
+
+def change_mark(earliest_week: date, writer: str) -> str:
+    """A write's mark: the earliest week it can change, and whose it is (marks are kept as a
+    set, so two writes for one week must not leave the same mark)."""
+    return f"{week_commencing(earliest_week).isoformat()}#{writer}"
+
+
+def settled_before(
+    actuals: Iterable[LineWeekActuals],
+    lines: Iterable[RunLine],
+    cutoff: datetime,
+    first_week: date,
+) -> date:
+    """Where the line-weeks this run read (from `first_week`) stop being settled once it is
+    approved: at the first week a line is held or withheld, or holds a report not confirmed by
+    the cutoff (a paid week reported again and not yet confirmed, which the run passes over);
+    with none, after the last week reported. Later weeks change only by a write (its mark)."""
+    still_open = [
+        line.week_commencing
+        for line in lines
+        if line.status is LineStatus.HELD or line.status is LineStatus.WITHHELD
+    ]
+    last_reported = first_week - timedelta(weeks=1)
+    for line_week in actuals:
+        confirmed_at = line_week.confirmed_at
+        if confirmed_at is None or confirmed_at > cutoff:
+            still_open.append(line_week.week_commencing)
+        last_reported = max(last_reported, line_week.week_commencing)
+    if still_open:
+        return min(still_open)
+    return last_reported + timedelta(weeks=1)
 
 
 def approve(

@@ -19,7 +19,7 @@ from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.finance import BankDetails, ChargingPeriod, Settlement, settle
 from carepay.domain.flags import Flag, provider_flags
 from carepay.domain.money import line_amount_pence
-from carepay.domain.payment_run import AdjustmentReason, LineStatus, RunLine
+from carepay.domain.payment_run import AdjustmentReason, LineStatus, OpenWeeks, RunLine
 from carepay.domain.service_lines import ProviderPlan
 from carepay.domain.weeks import LONDON
 
@@ -70,6 +70,8 @@ class ProviderResult:
     flags: list[Flag] = field(default_factory=list)  # raised by the weeks this run first settles
     # Each line's service type and level, for finance's coding of the ledger.
     services: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What approving this result settles: the weeks before a week, and the changes it read.
+    settles: OpenWeeks | None = None
 
     @property
     def net_pence(self) -> int:
@@ -183,6 +185,7 @@ def result_to_dict(result: ProviderResult) -> dict[str, Any]:
             for f in result.flags
         ],
         "lines": [_line_to_list(line) for line in result.lines],
+        "settles": _open_weeks_to_dict(result.settles),
     }
 
 
@@ -202,7 +205,20 @@ def result_from_dict(data: dict[str, Any]) -> ProviderResult:
             Flag(code, line, ss, tuple(map(date.fromisoformat, weeks)), seen, action)
             for code, line, ss, weeks, seen, action in data.get("flags", [])
         ],
+        settles=_open_weeks_from_dict(data.get("settles")),
     )
+
+
+def _open_weeks_to_dict(settles: OpenWeeks | None) -> dict[str, Any] | None:
+    if settles is None or settles.settled_before is None:
+        return None
+    return {"before": settles.settled_before.isoformat(), "marks": sorted(settles.marks)}
+
+
+def _open_weeks_from_dict(data: dict[str, Any] | None) -> OpenWeeks | None:
+    if not data:
+        return None  # calculated before runs read only the weeks that can change
+    return OpenWeeks(date.fromisoformat(data["before"]), frozenset(data["marks"]))
 
 
 def _line_to_list(line: RunLine) -> list[Any]:

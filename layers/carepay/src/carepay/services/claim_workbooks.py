@@ -119,7 +119,7 @@ class ClaimWorkbookService:
         return preview_week(
             plan,
             confirmation.confirmed,
-            self.store.paid_ledger(provider_ref, monday),  # that week's only
+            self.store.paid_ledger(provider_ref, monday, monday),  # that week's only
             self.store.approvals(provider_ref),
             now,
             refusal,

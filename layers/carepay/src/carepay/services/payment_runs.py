@@ -18,8 +18,9 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
+from carepay.domain.actuals import LineWeekActuals
 from carepay.domain.finance import (
     BankDetails,
     ChargingPeriod,
@@ -27,7 +28,14 @@ from carepay.domain.finance import (
     completed_periods,
     run_id_for,
 )
-from carepay.domain.payment_run import calculate_provider, deadline_before
+from carepay.domain.flags import LOOKBACK_WEEKS
+from carepay.domain.payment_run import (
+    OpenWeeks,
+    PaidBefore,
+    calculate_provider,
+    deadline_before,
+    settled_before,
+)
 from carepay.domain.runs import (
     PaymentRun,
     ProviderResult,
@@ -70,6 +78,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CALCULATE: Phase = "calculate"
 APPROVE: Phase = "approve"
 READERS = 16  # results read at once when a run finishes: a large council has thousands
+
+
+class _History(NamedTuple):
+    open: OpenWeeks
+    actuals: list[LineWeekActuals]  # everything read
+    open_actuals: list[LineWeekActuals]  # of the weeks that can still change
+    paid_before: dict[tuple[str, date], PaidBefore]  # of the weeks that can still change
 
 
 def run_key(run_id: str) -> str:
@@ -314,17 +329,20 @@ class PaymentRunService:
         return "done"
 
     def calculate(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
+        cutoff = deadline_before(run.run_at)
+        due_week = week_commencing(cutoff.date()) - timedelta(weeks=1)
+        periods = [ChargingPeriod.from_slug(slug) for slug in run.charging_periods]
+        history = self._history(provider_ref, due_week, periods)  # read first: see OpenWeeks
         plan = self.store.provider_plan(provider_ref)
-        actuals = self.store.all_line_weeks(provider_ref)
         lines = calculate_provider(
             plan,
-            actuals,
-            self.store.paid_ledger(provider_ref),
+            history.open_actuals,
+            history.paid_before,
             self.store.approvals(provider_ref),
             run.run_at,
         )
         name, bank = self.store.provider_profile(provider_ref)
-        due_week = week_commencing(deadline_before(run.run_at).date()) - timedelta(weeks=1)
+        actuals = history.actuals
         result = ProviderResult(
             provider_ref=provider_ref,
             provider_name=name,
@@ -334,11 +352,13 @@ class PaymentRunService:
             due_week=due_week,
             unconfirmed_lines=unconfirmed_line_refs(plan, actuals, due_week),
             exceptions=exceptions_by_type(actuals, lines),
-            charging=charging_lines(
-                plan, actuals, [ChargingPeriod.from_slug(s) for s in run.charging_periods]
-            ),
+            charging=charging_lines(plan, actuals, periods),
             flags=flags_in_run(plan, actuals, lines),
             services=services_of(plan, lines),
+            settles=OpenWeeks(
+                settled_before(history.open_actuals, lines, cutoff, history.open.first_week),
+                history.open.marks,
+            ),
         )
         self._write_json(
             result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
@@ -355,11 +375,33 @@ class PaymentRunService:
         )
         return result
 
+    def _history(
+        self, provider_ref: str, due_week: date, periods: Sequence[ChargingPeriod]
+    ) -> _History:
+        """What a run reads of a provider's history: the weeks that can still change and, before
+        them, what the flags look back on, the due week and the charging periods. The changes
+        are read before anything they mark: a change is written before its mark."""
+        open_weeks = self.store.open_weeks(provider_ref)
+        first_week = open_weeks.first_week
+        looked_back = first_week - timedelta(weeks=LOOKBACK_WEEKS)
+        read_from = min([looked_back, due_week, *(period.weeks()[0] for period in periods)])
+        actuals = self.store.line_weeks_from(provider_ref, read_from)
+        return _History(
+            open_weeks,
+            actuals,
+            [line_week for line_week in actuals if line_week.week_commencing >= first_week],
+            self.store.paid_ledger(provider_ref, first_week),
+        )
+
     def pay(self, run: PaymentRun, provider_ref: str) -> None:
         """Approve one provider's part: lines become paid and lock; the remittance is written."""
         result = self._result(run, provider_ref)
         newly_paid = self.store.save_payment(
-            provider_ref, run.run_id, result.lines, result.settlement.carried_out_pence
+            provider_ref,
+            run.run_id,
+            result.lines,
+            result.settlement.carried_out_pence,
+            result.settles,
         )
         logger.info(
             "provider paid" if newly_paid else "provider already paid",

@@ -22,7 +22,7 @@ it could otherwise miss a report retired after the read's view of what was commi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,18 +35,18 @@ from carepay.adapters.dynamodb.items import (
 from carepay.adapters.dynamodb.keys import (
     attempt_id,
     attempt_is_over,
-    every,
     history_key,
     provider_key,
     upload_key,
+    upload_of,
     weeks,
 )
 from carepay.adapters.dynamodb.state import ProviderState
 from carepay.adapters.dynamodb.table import Item, Table, n, s
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
+from carepay.domain.payment_run import EVER
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 
-EVERY_WEEK = (date(1900, 1, 1), date(9999, 12, 27))
 READS = 5  # a read overlapped by commits this many times in a row is used as it is
 LineWeek = tuple[str, date]
 
@@ -67,10 +67,13 @@ class ActualsTable:
     def provider_version(self, provider_ref: str) -> int:
         return self.state.version(provider_ref)
 
-    def committed_attempts(self, provider_ref: str) -> set[str]:
-        """The processing attempts whose actuals are visible: one per committed upload."""
-        items = self.table.query(provider_key(provider_ref), *every("UPLOAD#"), "attempt")
-        return {item["attempt"]["S"] for item in items if "attempt" in item}
+    def committed_attempts(self, provider_ref: str, attempts: Iterable[str]) -> set[str]:
+        """Of these processing attempts, those whose actuals are visible: the one each upload's
+        marker names. Only the uploads read are looked up, not every upload ever made."""
+        pk = provider_key(provider_ref)
+        uploads = {(pk, upload_key(upload_of(attempt))) for attempt in attempts}
+        markers = self.table.get_many(uploads, "attempt")
+        return {marker["attempt"]["S"] for marker in markers if "attempt" in marker}
 
     def upload_summary(self, provider_ref: str, upload_id: str) -> dict[str, Any] | None:
         item = self.table.get(provider_key(provider_ref), upload_key(upload_id))
@@ -93,10 +96,11 @@ class ActualsTable:
         self, provider_ref: str, first_week: date, last_week: date
     ) -> dict[tuple[str, date], StoredLineWeek]:
         pk = provider_key(provider_ref)
-        committed = self.committed_attempts(provider_ref)
+        read = list(self.table.query(pk, *weeks("ACTUAL#", first_week, last_week)))
+        committed = self.committed_attempts(provider_ref, {item["attempt"]["S"] for item in read})
         reports: dict[LineWeek, list[Item]] = {}
         uncommitted = self._uncommitted_seen[provider_ref] = []
-        for item in self.table.query(pk, *weeks("ACTUAL#", first_week, last_week)):
+        for item in read:
             if item["attempt"]["S"] not in committed:
                 uncommitted.append(item)  # invisible; swept once it can never commit
                 continue
@@ -116,13 +120,15 @@ class ActualsTable:
             states[key] = StoredLineWeek(None, paid=True)
         return states
 
-    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]:
-        """The latest committed actuals of every line-week the provider ever submitted.
+    def line_weeks_from(self, provider_ref: str, first_week: date = EVER) -> list[LineWeekActuals]:
+        """The latest committed actuals of every line-week the provider submitted from
+        `first_week` on.
 
-        Reading them all, the run also deletes what attempts that can never commit left (a
-        crashed upload whose message was dead-lettered): the weekly run is the housekeeping.
+        Reading them, the run also deletes what attempts that can never commit left (a crashed
+        upload whose message was dead-lettered) and retires superseded reports: the weekly run
+        is the housekeeping of the weeks that can still change.
         """
-        states = self.stored_line_weeks(provider_ref, *EVERY_WEEK)
+        states = self.stored_line_weeks(provider_ref, first_week, date.max)
         self.sweep(provider_ref, self.provider_version(provider_ref), datetime.now(UTC))
         self._retire(provider_ref, self._superseded_seen.pop(provider_ref, []))
         return [state.actuals for state in states.values() if state.actuals is not None]
@@ -152,8 +158,13 @@ class ActualsTable:
             "summary": s(json.dumps(summary, default=str)),
             "line_weeks": n(len(line_weeks)),
         }
+        # What a payment run must read again: from the earliest week this upload changes.
+        earliest = min((line_week.week_commencing for line_week in line_weeks), default=None)
+        marks = [self.state.mark(provider_ref, earliest)] if earliest else []
         try:
-            self.state.commit(self.table.put_new(marker), provider_ref, expected_version)
+            self.state.commit(
+                self.table.put_new(marker), provider_ref, expected_version, together_with=marks
+            )
         except (ConcurrentChange, AlreadyCommitted):
             self.table.batch_write(items, delete=True)  # this attempt never commits
             raise
@@ -193,7 +204,8 @@ class ActualsTable:
         seen = self._uncommitted_seen.pop(provider_ref, [])
         if not seen:
             return
-        committed = self.committed_attempts(provider_ref)  # now, not when they were seen
+        # Now, not when they were seen.
+        committed = self.committed_attempts(provider_ref, {item["attempt"]["S"] for item in seen})
         dead = [
             item
             for item in seen

@@ -21,6 +21,7 @@ QUERIES = "QUERIES"  # one partition: every provider's queries, for the council'
 FLAGS = "FLAGS"  # one partition: every care-monitoring flag raised, by week
 PROFILE = "PROFILE"
 STATE = "STATE"
+CHANGES = "CHANGES"  # where a provider's history can still change (payment_run.OpenWeeks)
 OPEN_RUN = "OPEN"
 SHEET = "SHEET"
 SUMMARY = "SUMMARY"
@@ -131,6 +132,11 @@ def weeks(prefix: str, first: date, last: date) -> tuple[str, str]:
 def attempt_id(version: int, upload_id: str, started: datetime) -> str:
     """A processing attempt: the version it must commit as, when it started, whose it is."""
     return f"{version:010d}#{started:%Y%m%dT%H%M%SZ}#{upload_id}.{secrets.token_hex(4)}"
+
+
+def upload_of(attempt: str) -> str:
+    """The upload an attempt (attempt_id) processes."""
+    return attempt.split("#", 2)[-1].rpartition(".")[0]
 
 
 def attempt_is_over(attempt: str, version: int, now: datetime) -> bool:

@@ -1,5 +1,9 @@
 """What the council sets: care packages (service line versions, provider profiles, every import
-kept whole) and approvals."""
+kept whole), non-payment weeks and approvals.
+
+Each of them changes what a payment run works out for weeks it may have settled, so each leaves
+a mark (carepay.domain.payment_run.OpenWeeks) from the earliest week it can change, once written.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +30,12 @@ from carepay.adapters.dynamodb.keys import (
     provider_key,
     provider_of,
 )
+from carepay.adapters.dynamodb.state import ProviderState
 from carepay.adapters.dynamodb.table import Item, Table, s
 from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApproval
 from carepay.domain.finance import BankDetails
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType
+from carepay.domain.weeks import first_week_of_year
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -40,6 +46,7 @@ class PlanTable:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        self.state = ProviderState(table)
 
     def provider_plan(self, provider_ref: str) -> ProviderPlan:
         items = self.table.query(provider_key(provider_ref), *every("LINE#"))
@@ -72,6 +79,8 @@ class PlanTable:
                 for (provider_ref, year), weeks in sorted(nominated.items())
             ]
         )
+        for provider_ref, year in sorted(nominated):
+            self.state.mark_now(provider_ref, first_week_of_year(year))  # the year's weeks
 
     def providers(self) -> list[str]:
         """Every provider a care-package import has named."""
@@ -117,6 +126,11 @@ class PlanTable:
         self.table.batch_write(items)
         for ref, name in providers.items():
             self._save_profile(ref, name, (bank_details or {}).get(ref))
+        earliest: dict[str, date] = {}  # a version changes the weeks from its start date on
+        for version in sorted(versions, key=lambda v: v.start_date, reverse=True):
+            earliest[version.provider_ref] = version.start_date
+        for ref, start in earliest.items():
+            self.state.mark_now(ref, start)
         self.table.put(
             {
                 "PK": s(import_key(import_id)),
@@ -151,3 +165,5 @@ class PlanTable:
         self, provider_ref: str, approval: ExtraApproval | FrustratedApproval
     ) -> None:
         self.table.put(approval_item(provider_ref, approval))
+        week = approval.week_commencing if isinstance(approval, ExtraApproval) else approval.up_to
+        self.state.mark_now(provider_ref, week)  # a retainer's weeks are held until then

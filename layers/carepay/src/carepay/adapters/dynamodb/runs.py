@@ -19,12 +19,12 @@ from carepay.adapters.dynamodb.keys import (
 )
 from carepay.adapters.dynamodb.state import ProviderState
 from carepay.adapters.dynamodb.table import Item, Table, n, s
-from carepay.domain.payment_run import LineStatus, PaidBefore, RunLine
+from carepay.domain.payment_run import EVER, LineStatus, OpenWeeks, PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunRefused, RunStatus
 from carepay.ports.errors import AlreadyCommitted
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
 
 
 class RunsTable:
@@ -36,10 +36,10 @@ class RunsTable:
 
     # -- what was paid ----------------------------------------------------------------------------
     def paid_ledger(
-        self, provider_ref: str, week: date | None = None
+        self, provider_ref: str, first_week: date = EVER, last_week: date = date.max
     ) -> dict[tuple[str, date], PaidBefore]:
-        """What approved runs paid on each line-week: all of them, or one week's."""
-        span = every("PAID#") if week is None else weeks("PAID#", week, week)
+        """What approved runs paid on each line-week of the weeks `first_week`…`last_week`."""
+        span = weeks("PAID#", first_week, last_week)
         return dict(paid_from_item(i) for i in self.table.query(provider_key(provider_ref), *span))
 
     def carried_balance(self, provider_ref: str) -> int:
@@ -64,12 +64,14 @@ class RunsTable:
         run_id: str,
         lines: Sequence[RunLine],
         carried_out_pence: int,
+        settled: OpenWeeks | None = None,
     ) -> bool:
         """Record an approved run's lines as paid (locking their line-weeks, V7) and its balance.
 
         Three steps: mark the provider as being paid (no submission commits meanwhile), write the
-        PAID items, then one transaction writes the run's marker and clears the mark. Redelivered,
-        it finds the marker, clears the mark and changes nothing else (returns False).
+        PAID items, then one transaction writes the run's marker, clears the mark and records
+        what the run `settled` (OpenWeeks). Redelivered, it finds the marker, clears the mark
+        and changes nothing else (returns False).
         """
         self.state.begin_paying(provider_ref, run_id)
         self.table.batch_write(
@@ -86,12 +88,26 @@ class RunsTable:
         version = self.state.version(provider_ref)
         try:
             self.state.commit(
-                self.table.put_new(marker), provider_ref, version, finishing_payment=True
+                self.table.put_new(marker),
+                provider_ref,
+                version,
+                finishing_payment=True,
+                together_with=self._settling(provider_ref, settled),
             )
         except AlreadyCommitted:
             self.state.stop_paying(provider_ref)
             return False
         return True
+
+    def _settling(
+        self, provider_ref: str, settled: OpenWeeks | None
+    ) -> list[TransactWriteItemTypeDef]:
+        if settled is None or settled.settled_before is None:
+            return []  # a result calculated before runs read only open weeks: nothing settled
+        return [self.state.settle(provider_ref, settled.settled_before, settled.marks)]
+
+    def open_weeks(self, provider_ref: str) -> OpenWeeks:
+        return self.state.open_weeks(provider_ref)
 
     # -- the runs themselves ----------------------------------------------------------------------
     def open_run(self, run: PaymentRun) -> None:

@@ -20,7 +20,7 @@ from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWe
 from carepay.domain.approvals import Approvals
 from carepay.domain.finance import BankDetails
 from carepay.domain.flags import Flag
-from carepay.domain.payment_run import PaidBefore, RunLine
+from carepay.domain.payment_run import EVER, OpenWeeks, PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ProviderPlan
 
@@ -99,8 +99,11 @@ class PaymentStore:
     def provider_profile(self, provider_ref: str) -> tuple[str, BankDetails | None]:
         return self.plans.provider_profile(provider_ref)
 
-    def all_line_weeks(self, provider_ref: str) -> list[LineWeekActuals]:
-        return self.actuals.all_line_weeks(provider_ref)
+    def open_weeks(self, provider_ref: str) -> OpenWeeks:
+        return self.payments.open_weeks(provider_ref)
+
+    def line_weeks_from(self, provider_ref: str, first_week: date) -> list[LineWeekActuals]:
+        return self.actuals.line_weeks_from(provider_ref, first_week)
 
     def stored_line_weeks(
         self, provider_ref: str, first_week: date, last_week: date
@@ -109,17 +112,22 @@ class PaymentStore:
 
     # -- payments and runs ------------------------------------------------------------------------
     def paid_ledger(
-        self, provider_ref: str, week: date | None = None
+        self, provider_ref: str, first_week: date = EVER, last_week: date = date.max
     ) -> dict[tuple[str, date], PaidBefore]:
-        return self.payments.paid_ledger(provider_ref, week)
+        return self.payments.paid_ledger(provider_ref, first_week, last_week)
 
     def carried_balance(self, provider_ref: str) -> int:
         return self.payments.carried_balance(provider_ref)
 
     def save_payment(
-        self, provider_ref: str, run_id: str, lines: Sequence[RunLine], carried_out_pence: int
+        self,
+        provider_ref: str,
+        run_id: str,
+        lines: Sequence[RunLine],
+        carried_out_pence: int,
+        settled: OpenWeeks | None = None,
     ) -> bool:
-        return self.payments.save_payment(provider_ref, run_id, lines, carried_out_pence)
+        return self.payments.save_payment(provider_ref, run_id, lines, carried_out_pence, settled)
 
     def open_run(self, run: PaymentRun) -> None:
         self.payments.open_run(run)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 Item = dict[str, "AttributeValueTypeDef"]
 BATCH_SIZE = 25
+GET_BATCH_SIZE = 100
 
 
 class StoreError(RuntimeError):
@@ -62,6 +63,23 @@ class Table:
             TableName=self.name, Key={"PK": s(pk), "SK": s(sk)}, ConsistentRead=True
         )
         return response.get("Item")
+
+    def get_many(self, keys: Iterable[tuple[str, str]], projection: str) -> Iterator[Item]:
+        """The items of these keys that exist, in batches, each strongly consistent."""
+        wanted = [{"PK": s(pk), "SK": s(sk)} for pk, sk in dict.fromkeys(keys)]
+        for start in range(0, len(wanted), GET_BATCH_SIZE):
+            pending: Any = wanted[start : start + GET_BATCH_SIZE]
+            for _attempt in range(8):
+                request = {"Keys": pending, "ConsistentRead": True}
+                response = client("dynamodb").batch_get_item(
+                    RequestItems={self.name: {**request, "ProjectionExpression": projection}}
+                )
+                yield from response.get("Responses", {}).get(self.name, [])
+                pending = response.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys")
+                if not pending:
+                    break
+            else:
+                raise StoreError(f"DynamoDB left {len(pending)} keys unread after retries")
 
     def put_new(self, item: Item) -> TransactWriteItemTypeDef:
         """A transaction's put of an item that must not exist yet (a marker: written once)."""
