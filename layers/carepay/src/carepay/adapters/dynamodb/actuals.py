@@ -80,20 +80,21 @@ class ActualsTable:
         return json.loads(item["summary"]["S"]) if item else None
 
     def stored_line_weeks(
-        self, provider_ref: str, first_week: date, last_week: date
+        self, provider_ref: str, first_week: date, last_week: date, *, paid: bool = True
     ) -> dict[tuple[str, date], StoredLineWeek]:
         """The current state of each line-week in the range: latest committed actuals, whether
-        the latest committed report was a rejected row (V10), and paid. Read again when a
-        commit overlapped the read (see above)."""
+        the latest committed report was a rejected row (V10), and paid (unless not `paid`: a
+        run has the paid ledger of its own). Read again when a commit overlapped the read (see
+        above)."""
         for _ in range(READS):
             version = self.state.version(provider_ref)
-            states = self._read_line_weeks(provider_ref, first_week, last_week)
+            states = self._read_line_weeks(provider_ref, first_week, last_week, paid)
             if self.state.version(provider_ref) == version:
                 break
         return states
 
     def _read_line_weeks(
-        self, provider_ref: str, first_week: date, last_week: date
+        self, provider_ref: str, first_week: date, last_week: date, with_paid: bool
     ) -> dict[tuple[str, date], StoredLineWeek]:
         pk = provider_key(provider_ref)
         read = list(self.table.query(pk, *weeks("ACTUAL#", first_week, last_week)))
@@ -111,14 +112,17 @@ class ActualsTable:
         self._superseded_seen[provider_ref] = [
             item for key, items in reports.items() for item in _others(items, current[key])
         ]
-        paid = {
-            (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
-            for item in self.table.query(pk, *weeks("PAID#", first_week, last_week))
-        }
+        paid = self._paid(pk, first_week, last_week) if with_paid else set()
         states = {key: _state_of(items, key in paid) for key, items in current.items()}
         for key in paid - states.keys():
             states[key] = StoredLineWeek(None, paid=True)
         return states
+
+    def _paid(self, pk: str, first_week: date, last_week: date) -> set[LineWeek]:
+        return {
+            (item["line_ref"]["S"], date.fromisoformat(item["week"]["S"]))
+            for item in self.table.query(pk, *weeks("PAID#", first_week, last_week))
+        }
 
     def line_weeks_from(self, provider_ref: str, first_week: date = EVER) -> list[LineWeekActuals]:
         """The latest committed actuals of every line-week the provider submitted from
@@ -128,7 +132,7 @@ class ActualsTable:
         upload whose message was dead-lettered) and retires superseded reports: the weekly run
         is the housekeeping of the weeks that can still change.
         """
-        states = self.stored_line_weeks(provider_ref, first_week, date.max)
+        states = self.stored_line_weeks(provider_ref, first_week, date.max, paid=False)
         self.sweep(provider_ref, self.provider_version(provider_ref), datetime.now(UTC))
         self._retire(provider_ref, self._superseded_seen.pop(provider_ref, []))
         return [state.actuals for state in states.values() if state.actuals is not None]
