@@ -387,7 +387,7 @@ def _peak_rss_mb() -> float:
 
 
 def workbooks(claim_lines: int, feedback_rows: int) -> None:
-    print("\n## Workbooks carepay writes (best of 3, seconds)")
+    print("\n## Workbooks carepay writes: seconds, median (min–max) of 5")
     from carepay.spreadsheets.claim_workbook import CouncilNotice
     from carepay.spreadsheets.claim_xlsx import write_claim_workbook
     from carepay.spreadsheets.feedback import (
