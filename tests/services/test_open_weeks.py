@@ -88,7 +88,7 @@ class History:
         )
         self.payments.plans.save_care_packages(f"change-{start}-{line_ref}", [version], {})
 
-    def run(self, run_at: datetime) -> tuple[ProviderResult, list[object]]:
+    def run(self, run_at: datetime) -> tuple[ProviderResult, list[RunLine]]:
         """A run, calculated and approved; P001's result, and what the whole history gives."""
         run = self.runs.start(run_at, "schedule")
         self.deliver()
@@ -105,7 +105,7 @@ class History:
         result = json.loads(self.council.outbound(result_key(run.run_id, 1, "P001")))
         self.runs.approve(run.run_id, "finance officer", run_at + timedelta(hours=4))
         self.deliver()
-        return result_from_dict(result), list(expected)
+        return result_from_dict(result), expected
 
     def deliver(self) -> None:
         for task in self.sent.take():
