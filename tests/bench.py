@@ -30,7 +30,7 @@ from carepay.domain.actuals import ValidationContext, validate_rows  # noqa: E40
 from carepay.domain.rows import SheetRow  # noqa: E402
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion, ServiceType, Unit  # noqa: E402
 from carepay.domain.weeks import LONDON  # noqa: E402
-from carepay.services.submissions import cycle_collection_paused  # noqa: E402
+from carepay.services.collector import cycle_collection_paused  # noqa: E402
 from carepay.spreadsheets.reading import read_table  # noqa: E402
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD  # noqa: E402
 
@@ -655,7 +655,14 @@ def payment_line_weeks(
     return ProviderPlan(provider, versions), actuals, paid
 
 
-def payment_kernel(lines: int, weeks: int) -> None:
+def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
+    print(f"\n## Payment calculation kernel: one provider of {lines:,} lines")
+    print("line-weeks/s, median (min–max) of 5 (goal: 1,000,000 in Lambda's shape, flat in size)")
+    for weeks in weeks_by_size:
+        _kernel_at(lines, weeks)
+
+
+def _kernel_at(lines: int, weeks: int) -> None:
     from carepay.domain.approvals import Approvals
     from carepay.domain.payment_run import calculate_provider
 
@@ -663,7 +670,6 @@ def payment_kernel(lines: int, weeks: int) -> None:
     run_at = datetime.combine(
         FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
     )
-    print(f"\n## Payment calculation kernel: {count:,} line-weeks of one provider")
     plan, actuals, paid = payment_line_weeks(lines, weeks)
 
     def fresh() -> object:
@@ -672,13 +678,19 @@ def payment_kernel(lines: int, weeks: int) -> None:
         )
         return calculate_provider(fresh_plan, actuals, paid, Approvals(), run_at)
 
+    def lambdas_shape() -> object:
+        with cycle_collection_paused():  # as PaymentRunService.calculate runs it
+            return fresh()
+
     warm = timed(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
     unpaid = timed(5, lambda: calculate_provider(plan, actuals, {}, Approvals(), run_at))
     cold = timed(5, fresh)
-    print("line-weeks/s, median (min–max) of 5 (goal: 1,000,000 in Lambda's shape)")
-    print(f"  half of the history paid by earlier runs, warm plan: {warm.rate(count):>30}")
-    print(f"  nothing paid yet (every line-week a new line), warm: {unpaid.rate(count):>30}")
-    print(f"  half paid, terms worked out in the run (Lambda's):   {cold.rate(count):>30}")
+    shaped = timed(5, lambdas_shape)
+    print(f"{count:,} line-weeks ({weeks} weeks), half of them paid by earlier runs")
+    print(f"  weekly terms already built (warm plan):        {warm.rate(count):>30}")
+    print(f"  … nothing paid yet (every line-week a line):   {unpaid.rate(count):>30}")
+    print(f"  terms worked out in the run, collector on:     {cold.rate(count):>30}")
+    print(f"  … collector paused (Lambda's shape, the run):  {shaped.rate(count):>30}")
 
 
 def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
@@ -775,7 +787,7 @@ def main() -> None:
     peak_memory(20_000 if quick else 100_000)
     workbooks(2_000, 10_000)
     registers(400)
-    payment_kernel(1_000, 20 if quick else 100)
+    payment_kernel(1_000, [10] if quick else [10, 100, 400])
     payment_run_requests(*((3, 20, 40) if quick else (5, 40, 52)))
     cold_starts(3 if quick else 7)
 

@@ -80,6 +80,10 @@ class WeeklyLine(NamedTuple):
     weekly_rate_pence: Fraction
 
 
+_WEEK = WeeklyLine._fields.index("week_commencing")
+_new = tuple.__new__  # a WeeklyLine from its fields, without NamedTuple's generated __new__
+
+
 class ProviderPlan:
     """Every version of one provider's service lines, answering 'what was planned that week?'."""
 
@@ -100,12 +104,20 @@ class ProviderPlan:
                 self._versions_by_line.setdefault(version.line_ref, []).append(version)
         self._weekly_cache: dict[date, dict[str, WeeklyLine]] = {}
         # Most lines have one version all their life: its terms are the same every week it
-        # covers (one rate, so no day-weighting), worked out once here rather than every week.
-        self._single: dict[str, tuple[ServiceLineVersion, WeeklyLine]] = {
-            line_ref: (versions[0], _terms(versions[0], versions[0].start_date, None))
-            for line_ref, versions in self._versions_by_line.items()
-            if len(versions) == 1 and not versions[0].cancelled
-        }
+        # covers (one rate, so no day-weighting), worked out once here rather than every week:
+        # each week's are these with the week's Monday put in.
+        self._single: dict[str, tuple[date, date | None, tuple[object, ...], tuple[object, ...]]]
+        self._single = {}
+        for line_ref, versions in self._versions_by_line.items():
+            if len(versions) == 1 and not versions[0].cancelled:
+                terms = _terms(versions[0], versions[0].start_date, None)
+                before, after = terms[:_WEEK], terms[_WEEK + 1 :]
+                self._single[line_ref] = (
+                    versions[0].start_date,
+                    versions[0].end_date,
+                    before,
+                    after,
+                )
         self._day_care = {
             line_ref
             for line_ref, versions in self._versions_by_line.items()
@@ -134,10 +146,9 @@ class ProviderPlan:
             for line_ref, versions in self._versions_by_line.items():
                 steady = single.get(line_ref)
                 if steady is not None:
-                    version, terms = steady
-                    end = version.end_date
-                    if version.start_date <= sunday and (end is None or end >= monday):
-                        cached[line_ref] = terms._replace(week_commencing=monday)
+                    start, end, before, after = steady
+                    if start <= sunday and (end is None or end >= monday):
+                        cached[line_ref] = _new(WeeklyLine, (*before, monday, *after))
                     continue
                 weekly = _weekly_terms(versions, monday)
                 if weekly is not None:

@@ -66,6 +66,7 @@ from carepay.ports.messages import (
     ScheduleFired,
 )
 from carepay.ports.stores import PaymentRunStore
+from carepay.services.collector import cycle_collection_paused
 from carepay.services.notices import received_at
 from carepay.services.results import RunRequestOutcome
 from carepay.spreadsheets.bacs import Credit, Labels, write_payment_file
@@ -329,6 +330,24 @@ class PaymentRunService:
         return "done"
 
     def calculate(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
+        with cycle_collection_paused():  # thousands of items and line-weeks, no cycles
+            result = self._calculated(run, provider_ref)
+        self._write_json(
+            result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
+        )
+        logger.info(
+            "provider calculated",
+            extra={
+                "run_id": run.run_id,
+                "generation": run.generation,
+                "provider_ref": provider_ref,
+                "lines": len(result.lines),
+                "net_pence": result.net_pence,
+            },
+        )
+        return result
+
+    def _calculated(self, run: PaymentRun, provider_ref: str) -> ProviderResult:
         cutoff = deadline_before(run.run_at)
         due_week = week_commencing(cutoff.date()) - timedelta(weeks=1)
         periods = [ChargingPeriod.from_slug(slug) for slug in run.charging_periods]
@@ -343,7 +362,7 @@ class PaymentRunService:
         )
         name, bank = self.store.provider_profile(provider_ref)
         actuals = history.actuals
-        result = ProviderResult(
+        return ProviderResult(
             provider_ref=provider_ref,
             provider_name=name,
             lines=lines,
@@ -360,20 +379,6 @@ class PaymentRunService:
                 history.open.marks,
             ),
         )
-        self._write_json(
-            result_key(run.run_id, run.generation, provider_ref), result_to_dict(result)
-        )
-        logger.info(
-            "provider calculated",
-            extra={
-                "run_id": run.run_id,
-                "generation": run.generation,
-                "provider_ref": provider_ref,
-                "lines": len(lines),
-                "net_pence": result.net_pence,
-            },
-        )
-        return result
 
     def _history(
         self, provider_ref: str, due_week: date, periods: Sequence[ChargingPeriod]

@@ -7,14 +7,12 @@ sent them, touch only the provider named in the key, and are safe to receive twi
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
 import re
 import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -37,6 +35,7 @@ from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 from carepay.ports.files import Documents, FileArrived
 from carepay.ports.messages import Messages, PortalTask
 from carepay.ports.stores import ActualsStore
+from carepay.services.collector import cycle_collection_paused
 from carepay.services.notices import received_at
 from carepay.services.results import SubmissionSummary
 from carepay.spreadsheets.feedback import (
@@ -73,23 +72,6 @@ X3_LOOKBACK = timedelta(weeks=6)
 # A week confirmed late can complete a pattern with weeks confirmed after it.
 FLAG_LOOKAHEAD = timedelta(weeks=F4_WEEKS)
 logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while one file is read and checked.
-
-    A large upload allocates hundreds of thousands of small row objects and none of them form
-    reference cycles (reference counting frees them); left on, the collector walks that growing
-    heap again and again, about a fifth of ingest time. It runs again as soon as the file is done.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from carepay.adapters.aws import client
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         TransactWriteItemTypeDef,
         WriteRequestTypeDef,
     )
@@ -66,16 +67,19 @@ class Table:
 
     def get_many(self, keys: Iterable[tuple[str, str]], projection: str) -> Iterator[Item]:
         """The items of these keys that exist, in batches, each strongly consistent."""
-        wanted = [{"PK": s(pk), "SK": s(sk)} for pk, sk in dict.fromkeys(keys)]
+        wanted: list[Item] = [{"PK": s(pk), "SK": s(sk)} for pk, sk in dict.fromkeys(keys)]
         for start in range(0, len(wanted), GET_BATCH_SIZE):
-            pending: Any = wanted[start : start + GET_BATCH_SIZE]
+            pending = wanted[start : start + GET_BATCH_SIZE]
             for _attempt in range(8):
-                request = {"Keys": pending, "ConsistentRead": True}
-                response = client("dynamodb").batch_get_item(
-                    RequestItems={self.name: {**request, "ProjectionExpression": projection}}
-                )
+                request: KeysAndAttributesTypeDef = {
+                    "Keys": pending,
+                    "ConsistentRead": True,
+                    "ProjectionExpression": projection,
+                }
+                response = client("dynamodb").batch_get_item(RequestItems={self.name: request})
                 yield from response.get("Responses", {}).get(self.name, [])
-                pending = response.get("UnprocessedKeys", {}).get(self.name, {}).get("Keys")
+                unread = response.get("UnprocessedKeys", {}).get(self.name)
+                pending = unread["Keys"] if unread else []
                 if not pending:
                     break
             else:
