@@ -566,9 +566,9 @@ def _row_out(outcome: RowOutcome, sheet: str = "") -> RowFeedback:
         status=outcome.status,
         line_ref=line.line_ref if line else None,
         week_commencing=outcome.week,
-        errors=[_out(f) for f in outcome.errors],
-        warnings=[_out(f) for f in outcome.warnings],
-        exceptions=[_out(f) for f in outcome.exceptions],
+        errors=tuple(_out(f) for f in outcome.errors),
+        warnings=tuple(_out(f) for f in outcome.warnings),
+        exceptions=tuple(_out(f) for f in outcome.exceptions),
     )
 
 

@@ -3,12 +3,17 @@ same is written by `feedback_xlsx`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 
-class FindingOut(BaseModel):
+# A row's feedback and its findings are plain frozen dataclasses, not pydantic models: a
+# 100,000-row upload holds one for every row, and a model each took ~120 MB of its memory.
+# The feedback model below serialises and parses them as it would models.
+@dataclass(frozen=True, slots=True)
+class FindingOut:
     code: str
     message: str
     column: str | None = None
@@ -17,15 +22,16 @@ class FindingOut(BaseModel):
 REGISTER_ROWS = "register"  # RowFeedback.sheet of a day-care register's rows
 
 
-class RowFeedback(BaseModel):
+@dataclass(frozen=True, slots=True)
+class RowFeedback:
     row: int
     status: str
     sheet: str = ""  # "register" for a register's row; its row numbers are that sheet's
     line_ref: str | None = None
     week_commencing: date | None = None
-    errors: list[FindingOut] = Field(default_factory=list)
-    warnings: list[FindingOut] = Field(default_factory=list)
-    exceptions: list[FindingOut] = Field(default_factory=list)
+    errors: tuple[FindingOut, ...] = ()
+    warnings: tuple[FindingOut, ...] = ()
+    exceptions: tuple[FindingOut, ...] = ()
 
 
 class WeekConfirmationOut(BaseModel):

@@ -260,5 +260,5 @@ def _shown_length(value: object) -> int:
     return 10 if isinstance(value, date) else len(str(value))
 
 
-def joined(findings: list[FindingOut]) -> str:
+def joined(findings: Sequence[FindingOut]) -> str:
     return "\n".join(f"{f.code}: {f.message}" for f in findings)
