@@ -127,8 +127,9 @@ class PlanTable:
         for ref, name in providers.items():
             self._save_profile(ref, name, (bank_details or {}).get(ref))
         earliest: dict[str, date] = {}  # a version changes the weeks from its start date on
-        for version in sorted(versions, key=lambda v: v.start_date, reverse=True):
-            earliest[version.provider_ref] = version.start_date
+        for version in versions:
+            known = earliest.get(version.provider_ref, version.start_date)
+            earliest[version.provider_ref] = min(known, version.start_date)
         for ref, start in earliest.items():
             self.state.mark_now(ref, start)
         self.table.put(
