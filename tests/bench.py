@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from math import ceil
@@ -630,7 +630,8 @@ def payment_line_weeks(
         v.model_copy(update={"provider_ref": provider, "line_ref": f"{provider}-{v.line_ref}"})
         for v in line_versions()[:lines]
     ]
-    confirmed_at = datetime.combine(FIRST_WEEK, datetime.min.time(), tzinfo=LONDON)
+    # In UTC, as a confirmation is stored and read back.
+    confirmed_at = datetime.combine(FIRST_WEEK, datetime.min.time(), tzinfo=LONDON).astimezone(UTC)
     actuals = []
     paid = {}
     for week in range(weeks):
@@ -663,32 +664,40 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
 def _kernel_at(lines: int, weeks: int) -> None:
     from carepay.domain.approvals import Approvals
     from carepay.domain.payment_run import calculate_provider
+    from tests.domain.week_by_week import calculate_week_by_week
 
     count = lines * weeks
     run_at = datetime.combine(
         FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
     )
     plan, actuals, paid = payment_line_weeks(lines, weeks)
+    versions = [v for vs in plan._versions_by_line.values() for v in vs]
 
-    def fresh() -> object:
-        fresh_plan = ProviderPlan(
-            PROVIDER, [v for vs in plan._versions_by_line.values() for v in vs]
-        )
-        return calculate_provider(fresh_plan, actuals, paid, Approvals(), run_at)
-
-    def lambdas_shape() -> object:
+    def lambdas_shape(
+        paid_before: dict[Any, Any] = paid, kernel: Any = calculate_provider
+    ) -> object:
         with cycle_collection_paused():  # as PaymentRunService.calculate runs it
-            return fresh()
+            return kernel(
+                ProviderPlan(PROVIDER, versions), actuals, paid_before, Approvals(), run_at
+            )
 
-    warm = timed(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
-    unpaid = timed(5, lambda: calculate_provider(plan, actuals, {}, Approvals(), run_at))
-    cold = timed(5, fresh)
     shaped = timed(5, lambdas_shape)
+    unpaid = timed(5, lambda: lambdas_shape({}))
+    collector_on = timed(5, lambda: calculate_provider(
+        ProviderPlan(PROVIDER, versions), actuals, paid, Approvals(), run_at
+    ))  # fmt: skip
+    warm = timed(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
+    week_by_week = timed(3, lambda: lambdas_shape(kernel=calculate_week_by_week))
     print(f"{count:,} line-weeks ({weeks} weeks), half of them paid by earlier runs")
-    print(f"  weekly terms already built (warm plan):        {warm.rate(count):>30}")
-    print(f"  … nothing paid yet (every line-week a line):   {unpaid.rate(count):>30}")
-    print(f"  terms worked out in the run, collector on:     {cold.rate(count):>30}")
-    print(f"  … collector paused (Lambda's shape, the run):  {shaped.rate(count):>30}")
+    print(f"  Lambda's shape: a plan built for the run, collector paused: {shaped.rate(count):>30}")
+    print(f"  … nothing paid yet (every line-week a run line):            {unpaid.rate(count):>30}")
+    print(
+        f"  … the cycle collector on:                                    {collector_on.rate(count):>30}"
+    )
+    print(f"  … one plan reused run after run:                             {warm.rate(count):>30}")
+    print(
+        f"  the week-by-week reference, tests/domain/week_by_week.py:   {week_by_week.rate(count):>30}"
+    )
 
 
 def payment_run_requests(providers: int, lines: int, weeks: int) -> None:

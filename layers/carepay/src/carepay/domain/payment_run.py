@@ -9,15 +9,17 @@ A run is given only the weeks that can still change (OpenWeeks): the rest would 
 "settled and still right", and say nothing.
 
 The loop runs once per line-week given (on a provider's first run, its whole history), so it is
-kept flat: tuples in, tuples out, integers for money, no object built that the result does not
-keep.
+kept flat: it goes line by line, each line's terms found once for the span of weeks they hold
+rather than every week, each amount worked out once per line and quantity, integers for money,
+and no object built that the result does not keep. tests/domain/week_by_week.py is the same
+calculation written week by week, as the rules read; a property test holds the two equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
@@ -87,35 +89,6 @@ class RunLine(NamedTuple):
         return _new(cls, (provider_ref, line_ref, ss_ref, week, 0, 0, 0, 0, 0, _ZERO, 0,
                           before.amount_pence, LineStatus.PAID, "", reason, False, ""))  # fmt: skip
 
-    @classmethod
-    def withheld(cls, provider_ref: str, weekly: WeeklyLine, submitted: LineWeekActuals) -> RunLine:
-        """A line-week not confirmed by the deadline before the run: a later run pays it."""
-        return _new(cls, (provider_ref, weekly.line_ref, weekly.ss_ref, weekly.week_commencing,
-                          weekly.planned_quarters, submitted.actual_quarters,
-                          submitted.frustrated_quarters, submitted.missed_quarters, 0,
-                          weekly.weekly_rate_pence, 0, 0, LineStatus.WITHHELD, "", None,
-                          submitted.late_confirmation, submitted.day_codes))  # fmt: skip
-
-    @classmethod
-    def due(
-        cls,
-        provider_ref: str,
-        weekly: WeeklyLine,
-        submitted: LineWeekActuals,
-        payable: int,
-        amount_due_pence: int,
-        before: PaidBefore,
-        hold: str,
-        reason: AdjustmentReason | None,
-    ) -> RunLine:
-        """A confirmed line-week: what is due now against what was paid before; held if `hold`."""
-        return _new(cls, (provider_ref, weekly.line_ref, weekly.ss_ref, weekly.week_commencing,
-                          weekly.planned_quarters, submitted.actual_quarters,
-                          submitted.frustrated_quarters, submitted.missed_quarters, payable,
-                          weekly.weekly_rate_pence, amount_due_pence, before.amount_pence,
-                          LineStatus.HELD if hold else LineStatus.PAID, hold, reason,
-                          submitted.late_confirmation, submitted.day_codes))  # fmt: skip
-
     @property
     def net_pence(self) -> int:
         return self.amount_due_pence - self.previously_paid_pence
@@ -160,26 +133,31 @@ def calculate_provider(
     """Every line-week of one provider that this run pays, adjusts, holds or withholds.
 
     Lines come out in week order, then line order: the order of the remittance and the ledger.
-    A line-week an earlier run settled is left out while it is still right.
+    A line-week an earlier run settled is left out while it is still right. Worked out line by
+    line, so each line's terms are found once for the weeks they hold (ProviderPlan.steady_weeks).
     """
-    submitted_by_week: dict[date, dict[str, LineWeekActuals]] = {}
+    reported: dict[str, dict[date, LineWeekActuals]] = {}
     for line_week in actuals:
-        week = submitted_by_week.get(line_week.week_commencing)
-        if week is None:
-            week = submitted_by_week[line_week.week_commencing] = {}
-        week[line_week.line_ref] = line_week
-    before_by_week: dict[date, dict[str, PaidBefore]] = {}
-    for (line_ref, monday), paid in paid_before.items():
-        before_by_week.setdefault(monday, {})[line_ref] = paid
-    run = _ProviderRun(plan, approvals, deadline_before(run_at))
-    no_lines: dict[str, PaidBefore] = {}
-    for monday in sorted(submitted_by_week.keys() | before_by_week.keys()):
-        run.week(monday, submitted_by_week.get(monday, {}), before_by_week.get(monday, no_lines))
-    return run.lines
+        weeks = reported.get(line_week.line_ref)
+        if weeks is None:
+            weeks = reported[line_week.line_ref] = {}
+        weeks[line_week.week_commencing] = line_week
+    paid: dict[str, dict[date, PaidBefore]] = {}
+    for (line_ref, monday), before in paid_before.items():
+        befores = paid.get(line_ref)
+        if befores is None:
+            befores = paid[line_ref] = {}
+        befores[monday] = before
+    # In UTC, as confirmations are stored: datetimes in two time zones compare ~50× slower.
+    run = _ProviderRun(plan, approvals, deadline_before(run_at).astimezone(UTC))
+    for line_ref in sorted(reported.keys() | paid.keys()):
+        run.reported_weeks(line_ref, reported.get(line_ref, {}), paid.get(line_ref, {}))
+        run.paid_weeks(line_ref, reported.get(line_ref, {}), paid.get(line_ref, {}))
+    return [line for monday in sorted(run.by_week) for line in run.by_week[monday]]
 
 
 class _ProviderRun:
-    """One provider's run, week by week: the lines so far, and what every week is judged by."""
+    """One provider's run, line by line: the lines so far by week, and what they are judged by."""
 
     def __init__(self, plan: ProviderPlan, approvals: Approvals, cutoff: datetime) -> None:
         self.plan = plan
@@ -187,60 +165,84 @@ class _ProviderRun:
         self.extras = approvals.extras
         self.retainers = approvals.frustrated_up_to
         self.cutoff = cutoff
-        self.lines: list[RunLine] = []
+        self.by_week: dict[date, list[RunLine]] = {}
 
-    def week(
+    def reported_weeks(
         self,
-        monday: date,
-        submitted_lines: Mapping[str, LineWeekActuals],
-        before_lines: Mapping[str, PaidBefore],
+        line_ref: str,
+        reported: Mapping[date, LineWeekActuals],
+        paid: Mapping[date, PaidBefore],
     ) -> None:
-        plan, provider_ref, cutoff, append = (
-            self.plan,
-            self.provider_ref,
-            self.cutoff,
-            self.lines.append,
-        )
-        weekly_lines = plan.lines_for_week(monday)
-        line_refs = (
-            submitted_lines.keys() | before_lines.keys() if before_lines else submitted_lines
-        )
-        for line_ref in sorted(line_refs):
-            submitted = submitted_lines.get(line_ref)
-            before = before_lines.get(line_ref, NEVER_PAID)
-            weekly = weekly_lines.get(line_ref)
-            if weekly is None:
-                self._gone(line_ref, monday, submitted, before, weekly_lines)
-                continue
-            if submitted is None:
-                continue  # paid before, nothing stored since: cannot happen unless rows were purged
-            confirmed_at = submitted.confirmed_at
+        """A line's reported weeks, each judged against its terms and what was paid before."""
+        provider_ref, cutoff, by_week, retainer = (
+            self.provider_ref, self.cutoff, self.by_week, self.retainers.get(line_ref)
+        )  # fmt: skip
+        lines_of_week = by_week.get
+        spans = [_span(*span) for span in self.plan.steady_weeks(line_ref)]
+        first, last, ss_ref, planned, rate, amounts = _NO_WEEKS
+        for monday, submitted in reported.items():
+            before = paid.get(monday, NEVER_PAID)
+            if not first <= monday <= last:
+                found = self._span_of(line_ref, monday, spans)
+                if found is None:
+                    self._gone(line_ref, monday, submitted, before)
+                    continue
+                first, last, ss_ref, planned, rate, amounts = found
+            confirmed_at, actual = submitted.confirmed_at, submitted.actual_quarters
             if confirmed_at is None or confirmed_at > cutoff:
                 if not before.amount_pence:
-                    append(RunLine.withheld(provider_ref, weekly, submitted))
+                    line = _new(RunLine, (provider_ref, line_ref, ss_ref, monday, planned, actual,
+                                          submitted.frustrated_quarters, submitted.missed_quarters,
+                                          0, rate, 0, 0, _WITHHELD, "", None,
+                                          submitted.late_confirmation, submitted.day_codes))  # fmt: skip
+                    (lines_of_week(monday) or by_week.setdefault(monday, [])).append(line)
                 continue
-            up_to = self.retainers.get(line_ref)
-            payable, _held, hold = payable_quarters(
-                weekly.planned_quarters,
-                submitted.actual_quarters,
-                submitted.frustrated_quarters,
-                submitted.extra_quarters,
-                submitted.frustrated_week_in_run,
-                self.extras.get((line_ref, monday), 0),
-                up_to is not None and monday <= up_to,
-            )
-            rate = weekly.weekly_rate_pence
+            frustrated = submitted.frustrated_quarters
+            if actual <= planned and not frustrated and not submitted.extra_quarters:
+                payable, hold = actual, ""  # payable_quarters' answer when nothing is above plan
+            else:
+                payable, _held, hold = payable_quarters(
+                    planned, actual, frustrated, submitted.extra_quarters,
+                    submitted.frustrated_week_in_run, self.extras.get((line_ref, monday), 0),
+                    retainer is not None and monday <= retainer,
+                )  # fmt: skip
             if submitted.day_codes:
                 due = self._register_due(line_ref, monday, submitted.day_codes, payable)
-            else:
-                due = line_amount_pence(payable, rate)
+            elif (due := amounts.get(payable, -1)) < 0:
+                due = amounts[payable] = line_amount_pence(payable, rate)
             reason: AdjustmentReason | None = None
             if before is not NEVER_PAID:
                 if due == before.amount_pence and not hold:
                     continue  # settled by an earlier run and still right: nothing to say
                 if due != before.amount_pence:
                     reason = _change_reason(before, payable, rate)
-            append(RunLine.due(provider_ref, weekly, submitted, payable, due, before, hold, reason))
+            status = _HELD if hold else _PAID
+            line = _new(RunLine, (provider_ref, line_ref, ss_ref, monday, planned, actual,
+                                  frustrated, submitted.missed_quarters, payable, rate, due,
+                                  before.amount_pence, status, hold, reason,
+                                  submitted.late_confirmation, submitted.day_codes))  # fmt: skip
+            (lines_of_week(monday) or by_week.setdefault(monday, [])).append(line)
+
+    def _span_of(self, line_ref: str, monday: date, spans: list[_Span]) -> _Span | None:
+        """The span of weeks with one set of terms `monday` is in (on its own when its terms
+        are the week's own), or None when the line does not cover the week."""
+        for span in spans:
+            if span[0] <= monday <= span[1]:
+                return span
+        weekly = self.plan.week_terms(line_ref, monday)
+        return None if weekly is None else _span(monday, monday, weekly)
+
+    def paid_weeks(
+        self,
+        line_ref: str,
+        reported: Mapping[date, LineWeekActuals],
+        paid: Mapping[date, PaidBefore],
+    ) -> None:
+        """A line's weeks paid before and not reported since: recouped if the line no longer
+        covers them; otherwise settled, and nothing to say."""
+        for monday in sorted(paid.keys() - reported.keys()):
+            if self.plan.week_terms(line_ref, monday) is None:
+                self._gone(line_ref, monday, None, paid[monday])
 
     def _gone(
         self,
@@ -248,7 +250,6 @@ class _ProviderRun:
         monday: date,
         submitted: LineWeekActuals | None,
         before: PaidBefore,
-        weekly_lines: Mapping[str, WeeklyLine],
     ) -> None:
         """The line no longer covers the week (backdated away or cancelled): nothing is due.
         What was paid comes back; a week reported (perhaps shown withheld) but never paid is
@@ -256,8 +257,10 @@ class _ProviderRun:
         provider_ref = self.provider_ref
         if before.amount_pence:
             ss_ref = submitted.ss_ref if submitted else before.ss_ref
+            weekly_lines = self.plan.lines_for_week(monday)
             gone = _gone_reason(self.plan, line_ref, ss_ref, weekly_lines)
-            self.lines.append(RunLine.gone(provider_ref, line_ref, ss_ref, monday, before, gone))
+            line = RunLine.gone(provider_ref, line_ref, ss_ref, monday, before, gone)
+            _in_week(self.by_week, monday).append(line)
         elif submitted is not None and before is NEVER_PAID:
             unpaid = (
                 AdjustmentReason.NON_PAYMENT_WEEK
@@ -265,9 +268,8 @@ class _ProviderRun:
                 and self.plan.is_non_payment_week(monday)
                 else AdjustmentReason.CANCELLED_UNPAID
             )
-            self.lines.append(
-                RunLine.gone(provider_ref, line_ref, submitted.ss_ref, monday, before, unpaid)
-            )
+            line = RunLine.gone(provider_ref, line_ref, submitted.ss_ref, monday, before, unpaid)
+            _in_week(self.by_week, monday).append(line)
 
     def _register_due(self, line_ref: str, monday: date, day_codes: str, payable: int) -> int:
         """A register's week paid day by day at each day's rate (E15), up to what is payable
@@ -278,6 +280,21 @@ class _ProviderRun:
         paid_days = [day for day, code in enumerate(day_codes) if code in PAID_CODES]
         payable_days = payable // register_line.per_day_quarters
         return paid_days_amount_pence(register_line, paid_days[:payable_days])
+
+
+def _in_week(by_week: dict[date, list[RunLine]], monday: date) -> list[RunLine]:
+    return by_week.get(monday) or by_week.setdefault(monday, [])
+
+
+_Span = tuple[date, date, str, int, Fraction, dict[int, int]]
+_NO_WEEKS: _Span = (date.max, date.min, "", 0, _ZERO, {})
+_WITHHELD, _HELD, _PAID = LineStatus.WITHHELD, LineStatus.HELD, LineStatus.PAID
+
+
+def _span(first: date, last: date, weekly: WeeklyLine) -> _Span:
+    """Weeks with one set of terms, as the run uses them: the amounts for each payable quantity
+    are kept as they are worked out (a line is paid the same most weeks)."""
+    return first, last, weekly.ss_ref, weekly.planned_quarters, weekly.weekly_rate_pence, {}
 
 
 def _gone_reason(

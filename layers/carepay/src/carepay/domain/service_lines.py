@@ -81,6 +81,8 @@ class WeeklyLine(NamedTuple):
 
 
 _WEEK = WeeklyLine._fields.index("week_commencing")
+# A single-version line's first Monday, last day, and its terms before and after the Monday.
+_SingleLines = dict[str, tuple[date, date | None, tuple[object, ...], tuple[object, ...]]]
 _new = tuple.__new__  # a WeeklyLine from its fields, without NamedTuple's generated __new__
 
 
@@ -103,21 +105,7 @@ class ProviderPlan:
             if version.provider_ref == provider_ref:
                 self._versions_by_line.setdefault(version.line_ref, []).append(version)
         self._weekly_cache: dict[date, dict[str, WeeklyLine]] = {}
-        # Most lines have one version all their life: its terms are the same every week it
-        # covers (one rate, so no day-weighting), worked out once here rather than every week:
-        # each week's are these with the week's Monday put in.
-        self._single: dict[str, tuple[date, date | None, tuple[object, ...], tuple[object, ...]]]
-        self._single = {}
-        for line_ref, versions in self._versions_by_line.items():
-            if len(versions) == 1 and not versions[0].cancelled:
-                terms = _terms(versions[0], versions[0].start_date, None)
-                before, after = terms[:_WEEK], terms[_WEEK + 1 :]
-                self._single[line_ref] = (
-                    versions[0].start_date,
-                    versions[0].end_date,
-                    before,
-                    after,
-                )
+        self._single_lines: _SingleLines | None = None
         self._day_care = {
             line_ref
             for line_ref, versions in self._versions_by_line.items()
@@ -142,7 +130,7 @@ class ProviderPlan:
         if cached is None:
             cached = {}
             sunday = monday + timedelta(days=6)
-            single = self._single
+            single = self._single()
             for line_ref, versions in self._versions_by_line.items():
                 steady = single.get(line_ref)
                 if steady is not None:
@@ -157,6 +145,23 @@ class ProviderPlan:
                 cached = {ref: line for ref, line in cached.items() if ref not in self._day_care}
             self._weekly_cache[monday] = cached
         return cached
+
+    def _single(self) -> _SingleLines:
+        """Lines with one version all their life (most): its terms are the same every week it
+        covers (one rate, so no day-weighting), worked out once, the first time a week's lines
+        are asked for; each week's are these with the week's Monday put in."""
+        if self._single_lines is None:
+            self._single_lines = {}
+            for line_ref, versions in self._versions_by_line.items():
+                if len(versions) == 1 and not versions[0].cancelled:
+                    terms = _terms(versions[0], versions[0].start_date, None)
+                    self._single_lines[line_ref] = (
+                        versions[0].start_date,
+                        versions[0].end_date,
+                        terms[:_WEEK],
+                        terms[_WEEK + 1 :],
+                    )
+        return self._single_lines
 
     def non_payment_weeks_of(self, year: int) -> tuple[date, date]:
         """The two Mondays of a financial year on which no Day Care line is registered or paid."""
@@ -179,6 +184,36 @@ class ProviderPlan:
 
     def line_for_week(self, line_ref: str, monday: date) -> WeeklyLine | None:
         return self.lines_for_week(monday).get(line_ref)
+
+    def week_terms(self, line_ref: str, monday: date) -> WeeklyLine | None:
+        """One line's terms for one week, as `lines_for_week` has them, worked out alone (the
+        payment run goes line by line, and most of a line's weeks come from `steady_weeks`)."""
+        versions = self._versions_by_line.get(line_ref)
+        if not versions or (line_ref in self._day_care and self.is_non_payment_week(monday)):
+            return None
+        return _weekly_terms(versions, monday)
+
+    def steady_weeks(self, line_ref: str) -> list[tuple[date, date, WeeklyLine]]:
+        """Spans of weeks with one set of terms: (first, last, terms) says every week whose Monday
+        is from `first` to `last` has `terms` (but for its Monday). Those are the weeks one
+        version covers all seven days with no other in force; the rest (a version starting or
+        ending mid-week, day care's non-payment weeks) are for `week_terms`. A line's terms are
+        so worked out once a run, not once a week."""
+        versions = self._versions_by_line.get(line_ref, [])
+        if line_ref in self._day_care:
+            return []
+        if len(versions) == 1:  # most lines: no other version to leave weeks out for
+            first, last = _mondays_covered(versions[0])
+            if versions[0].cancelled or first > last:
+                return []
+            return [(first, last, _terms(versions[0], first, None))]
+        live = [v for v in versions if not v.cancelled]
+        spans = []
+        for version in live:
+            others = [_mondays_touching(other) for other in live if other is not version]
+            for first, last in _without([_mondays_covered(version)], others):
+                spans.append((first, last, _terms(version, first, None)))
+        return spans
 
 
 def _weekly_terms(versions: list[ServiceLineVersion], monday: date) -> WeeklyLine | None:
@@ -235,18 +270,50 @@ def rate_on(live: Sequence[ServiceLineVersion], day: date) -> Fraction | None:
 def _terms(version: ServiceLineVersion, monday: date, weekly_rate: Fraction | None) -> WeeklyLine:
     """A week's terms from the version in force at its end (its own rate unless day-weighted)."""
     rate = rate_pence(version.unit_rate) if weekly_rate is None else weekly_rate
-    return WeeklyLine(
-        line_ref=version.line_ref,
-        provider_ref=version.provider_ref,
-        ss_ref=version.ss_ref,
-        service_type=version.service_type,
-        service_level=version.service_level,
-        unit=version.unit,
-        week_commencing=monday,
-        planned_quarters=_quarters_of(version.planned_quantity),
-        planned_visits=version.planned_visits,
-        weekly_rate_pence=rate,
+    return _new(WeeklyLine, (version.line_ref, version.provider_ref, version.ss_ref,
+                             version.service_type, version.service_level, version.unit, monday,
+                             _quarters_of(version.planned_quantity), version.planned_visits,
+                             rate))  # fmt: skip
+
+
+_DAY = timedelta(days=1)
+_SIX_DAYS = timedelta(days=6)
+
+
+def _mondays_covered(version: ServiceLineVersion) -> tuple[date, date]:
+    """The weeks `version` is in force all seven days of, by Monday: from its start to six days
+    before its end (an empty span, first after last, when it never covers a whole week)."""
+    if version.end_date is None:
+        return version.start_date, date.max
+    if version.end_date < date.min + _SIX_DAYS:
+        return date.max, date.min
+    return version.start_date, version.end_date - _SIX_DAYS
+
+
+def _mondays_touching(version: ServiceLineVersion) -> tuple[date, date]:
+    """The weeks `version` is in force on at least one day of, by Monday."""
+    first = (
+        date.min if version.start_date < date.min + _SIX_DAYS else version.start_date - _SIX_DAYS
     )
+    return first, version.end_date or date.max
+
+
+def _without(
+    spans: list[tuple[date, date]], taken: list[tuple[date, date]]
+) -> list[tuple[date, date]]:
+    """`spans` less every day in `taken` (each a closed span of dates)."""
+    for taken_first, taken_last in taken:
+        left = []
+        for first, last in spans:
+            if taken_last < first or taken_first > last:
+                left.append((first, last))
+                continue
+            if first < taken_first:
+                left.append((first, taken_first - _DAY))
+            if taken_last < last:
+                left.append((taken_last + _DAY, last))
+        spans = left
+    return [(first, last) for first, last in spans if first <= last]
 
 
 @lru_cache(maxsize=4096)  # a plan names a handful of rates thousands of times
