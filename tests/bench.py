@@ -654,6 +654,50 @@ def payment_line_weeks(
     return ProviderPlan(provider, versions), actuals, paid
 
 
+def item_parsing(pages: int) -> None:
+    """What reading a run's actuals costs around the kernel: a 1 MB page of Query (DynamoDB's
+    most) parsed by botocore through DynamoDB's model, and as carepay reads it (the items as
+    JSON, carepay.adapters.dynamodb.wire), then made line-weeks."""
+    import botocore.session
+    from botocore.parsers import create_parser
+
+    from carepay.adapters.dynamodb.items import actuals_from_item, actuals_item
+    from carepay.adapters.dynamodb.wire import items_parsed_as_json
+    from carepay.domain.actuals import LineWeekActuals
+
+    submitted = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    items = [
+        actuals_item(LineWeekActuals(PROVIDER, f"L{number:05d}", f"SS{number:05d}", FIRST_WEEK,
+                                     20, 16, missed_quarters=4, comments="bench", upload_id="u1",
+                                     submitted_at=submitted, confirmed_at=submitted), "a1")
+        for number in range(2_000)
+    ]  # fmt: skip
+    body = json.dumps({"Count": len(items), "ScannedCount": len(items), "Items": items}).encode()
+    output = botocore.session.get_session().get_service_model("dynamodb")
+    shape = output.operation_model("Query").output_shape
+    parser = create_parser("json")
+
+    def carepays_read() -> list[Any]:
+        response: dict[str, Any] = {"body": body, "headers": {}, "status_code": 200}
+        lifted: dict[str, Any] = {}
+        items_parsed_as_json(response, lifted)
+        return {**parser.parse(response, shape), **lifted}["Items"]  # type: ignore[no-any-return]
+
+    botocores = timed(
+        pages, lambda: parser.parse({"body": body, "headers": {}, "status_code": 200}, shape)
+    )
+    carepays = timed(pages, carepays_read)
+    read = carepays_read()
+    line_weeks = timed(pages, lambda: [actuals_from_item(item) for item in read])
+    print(
+        f"\n## Reading a 1 MB page of actuals ({len(items):,} items, {len(body) // len(items)} bytes each)"
+    )
+    print("items/s, median (min–max)")
+    print(f"  parsed by botocore through DynamoDB's model:     {botocores.rate(len(items)):>30}")
+    print(f"  parsed as carepay reads them (items as JSON):     {carepays.rate(len(items)):>30}")
+    print(f"  … then made line-weeks (actuals_from_item):       {line_weeks.rate(len(items)):>30}")
+
+
 def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
     print(f"\n## Payment calculation kernel: one provider of {lines:,} lines")
     print("line-weeks/s, median (min–max) of 5 (goal: 1,000,000 in Lambda's shape, flat in size)")
@@ -794,6 +838,7 @@ def main() -> None:
     peak_memory(20_000 if quick else 100_000)
     workbooks(2_000, 10_000)
     registers(400)
+    item_parsing(5)
     payment_kernel(1_000, [10] if quick else [10, 100, 400])
     payment_run_requests(*((3, 20, 40) if quick else (5, 40, 52)))
     cold_starts(3 if quick else 7)

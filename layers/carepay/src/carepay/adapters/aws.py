@@ -10,6 +10,8 @@ import os
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from carepay.adapters.dynamodb import wire
+
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -47,12 +49,15 @@ def _client(service: str, region: str, endpoint_url: str | None) -> Any:
     config = Config(
         retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=5, read_timeout=30
     )
-    return _session().client(
+    made = _session().client(
         service,
         region_name=region,
         endpoint_url=endpoint_url,
         config=config,
     )
+    if service == "dynamodb":
+        wire.register(made)
+    return made
 
 
 def forget_clients() -> None:

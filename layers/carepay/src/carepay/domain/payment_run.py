@@ -375,7 +375,7 @@ def settled_before(
         for line in lines
         if line.status is LineStatus.HELD or line.status is LineStatus.WITHHELD
     ]
-    last_reported = first_week - timedelta(weeks=1)
+    last_reported, cutoff = first_week - timedelta(weeks=1), cutoff.astimezone(UTC)
     for line_week in actuals:
         confirmed_at = line_week.confirmed_at
         if confirmed_at is None or confirmed_at > cutoff:
