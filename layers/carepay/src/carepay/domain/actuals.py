@@ -160,6 +160,7 @@ class ValidationContext:
     stored: Mapping[tuple[str, date], StoredLineWeek] = field(default_factory=dict)
     approvals: Approvals = field(default_factory=Approvals)
     _ss_index: dict[date, dict[str, list[WeeklyLine]]] = field(default_factory=dict)
+    _ss_keys: dict[str, str] = field(default_factory=dict)  # each person's, once for every week
     uploaded_on: date = field(init=False)
 
     def __post_init__(self) -> None:
@@ -168,9 +169,10 @@ class ValidationContext:
     def lines_of_person(self, monday: date, ss_ref: str) -> list[WeeklyLine]:
         index = self._ss_index.get(monday)
         if index is None:
-            index = {}
+            index, keys = {}, self._ss_keys
             for line in self.plan.lines_for_week(monday).values():
-                index.setdefault(line.ss_ref.upper(), []).append(line)
+                key = keys.get(line.ss_ref) or keys.setdefault(line.ss_ref, line.ss_ref.upper())
+                index.setdefault(key, []).append(line)
             self._ss_index[monday] = index
         return index.get(ss_ref.upper(), [])
 

@@ -386,7 +386,7 @@ class SubmissionService:
             next_step=message,
         )
         if not submission.provider_ref or version is None:  # no provider: nothing to commit
-            self._write_feedback(submission, feedback, None)
+            self._write_feedback(submission, feedback.json_bytes(), None)
             _log_decision(submission, feedback)
             return _summary(feedback, submission)
         return self._commit(submission, feedback, [], None, version)
@@ -403,7 +403,8 @@ class SubmissionService:
         """Stage the feedback under this attempt, commit (naming it), then publish it: feedback
         never says what a failed or refused commit would have done."""
         staged_as = f"{feedback.upload_id}-{secrets.token_hex(4)}"
-        self._write_feedback(submission, feedback, workbook, staged_as=staged_as)
+        feedback_json = feedback.json_bytes()
+        self._write_feedback(submission, feedback_json, workbook, staged_as=staged_as)
         summary = _summary(feedback, submission).model_copy(
             update={"staged_as": staged_as, "staged_workbook": workbook is not None}
         )
@@ -415,7 +416,7 @@ class SubmissionService:
             version,
             rejected,
         )
-        self._write_feedback(submission, feedback, workbook)
+        self._write_feedback(submission, feedback_json, workbook)
         _log_decision(submission, feedback)
         return summary
 
@@ -438,7 +439,7 @@ class SubmissionService:
     def _write_feedback(
         self,
         submission: SubmissionKey,
-        feedback: SubmissionFeedback,
+        feedback_json: bytes,
         workbook: bytes | None,
         *,
         staged_as: str = "",
@@ -449,7 +450,7 @@ class SubmissionService:
             )
         self.documents.write_outbound(
             submission.feedback_key("json", staged_as=staged_as),
-            feedback.model_dump_json(indent=1).encode(),
+            feedback_json,
             "application/json",
         )
 

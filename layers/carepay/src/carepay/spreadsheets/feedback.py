@@ -60,3 +60,8 @@ class SubmissionFeedback(BaseModel):
     confirmations: list[WeekConfirmationOut] = Field(default_factory=list)
     next_step: str = ""
     rows: list[RowFeedback] = Field(default_factory=list)
+
+    def json_bytes(self) -> bytes:
+        """The feedback as the JSON file providers are given, made once, straight to bytes
+        (model_dump_json gives text, and a 100,000-row file's text and bytes are ~30 MB each)."""
+        return self.__pydantic_serializer__.to_json(self, indent=1)

@@ -533,6 +533,9 @@ def _map_columns(sheet: SheetRead, filename: str, schema: TableSchema) -> Table:
     return table
 
 
+SHARED_TEXTS = 20_000
+
+
 def _data_rows(
     raw_rows: Iterator[Sequence[object]],
     table: Table,
@@ -545,6 +548,11 @@ def _data_rows(
     noted_rows = {row for row, _ in notes.filled_down} | {row for row, _ in notes.errors}
     merged_into: dict[str, list[int]] = {}
     data_rows = 0
+    # A claim repeats its dates, services and quantities on every row: each text is kept once
+    # (a 100,000-row file's cells are ~28 MB of text otherwise), and an empty cell not at all.
+    # Bounded, so a file of texts that never repeat costs no more than it did.
+    texts: dict[str, str] = {}
+    shared = texts.setdefault
     for number, raw in enumerate(raw_rows, start=table.first_data_row):
         # any() alone would also skip a row of zeros, so only a row it calls empty is looked at again
         if not any(raw) and all(cell in ("", None) for cell in raw):
@@ -557,7 +565,16 @@ def _data_rows(
             )
         if len(raw) < width:
             raw = [*raw, *([""] * (width - len(raw)))]
-        cells = {key: (None if raw[p] == "" else raw[p]) for p, key in keyed}
+        if len(texts) > SHARED_TEXTS:
+            texts.clear()
+        cells: dict[str, object] = {}
+        for position, key in keyed:
+            value = raw[position]
+            if type(value) is str:
+                if value:
+                    cells[key] = shared(value, value)
+            elif value is not None:
+                cells[key] = value
         if number in noted_rows:
             for position, key in keyed:
                 if (number, position) in notes.errors:
