@@ -567,10 +567,14 @@ def _row_out(outcome: RowOutcome, sheet: str = "") -> RowFeedback:
         status=outcome.status,
         line_ref=line.line_ref if line else None,
         week_commencing=outcome.week,
-        errors=tuple(_out(f) for f in outcome.errors),
-        warnings=tuple(_out(f) for f in outcome.warnings),
-        exceptions=tuple(_out(f) for f in outcome.exceptions),
+        errors=_outs(outcome.errors),
+        warnings=_outs(outcome.warnings),
+        exceptions=_outs(outcome.exceptions),
     )
+
+
+def _outs(findings: Sequence[Finding]) -> tuple[FindingOut, ...]:
+    return tuple(_out(f) for f in findings) if findings else ()  # most rows have none
 
 
 def _confirmation_out(confirmation: WeekConfirmation) -> WeekConfirmationOut:

@@ -30,6 +30,7 @@ RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ROWS_PER_WRITE = 500  # rows gathered before each write to the compressor
+SHOWN_TEXTS = 20_000  # texts kept as their cells show them (StreamingWorkbook._shown)
 SPACES = frozenset(" \t\n\r")
 MAX_TEXT = MAX_CELL_CHARS
 # Control characters no xlsx cell may hold (all but tab, newline and carriage return).
@@ -112,6 +113,7 @@ class StreamingWorkbook:
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
+        self.texts: dict[str, tuple[str, str]] = {}  # see _shown
         # A cell given no style whose text is too long for its column (see row).
         self.wrapped = self.style(Style(wrap=True, vertical="top", horizontal="left"))
 
@@ -186,18 +188,23 @@ class StreamingWorkbook:
         assert sheet is not None, "open a sheet first"
         sheet.rows += 1
         number, letters, cells, lines = sheet.rows, self.letters, [], 1
+        texts = self.texts
         for position, value in enumerate(values):
             if type(value) is str:
-                value = _cell_text(value)
-                if not value:
+                shown = texts.get(value)
+                if shown is None:
+                    shown = self._shown(value)
+                text, inline = shown
+                if not text:
                     continue
                 style = styles[position] if styles else 0
-                if not style and wrap_beyond and len(value) > wrap_beyond[position]:
-                    lines = max(lines, wrapped_lines(value, wrap_beyond[position]))
+                if not style and wrap_beyond and len(text) > wrap_beyond[position]:
+                    lines = max(lines, wrapped_lines(text, wrap_beyond[position]))
                     style = self.wrapped
-                if value.startswith(TEXT_THAT_WOULD_RUN):
+                if text.startswith(TEXT_THAT_WOULD_RUN):
                     style = self._variant(style, "text")
-                cells.append(_text_cell(f"{letters[position]}{number}", value, style))
+                styled = f' s="{style}"' if style else ""
+                cells.append(f'<c r="{letters[position]}{number}"{styled}{inline}')
             elif value is not None:
                 style = styles[position] if styles else 0
                 if isinstance(value, date):
@@ -208,6 +215,16 @@ class StreamingWorkbook:
         sheet.pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
         if len(sheet.pending) >= ROWS_PER_WRITE:
             sheet.flush()
+
+    def _shown(self, value: str) -> tuple[str, str]:
+        """A text as its cell shows it, and the cell's XML after its reference and style; kept,
+        as a sheet repeats its texts row after row (bounded: texts that never repeat cost no
+        more than they did)."""
+        if len(self.texts) > SHOWN_TEXTS:
+            self.texts.clear()
+        text = _cell_text(value)
+        shown = self.texts[value] = (text, _inline(text))
+        return shown
 
     def note(self, column: int, text: str) -> None:
         """A note on a cell of the row just written (column 0 is A)."""
@@ -333,12 +350,17 @@ def _cell_text(value: str) -> str:
 
 
 def _text_cell(reference: str, value: str, style: int) -> str:
-    """An inline text cell; spaces at either end kept (XML would otherwise drop them)."""
     styled = f' s="{style}"' if style else ""
+    return f'<c r="{reference}"{styled}{_inline(value)}'
+
+
+def _inline(value: str) -> str:
+    """An inline text cell after its reference and style; spaces at either end kept (XML would
+    otherwise drop them)."""
     text = value.translate(ESCAPES)
     if value[:1] in SPACES or value[-1:] in SPACES:
-        return f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f'<c r="{reference}"{styled} t="inlineStr"><is><t>{text}</t></is></c>'
+        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _cell(reference: str, value: object, style: int) -> str:
