@@ -9,6 +9,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from carepay.adapters.dynamodb.keys import (
     RUNS,
@@ -27,6 +28,9 @@ from carepay.adapters.dynamodb.table import Item, n, s
 from carepay.domain.actuals import LineWeekActuals, RejectedReport
 from carepay.domain.approvals import ExtraApproval, FrustratedApproval
 from carepay.domain.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 from carepay.domain.payment_run import PaidBefore, RunLine
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ServiceLineVersion, ServiceType, Unit
@@ -103,42 +107,44 @@ def actuals_item(line_week: LineWeekActuals, attempt: str) -> Item:
 
 
 def actuals_from_item(item: Item) -> LineWeekActuals:
-    def text(name: str) -> str:
-        return item[name]["S"] if name in item else ""
-
-    def number(name: str) -> int:
-        return int(item[name]["N"])
-
-    exceptions = tuple(
-        Finding(code, message, Severity.EXCEPTION)
-        for code, message in json.loads(text("exceptions") or "[]")
+    """A stored line-week. A payment run reads tens of thousands of these, so attributes are
+    read inline and the JSON of exceptions parsed only when there are any."""
+    get = item.get
+    stored_exceptions = get("exceptions")
+    exceptions = (
+        tuple(
+            Finding(code, message, Severity.EXCEPTION)
+            for code, message in json.loads(stored_exceptions["S"])
+        )
+        if stored_exceptions
+        else ()
     )
+    visits, submitted_at, confirmed_at = get("visits"), get("submitted_at"), get("confirmed_at")
     return LineWeekActuals(
         provider_ref=provider_of(item["PK"]["S"]),
-        line_ref=text("line_ref"),
-        ss_ref=text("ss_ref"),
-        week_commencing=date.fromisoformat(text("week")),
-        planned_quarters=number("planned"),
-        actual_quarters=number("actual"),
-        frustrated_quarters=number("frustrated"),
-        missed_quarters=number("missed"),
-        extra_quarters=number("extra"),
-        planned_visits=int(item["visits"]["N"]) if "visits" in item else None,
-        comments=text("comments"),
-        missed_reason=text("missed_reason"),
+        line_ref=get("line_ref", _NO_TEXT)["S"],
+        ss_ref=get("ss_ref", _NO_TEXT)["S"],
+        week_commencing=date.fromisoformat(get("week", _NO_TEXT)["S"]),
+        planned_quarters=int(item["planned"]["N"]),
+        actual_quarters=int(item["actual"]["N"]),
+        frustrated_quarters=int(item["frustrated"]["N"]),
+        missed_quarters=int(item["missed"]["N"]),
+        extra_quarters=int(item["extra"]["N"]),
+        planned_visits=int(visits["N"]) if visits else None,
+        comments=get("comments", _NO_TEXT)["S"],
+        missed_reason=get("missed_reason", _NO_TEXT)["S"],
         exceptions=exceptions,
-        frustrated_week_in_run=number("run"),
-        source=text("source"),
-        upload_id=text("upload_id"),
-        submitted_at=datetime.fromisoformat(text("submitted_at"))
-        if "submitted_at" in item
-        else None,
-        confirmed_at=datetime.fromisoformat(text("confirmed_at"))
-        if "confirmed_at" in item
-        else None,
+        frustrated_week_in_run=int(item["run"]["N"]),
+        source=get("source", _NO_TEXT)["S"],
+        upload_id=get("upload_id", _NO_TEXT)["S"],
+        submitted_at=datetime.fromisoformat(submitted_at["S"]) if submitted_at else None,
+        confirmed_at=datetime.fromisoformat(confirmed_at["S"]) if confirmed_at else None,
         late_confirmation=item["late"]["BOOL"],
-        day_codes=text("days"),
+        day_codes=get("days", _NO_TEXT)["S"],
     )
+
+
+_NO_TEXT: AttributeValueTypeDef = {"S": ""}
 
 
 def version_item(version: ServiceLineVersion, import_id: str) -> Item:
