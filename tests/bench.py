@@ -703,6 +703,32 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
     print("line-weeks/s, median (min–max) of 5 (goal: 1,000,000 in Lambda's shape, flat in size)")
     for weeks in weeks_by_size:
         _kernel_at(lines, weeks)
+    print("the kernel alone, in a fresh process (the bench's own process has worked before it):")
+    for weeks in weeks_by_size:
+        result = subprocess.run(
+            [sys.executable, "-m", "tests.bench", "--kernel-child", str(lines), str(weeks)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        print(f"  {lines * weeks:,} line-weeks: {result.stdout.strip()}")
+
+
+def kernel_child(lines: int, weeks: int) -> None:
+    from carepay.domain.approvals import Approvals
+    from carepay.domain.payment_run import calculate_provider
+
+    run_at = datetime.combine(
+        FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
+    )
+    plan, actuals, paid = payment_line_weeks(lines, weeks)
+    versions = [v for vs in plan._versions_by_line.values() for v in vs]
+
+    def lambdas_shape() -> object:
+        with cycle_collection_paused():
+            return calculate_provider(
+                ProviderPlan(PROVIDER, versions), actuals, paid, Approvals(), run_at
+            )
+
+    print(timed(5, lambdas_shape).rate(lines * weeks))
 
 
 def _kernel_at(lines: int, weeks: int) -> None:
@@ -738,7 +764,7 @@ def _kernel_at(lines: int, weeks: int) -> None:
     print(
         f"  … the cycle collector on:                                    {collector_on.rate(count):>30}"
     )
-    print(f"  … one plan reused run after run:                             {warm.rate(count):>30}")
+    print(f"  … one plan reused run after run, collector on:               {warm.rate(count):>30}")
     print(
         f"  the week-by-week reference, tests/domain/week_by_week.py:   {week_by_week.rate(count):>30}"
     )
@@ -826,6 +852,9 @@ def _print_run(
 def main() -> None:
     if sys.argv[1:2] == ["--memory-child"]:
         memory_child(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1:2] == ["--kernel-child"]:
+        kernel_child(int(sys.argv[2]), int(sys.argv[3]))
         return
     quick = "--quick" in sys.argv
     print(
