@@ -81,7 +81,7 @@ class WeeklyLine(NamedTuple):
 
 
 _WEEK = WeeklyLine._fields.index("week_commencing")
-# A single-version line's first Monday, last day, and its terms before and after the Monday.
+# A single-version line's start and end dates, and its terms before and after the Monday.
 _SingleLines = dict[str, tuple[date, date | None, tuple[object, ...], tuple[object, ...]]]
 _new = tuple.__new__  # a WeeklyLine from its fields, without NamedTuple's generated __new__
 
