@@ -207,6 +207,11 @@ class StreamingWorkbook:
                 cells.append(f'<c r="{letters[position]}{number}"{styled}{inline}')
             elif value is not None:
                 style = styles[position] if styles else 0
+                kind = type(value)
+                if kind is float or kind is int:  # most cells that are not text: no more to ask
+                    styled = f' s="{style}"' if style else ""
+                    cells.append(f'<c r="{letters[position]}{number}"{styled}><v>{value!r}</v></c>')
+                    continue
                 if isinstance(value, date):
                     style = self._variant(style, "date")
                 cells.append(_cell(f"{letters[position]}{number}", value, style))
