@@ -22,7 +22,7 @@ from carepay.domain.weeks import LONDON
 from tests.domain.week_by_week import calculate_week_by_week
 
 PROVIDER = "P001"
-FIRST_MONDAY = date(2024, 11, 25)  # six weeks over Christmas: day care's non-payment weeks
+FIRST_MONDAY = date(2024, 11, 25)  # eight weeks over Christmas: day care's non-payment weeks
 MONDAYS = [FIRST_MONDAY + timedelta(weeks=n) for n in range(8)]
 LINE_REFS = ["L1", "L2", "L3", "L4"]
 SERVICE_TYPES = [ServiceType.HOME_SUPPORT, ServiceType.ONE_TO_ONE_RESIDENTIAL, ServiceType.DAY_CARE]
