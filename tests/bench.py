@@ -712,23 +712,31 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
         print(f"  {lines * weeks:,} line-weeks: {result.stdout.strip()}")
 
 
-def kernel_child(lines: int, weeks: int) -> None:
-    from carepay.domain.approvals import Approvals
-    from carepay.domain.payment_run import calculate_provider
+class KernelRun:
+    """One provider's history for the kernel, and the kernel run on it as a Lambda runs it."""
 
-    run_at = datetime.combine(
-        FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
-    )
-    plan, actuals, paid = payment_line_weeks(lines, weeks)
-    versions = [v for vs in plan._versions_by_line.values() for v in vs]
+    def __init__(self, lines: int, weeks: int) -> None:
+        self.run_at = datetime.combine(
+            FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
+        )
+        self.plan, self.actuals, self.paid = payment_line_weeks(lines, weeks)
+        self.versions = [v for vs in self.plan._versions_by_line.values() for v in vs]
 
-    def lambdas_shape() -> object:
+    def in_lambdas_shape(self, paid_before: Any = None, kernel: Any = None) -> object:
+        """A plan built for the run and the cycle collector paused, as
+        PaymentRunService.calculate runs it."""
+        from carepay.domain.approvals import Approvals
+        from carepay.domain.payment_run import calculate_provider
+
         with cycle_collection_paused():
-            return calculate_provider(
-                ProviderPlan(PROVIDER, versions), actuals, paid, Approvals(), run_at
-            )
+            return (kernel or calculate_provider)(
+                ProviderPlan(PROVIDER, self.versions), self.actuals,
+                self.paid if paid_before is None else paid_before, Approvals(), self.run_at,
+            )  # fmt: skip
 
-    print(timed(5, lambdas_shape).rate(lines * weeks))
+
+def kernel_child(lines: int, weeks: int) -> None:
+    print(timed(5, KernelRun(lines, weeks).in_lambdas_shape).rate(lines * weeks))
 
 
 def _kernel_at(lines: int, weeks: int) -> None:
@@ -737,27 +745,15 @@ def _kernel_at(lines: int, weeks: int) -> None:
     from tests.domain.week_by_week import calculate_week_by_week
 
     count = lines * weeks
-    run_at = datetime.combine(
-        FIRST_WEEK + timedelta(weeks=weeks + 1, days=2), datetime.min.time(), tzinfo=LONDON
-    )
-    plan, actuals, paid = payment_line_weeks(lines, weeks)
-    versions = [v for vs in plan._versions_by_line.values() for v in vs]
-
-    def lambdas_shape(
-        paid_before: dict[Any, Any] = paid, kernel: Any = calculate_provider
-    ) -> object:
-        with cycle_collection_paused():  # as PaymentRunService.calculate runs it
-            return kernel(
-                ProviderPlan(PROVIDER, versions), actuals, paid_before, Approvals(), run_at
-            )
-
-    shaped = timed(5, lambdas_shape)
-    unpaid = timed(5, lambda: lambdas_shape({}))
+    kernel = KernelRun(lines, weeks)
+    plan, actuals, paid, run_at = kernel.plan, kernel.actuals, kernel.paid, kernel.run_at
+    shaped = timed(5, kernel.in_lambdas_shape)
+    unpaid = timed(5, lambda: kernel.in_lambdas_shape(paid_before={}))
     collector_on = timed(5, lambda: calculate_provider(
-        ProviderPlan(PROVIDER, versions), actuals, paid, Approvals(), run_at
+        ProviderPlan(PROVIDER, kernel.versions), actuals, paid, Approvals(), run_at
     ))  # fmt: skip
     warm = timed(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
-    week_by_week = timed(3, lambda: lambdas_shape(kernel=calculate_week_by_week))
+    week_by_week = timed(3, lambda: kernel.in_lambdas_shape(kernel=calculate_week_by_week))
     print(f"{count:,} line-weeks ({weeks} weeks), half of them paid by earlier runs")
     print(f"  Lambda's shape: a plan built for the run, collector paused: {shaped.rate(count):>30}")
     print(f"  … nothing paid yet (every line-week a run line):            {unpaid.rate(count):>30}")

@@ -139,6 +139,7 @@ def test_the_line_by_line_kernel_pays_what_the_week_by_week_calculation_pays(
         FIRST_MONDAY + timedelta(weeks=run_week, days=2), datetime.min.time(), tzinfo=LONDON
     )
     expected = calculate_week_by_week(plan, actuals, paid, approvals, run_at)
+    # a plan of its own: neither calculation sees the weekly terms the other worked out
     fresh_plan = ProviderPlan(PROVIDER, [v for ref in plan.line_refs for v in plan.versions_of(ref)],
                               plan.non_payment_weeks)  # fmt: skip
     assert calculate_provider(fresh_plan, actuals, paid, approvals, run_at) == expected

@@ -151,8 +151,9 @@ def calculate_provider(
     # In UTC, as confirmations are stored: datetimes in two time zones compare ~50× slower.
     run = _ProviderRun(plan, approvals, deadline_before(run_at).astimezone(UTC))
     for line_ref in sorted(reported.keys() | paid.keys()):
-        run.reported_weeks(line_ref, reported.get(line_ref, {}), paid.get(line_ref, {}))
-        run.paid_weeks(line_ref, reported.get(line_ref, {}), paid.get(line_ref, {}))
+        weeks_reported, weeks_paid = reported.get(line_ref, {}), paid.get(line_ref, {})
+        run.reported_weeks(line_ref, weeks_reported, weeks_paid)
+        run.paid_weeks(line_ref, weeks_reported, weeks_paid)
     return [line for monday in sorted(run.by_week) for line in run.by_week[monday]]
 
 

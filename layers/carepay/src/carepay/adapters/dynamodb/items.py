@@ -106,6 +106,9 @@ def actuals_item(line_week: LineWeekActuals, attempt: str) -> Item:
     return item
 
 
+_NO_TEXT: AttributeValueTypeDef = {"S": ""}  # an attribute a line-week may leave out
+
+
 def actuals_from_item(item: Item) -> LineWeekActuals:
     """A stored line-week. A payment run reads tens of thousands of these, so attributes are
     read inline and the JSON of exceptions parsed only when there are any."""
@@ -142,9 +145,6 @@ def actuals_from_item(item: Item) -> LineWeekActuals:
         late_confirmation=item["late"]["BOOL"],
         day_codes=get("days", _NO_TEXT)["S"],
     )
-
-
-_NO_TEXT: AttributeValueTypeDef = {"S": ""}
 
 
 def version_item(version: ServiceLineVersion, import_id: str) -> Item:
