@@ -58,6 +58,7 @@ def test_the_plan_is_locked_and_only_entry_cells_are_unlocked() -> None:
     }
     assert unlocked == {title for title, _, entry in COLUMNS if entry}
     assert sheet.cell(row=first, column=7).value == 5.0  # Actual pre-filled with the plan
+    assert not sheet["D3"].protection.locked  # the declaration, for the whole week
 
 
 def test_frustrated_and_extra_are_refused_in_the_sheet_where_the_service_never_pays_them() -> None:

@@ -134,3 +134,19 @@ def test_a_provider_with_weekly_and_day_care_lines_gets_both_sheets_and_both_are
     tables = read_tables(content, "week.xlsx", (ACTUALS_UPLOAD, REGISTER_UPLOAD))
     assert [t.schema for t in tables] == [ACTUALS_UPLOAD.name, REGISTER_UPLOAD.name]
     assert [[r.text("line_ref") for r in t.rows] for t in tables] == [["L406"], ["L401", "L402"]]
+
+
+def test_only_the_days_and_the_providers_own_columns_take_entries_in_the_register() -> None:
+    sheet = load_workbook(io.BytesIO(workbook_for(E15_PLAN)))[REGISTER_SHEET]
+    header = [cell.value for cell in sheet[5]]
+    unlocked = {
+        title for column, title in enumerate(header, start=1)
+        if not sheet.cell(row=6, column=column).protection.locked
+    }  # fmt: skip
+    assert sheet.protection.sheet
+    assert unlocked == {"Mon", "Tue", "Wed", "Thu", "Fri", "All Week", "Comments", "Submit"}
+    assert not sheet["D3"].protection.locked  # the whole register's Submit
+    [excess] = [
+        (str(r.sqref), r.rules[0].dxf.fill.bgColor.rgb) for r in sheet.conditional_formatting
+    ]
+    assert excess == ("N6:N9", "FFFFC7CE")  # its four lines

@@ -12,7 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from carepay.spreadsheets.xlsx_stream import PrintSetup, StreamingWorkbook, Style, Validation
+from carepay.spreadsheets.xlsx_stream import (
+    BLANK,
+    Formula,
+    Highlight,
+    PrintSetup,
+    SheetLock,
+    StreamingWorkbook,
+    Style,
+    Validation,
+)
 
 WRITTEN_AT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
 # What a cell can hold: no control characters but tab, newline and carriage return
@@ -133,3 +142,33 @@ def test_the_workbooks_dates_are_the_moment_it_was_written_in_utc() -> None:
     properties = load_workbook(io.BytesIO(book.finish(london_summer))).properties
     created = properties.created.replace(tzinfo=UTC)
     assert created == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)  # 09:30 BST is 08:30 UTC
+
+
+def test_a_locked_sheet_takes_entries_only_in_unlocked_cells_even_empty_ones() -> None:
+    book = StreamingWorkbook()
+    lock = SheetLock(protected=True, merged=["C1:E1"])
+    book.open_sheet("Claim", [10, 10, 10], PrintSetup("Council"), locked=lock)
+    entry = book.style(Style(fill="FFFFFF", locked=False))
+    book.row(["Plan", BLANK, "A council message across three columns"], [0, entry, 0])
+    book.row([None, BLANK], [0, 0])  # an empty cell with no style is no cell at all
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Claim"]
+    assert sheet.protection.sheet and not sheet.protection.formatColumns
+    assert sheet["A1"].protection.locked and not sheet["B1"].protection.locked
+    assert sheet["B1"].value is None and sheet["B1"].fill.fgColor.rgb == "FFFFFFFF"
+    assert [str(cells) for cells in sheet.merged_cells.ranges] == ["C1:E1"]
+    assert sheet.max_row == 1  # the second row has no cell
+
+
+def test_carepays_own_formulas_are_formulas_and_highlights_follow_theirs() -> None:
+    book = StreamingWorkbook()
+    amber = Highlight("B1:B2", "AND(LEN(TRIM($B1))=0,$A1<>5)", "FFC000", stop=True)
+    book.open_sheet("Claim", [10, 10], PrintSetup("Council"), locked=SheetLock(highlights=[amber]))
+    book.row([5, "ok"])
+    book.row([4, None])
+    book.row([Formula("=SUM(A1:A2)"), Formula('IF(A1>A2,"more & less","")')])
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Claim"]
+    assert sheet["A3"].value == "=SUM(A1:A2)" and sheet["A3"].data_type == "f"
+    assert sheet["B3"].value == '=IF(A1>A2,"more & less","")'
+    [(cells, [rule])] = [(str(r.sqref), r.rules) for r in sheet.conditional_formatting]
+    assert cells == "B1:B2" and rule.formula == ["AND(LEN(TRIM($B1))=0,$A1<>5)"]
+    assert rule.stopIfTrue and rule.dxf.fill.bgColor.rgb == "FFFFC000"

@@ -19,6 +19,7 @@ from carepay.ports.stores import PreviewStore
 from carepay.services.notices import received_at
 from carepay.services.results import WorkbookWritten
 from carepay.spreadsheets.claim_workbook import CouncilNotice, write_claim_csv
+from carepay.spreadsheets.claim_xlsx import write_claim_workbook
 from carepay.spreadsheets.register_sheet import (
     RegisterRow,
     coming_non_payment_weeks,
@@ -139,12 +140,9 @@ class ClaimWorkbookService:
         now = now or datetime.now(UTC)
         preview = self.preview(provider_ref, monday, now) if week_has_ended(monday, now) else None
         register = self._register(plan, provider_ref, monday)
-        # openpyxl only when a workbook is written: it is a fifth of a handler's import time.
-        from carepay.spreadsheets.claim_xlsx import write_claim_workbook
-
         workbook = write_claim_workbook(
             provider_ref, plan.provider_name, monday, lines, self.notice, preview, register,
-            coming_non_payment_weeks(plan, monday) if plan.has_day_care else [],
+            coming_non_payment_weeks(plan, monday) if plan.has_day_care else [], written_at=now,
         )  # fmt: skip
         files = [(claim_workbook_key(provider_ref, monday), workbook, XLSX)]
         claim_lines = [line for line in lines if line.service_type is not ServiceType.DAY_CARE]

@@ -1,9 +1,11 @@
 """A workbook written as it goes: each sheet's rows straight into its compressed zip entry.
 
 For the feedback workbook of a large upload, where openpyxl (even write-only) spends most of the
-upload's time on per-cell objects. This writes only what carepay's workbooks use: text, numbers
-and dates; fonts, fills, alignment and number formats; column widths, row heights, frozen panes;
-notes on cells; drop-downs and checks; A4 print set-up with heading rows, header and footer.
+upload's time on per-cell objects. This writes only what carepay's workbooks use: text, numbers,
+dates and carepay's own formulas; fonts, fills, alignment, number formats and unlocked cells;
+column widths, row heights, frozen panes, merged cells; a locked sheet; notes on cells;
+drop-downs, checks and fills that follow a formula (conditional formatting); A4 print set-up
+with heading rows, header and footer.
 Text is written inline (no shared-strings table to hold in memory), so memory stays flat.
 """
 
@@ -63,6 +65,34 @@ class Style:
     horizontal: str = ""  # left, center, right
     number_format: str = ""  # e.g. dd/mm/yyyy
     quote_prefix: bool = False  # text that would run as a formula is shown as typed
+    locked: bool = True  # on a locked sheet, only unlocked cells take entries
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula carepay itself writes ("=SUM(G6:G40)"), never text from anyone: a text cell
+    that looks like one is shown as typed."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Blank:
+    pass
+
+
+BLANK = _Blank()  # an empty cell kept for its style: an entry cell, unlocked and white
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """`cells` filled with `fill` while `formula` (relative to their first cell) holds; `stop`:
+    no later rule applies to a cell this one fills."""
+
+    cells: str  # e.g. K6:K40
+    formula: str
+    fill: str  # RRGGBB
+    stop: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +115,17 @@ class PrintSetup:
     title_rows: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SheetLock:
+    """A locked sheet (`protected`: only unlocked cells take entries; no password, as the lock
+    prevents slips, not people; columns and rows can still be resized), its merged cells
+    ("F3:M3") and the fills that follow formulas."""
+
+    protected: bool = False
+    merged: Sequence[str] = ()
+    highlights: Sequence[Highlight] = ()
+
+
 @dataclass(slots=True)
 class _Sheet:
     title: str
@@ -93,6 +134,7 @@ class _Sheet:
     setup: PrintSetup
     notes: list[tuple[str, str]] = field(default_factory=list)  # (cell, text)
     validations: Sequence[Validation] = ()
+    locked: SheetLock = field(default_factory=SheetLock)
     rows: int = 0
     pending: list[str] = field(default_factory=list)  # rows not yet compressed
 
@@ -110,6 +152,7 @@ class StreamingWorkbook:
         self.styles: dict[Style, int] = {Style(): 0}
         self.by_number = [Style()]
         self.variants: dict[tuple[int, str], int] = {}  # (style, "date" or "text") → style
+        self.highlight_fills: dict[str, int] = {}  # a highlight's fill → its format's number
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
@@ -147,13 +190,17 @@ class StreamingWorkbook:
         *,
         freeze: str = "",
         validations: Sequence[Validation] = (),
+        locked: SheetLock = SheetLock(),
     ) -> None:
         """Start a sheet: its column widths, frozen panes (the first cell that scrolls, e.g.
-        B2), print set-up, and the drop-downs and checks written after its rows."""
+        B2), print set-up, and what is written after its rows: the drop-downs and checks, the
+        lock, merged cells and highlights."""
         self.close_sheet()
         index = len(self.sheets) + 1
         stream = self.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
-        sheet = _Sheet(title, index, stream, setup, validations=validations)
+        sheet = _Sheet(title, index, stream, setup, validations=validations, locked=locked)
+        for highlight in locked.highlights:
+            self.highlight_fills.setdefault(highlight.fill, len(self.highlight_fills))
         self.sheets.append(sheet)
         self.current = sheet
         columns = "".join(
@@ -246,6 +293,7 @@ class StreamingWorkbook:
         sheet.stream.write(
             (
                 "</sheetData>"
+                + _lock(sheet.locked, self.highlight_fills)
                 + _validations(sheet.validations)
                 + '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3"'
                 ' footer="0.3"/>'
@@ -266,7 +314,7 @@ class StreamingWorkbook:
         self.zip.writestr("docProps/core.xml", _core(moment))
         self.zip.writestr("xl/workbook.xml", self._workbook())
         self.zip.writestr("xl/_rels/workbook.xml.rels", self._workbook_relationships())
-        self.zip.writestr("xl/styles.xml", _styles(list(self.styles)))
+        self.zip.writestr("xl/styles.xml", _styles(list(self.styles), list(self.highlight_fills)))
         self.zip.close()
         return self.buffer.getvalue()
 
@@ -384,6 +432,10 @@ def _cell(reference: str, value: object, style: int) -> str:
         return f'<c r="{reference}"{styled}><v>{serial!r}</v></c>'
     if isinstance(value, date):
         return f'<c r="{reference}"{styled}><v>{(value - EXCEL_EPOCH).days}</v></c>'
+    if isinstance(value, Formula):
+        return f'<c r="{reference}"{styled}><f>{escaped(value.text.removeprefix("="))}</f></c>'
+    if value is BLANK:
+        return f'<c r="{reference}"{styled}/>' if style else ""
     return _cell(reference, str(value), style)
 
 
@@ -405,6 +457,29 @@ def _sheet_view(freeze: str) -> str:
         f'<sheetView workbookViewId="0"><pane{split} topLeftCell="{freeze}" activePane="{pane}"'
         f' state="frozen"/><selection pane="{pane}" activeCell="{freeze}" sqref="{freeze}"/>'
         "</sheetView>"
+    )
+
+
+STOP = ' stopIfTrue="1"'
+
+
+def _lock(lock: SheetLock, fills: dict[str, int]) -> str:
+    """What follows a sheet's rows, in the order the format requires: the lock, merged cells,
+    highlights."""
+    protection = (
+        '<sheetProtection sheet="1" formatColumns="0" formatRows="0"/>' if lock.protected else ""
+    )
+    merged = "".join(f'<mergeCell ref="{cells}"/>' for cells in lock.merged)
+    highlights = "".join(
+        f'<conditionalFormatting sqref="{h.cells}"><cfRule type="expression"'
+        f' dxfId="{fills[h.fill]}" priority="{priority}"{STOP if h.stop else ""}>'
+        f"<formula>{escaped(h.formula.removeprefix('='))}</formula></cfRule></conditionalFormatting>"
+        for priority, h in enumerate(lock.highlights, start=1)
+    )
+    return (
+        protection
+        + (f'<mergeCells count="{len(lock.merged)}">{merged}</mergeCells>' if merged else "")
+        + highlights
     )
 
 
@@ -458,9 +533,9 @@ def _note_shapes(notes: list[tuple[str, str]]) -> str:
     )
 
 
-def _styles(styles: list[Style]) -> str:
-    """Fonts, fills and number formats, one of each as the styles need, and a cell format per
-    style (in the order of their numbers)."""
+def _styles(styles: list[Style], highlight_fills: list[str]) -> str:
+    """Fonts, fills and number formats, one of each as the styles need, a cell format per
+    style (in the order of their numbers), and a format per highlight's fill."""
     fonts = sorted({(s.bold, s.size, s.colour) for s in styles}, key=str)
     fills = sorted({s.fill for s in styles if s.fill})
     formats = sorted({s.number_format for s in styles if s.number_format})
@@ -481,6 +556,11 @@ def _styles(styles: list[Style]) -> str:
         for i, code in enumerate(formats)
     )
     cells = "".join(_cell_format(s, fonts, fills, formats) for s in styles)
+    highlights = "".join(
+        f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/>'
+        f'<bgColor rgb="FF{fill}"/></patternFill></fill></dxf>'
+        for fill in highlight_fills
+    )
     number_formats = f'<numFmts count="{len(formats)}">{format_xml}</numFmts>' if formats else ""
     return (
         f'{XML_HEAD}<styleSheet xmlns="{MAIN}">{number_formats}'
@@ -491,7 +571,7 @@ def _styles(styles: list[Style]) -> str:
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
         f'</cellStyleXfs><cellXfs count="{len(styles)}">{cells}</cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
+        f'<dxfs count="{len(highlight_fills)}">{highlights}</dxfs></styleSheet>'
     )
 
 
@@ -511,15 +591,19 @@ def _cell_format(
         + (f' vertical="{style.vertical}"' if style.vertical else "")
         + (' wrapText="1"' if style.wrap else "")
         + "/>"
+        if aligned
+        else ""
     )
+    inside = alignment + ("" if style.locked else '<protection locked="0"/>')
     return (
         f'<xf numFmtId="{number}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
         + (' applyNumberFormat="1"' if number else "")
         + (' applyFont="1"' if font else "")
         + (' applyFill="1"' if fill else "")
         + (' applyAlignment="1"' if aligned else "")
+        + ("" if style.locked else ' applyProtection="1"')
         + (' quotePrefix="1"' if style.quote_prefix else "")
-        + (f">{alignment}</xf>" if aligned else "/>")
+        + (f">{inside}</xf>" if inside else "/>")
     )
 
 
@@ -543,3 +627,23 @@ def _core(moment: datetime) -> str:
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
         "</cp:coreProperties>"
     )
+
+
+PARAGRAPH = Style(wrap=True, vertical="top")
+PARAGRAPH_HEADING = Style(bold=True, wrap=True, vertical="top")
+
+
+def write_paragraphs(
+    book: StreamingWorkbook,
+    title: str,
+    setup: PrintSetup,
+    paragraphs: Sequence[tuple[str, bool]],
+    width: int = 95,
+) -> None:
+    """A sheet of text (instructions): a paragraph a row, wrapped in one column `width`
+    characters wide, each row as tall as its text; paragraphs marked True are headings, bold."""
+    book.open_sheet(title, [width], setup)
+    text_style, heading_style = book.style(PARAGRAPH), book.style(PARAGRAPH_HEADING)
+    for text, heading in paragraphs:
+        height = LINE_HEIGHT * wrapped_lines(text, width - 5) + 4
+        book.row([text], [heading_style if heading else text_style], height)
