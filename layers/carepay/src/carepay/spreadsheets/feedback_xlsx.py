@@ -149,6 +149,7 @@ class _RowsSheet:
         self.keys = [key for _, key in self.shown]
         self.widths: list[int] = []  # of every column, worked out from the rows written
         self.limits: list[int] = []
+        self.fills: dict[str, tuple[int, int]] = {}  # see _filled_styles
 
     def write(
         self,
@@ -233,13 +234,24 @@ class _RowsSheet:
             for value, width, wrapped in zip(values, self.widths, wraps, strict=True)
         )
         beside = self._findings_by_position(outcome)
+        flagged, filled = self.book.style(FLAGGED), self._filled_styles(fill)
         styles = [
-            self.book.style(FLAGGED if position in beside else _filled(wrapped, fill))
+            flagged if position in beside else filled[wrapped]
             for position, wrapped in enumerate(wraps)
         ]
         self.book.row(values, styles, LINE_HEIGHT * lines if lines > 1 else 0)
         for position, found in beside.items():
             self.book.note(position, joined(found))
+
+    def _filled_styles(self, fill: str) -> tuple[int, int]:
+        """The style numbers of a `fill`ed cell, unwrapped and wrapped (a row at a time asks)."""
+        numbers = self.fills.get(fill)
+        if numbers is None:
+            numbers = self.fills[fill] = (
+                self.book.style(_filled(False, fill)),
+                self.book.style(_filled(True, fill)),
+            )
+        return numbers
 
     def _findings_by_position(self, outcome: RowFeedback) -> dict[int, list[FindingOut]]:
         """Each finding that names a column is also written beside that cell."""

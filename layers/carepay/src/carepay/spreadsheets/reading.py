@@ -149,15 +149,14 @@ def _read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) 
         sheets = _workbook_sheets(content, filename, schemas)
         if content.startswith(ZIP_MAGIC):
             for _, sheet in sheets:
-                sheet.cells.errors = error_cells(content, sheet.name, sheet.first_column)
+                _note_formula_cells(content, sheet)
     else:
         sheets = [_csv_sheet(content, filename, schemas)]
     tables = []
     for schema, sheet in sheets:
         table = _map_columns(sheet, filename, schema)
         table.findings[:0] = container_findings
-        if content.startswith(ZIP_MAGIC):
-            _warn_of_unsaved_formulas(table, content, sheet)
+        _warn_of_unsaved_formulas(table, sheet)
         tables.append(table)
     return tables
 
@@ -171,13 +170,13 @@ def _csv_sheet(
     return found, sheet
 
 
-def _warn_of_unsaved_formulas(table: Table, content: bytes, sheet: SheetRead) -> None:
+def _warn_of_unsaved_formulas(table: Table, sheet: SheetRead) -> None:
     read = {
         p for p, (_, key) in enumerate(table.columns) if key and not key.startswith(OTHER_COLUMN)
     }
     unsaved = [
         cell
-        for cell, row in formulas_without_results(content, sheet.name)
+        for cell, row in sheet.cells.unsaved_formulas
         if row >= table.first_data_row and _column_index(cell) - sheet.first_column in read
     ]
     if unsaved:
@@ -232,10 +231,20 @@ def _sheet_part(content: bytes, sheet_name: str) -> bytes | None:
         return None
 
 
-def formulas_without_results(content: bytes, sheet_name: str) -> list[tuple[str, int]]:
-    """Cells of an xlsx sheet holding a formula but no saved result: (reference, row number)."""
-    part = _sheet_part(content, sheet_name)
-    if part is None or b"<f" not in part:
+def _note_formula_cells(content: bytes, sheet: SheetRead) -> None:
+    """What readers give wrongly in an xlsx sheet's formula cells, from one read of its XML (a
+    100,000-row sheet is ~30 MB of it): its errors and its formulas with no saved result."""
+    part = _sheet_part(content, sheet.name)
+    if part is None:
+        return
+    sheet.cells.errors = error_cells(part, sheet.first_column)
+    sheet.cells.unsaved_formulas = formulas_without_results(part)
+
+
+def formulas_without_results(part: bytes) -> list[tuple[str, int]]:
+    """Cells of an xlsx sheet's XML holding a formula but no saved result: (reference, row
+    number)."""
+    if b"<f" not in part:
         return []  # no formulas at all: most providers' sheets, and cheaper than the pattern
     return [(f"{m[1].decode()}{m[2].decode()}", int(m[2])) for m in _UNSAVED_FORMULA.finditer(part)]
 
@@ -245,11 +254,10 @@ _ERROR_CELL = re.compile(
 )
 
 
-def error_cells(content: bytes, sheet_name: str, first_column: int) -> dict[tuple[int, int], str]:
-    """An xlsx sheet's error cells (#DIV/0!, #REF! …), which readers give as empty:
-    {(row number, column position from the first used column): the error}."""
-    part = _sheet_part(content, sheet_name)
-    if part is None or b't="e"' not in part:
+def error_cells(part: bytes, first_column: int) -> dict[tuple[int, int], str]:
+    """An xlsx sheet's error cells (#DIV/0!, #REF! …), from its XML, which readers give as
+    empty: {(row number, column position from the first used column): the error}."""
+    if b't="e"' not in part:
         return {}
     return {
         (int(m[2]), _column_index(m[1].decode()) - first_column): m[3].decode(errors="replace")
@@ -263,6 +271,7 @@ class CellNotes:
 
     filled_down: set[tuple[int, int]] = field(default_factory=set)  # copied from a merged cell
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # #DIV/0! and the like
+    unsaved_formulas: list[tuple[str, int]] = field(default_factory=list)  # (cell, row number)
 
 
 @dataclass
