@@ -166,8 +166,11 @@ def test_carepays_own_formulas_are_formulas_and_highlights_follow_theirs() -> No
     book.row([5, "ok"])
     book.row([4, None])
     book.row([Formula("=SUM(A1:A2)"), Formula('IF(A1>A2,"more & less","")')])
-    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Claim"]
+    workbook = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))
+    sheet = workbook["Claim"]
     assert sheet["A3"].value == "=SUM(A1:A2)" and sheet["A3"].data_type == "f"
+    assert workbook.calculation.fullCalcOnLoad  # written without results: worked out on opening
+    assert one_sheet(["no formulas"]).calculation is None  # nothing to work out, nor to save
     assert sheet["B3"].value == '=IF(A1>A2,"more & less","")'
     [(cells, [rule])] = [(str(r.sqref), r.rules) for r in sheet.conditional_formatting]
     assert cells == "B1:B2" and rule.formula == ["AND(LEN(TRIM($B1))=0,$A1<>5)"]

@@ -38,6 +38,7 @@ MAX_TEXT = MAX_CELL_CHARS
 # Control characters no xlsx cell may hold (all but tab, newline and carriage return).
 UNPRINTABLE = dict.fromkeys((*range(9), 11, 12, *range(14, 32)))
 DATE_FORMAT = "dd/mm/yyyy"
+CALCULATED_ON_OPENING = '<calcPr calcId="191029" fullCalcOnLoad="1"/>'
 ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;"}
@@ -153,6 +154,7 @@ class StreamingWorkbook:
         self.by_number = [Style()]
         self.variants: dict[tuple[int, str], int] = {}  # (style, "date" or "text") → style
         self.highlight_fills: dict[str, int] = {}  # a highlight's fill → its format's number
+        self.formulas = False  # any written: the workbook asks to be calculated when opened
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
@@ -261,6 +263,8 @@ class StreamingWorkbook:
                     continue
                 if isinstance(value, date):
                     style = self._variant(style, "date")
+                elif type(value) is Formula:
+                    self.formulas = True
                 cells.append(_cell(f"{letters[position]}{number}", value, style))
         height = height or (LINE_HEIGHT * lines if lines > 1 else 0)
         tall = f' ht="{height}" customHeight="1"' if height else ""
@@ -378,7 +382,10 @@ class StreamingWorkbook:
         return (
             f'{XML_HEAD}<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><bookViews>'
             f'<workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
-            f"{f'<definedNames>{titles}</definedNames>' if titles else ''}</workbook>"
+            f"{f'<definedNames>{titles}</definedNames>' if titles else ''}"
+            # formulas are written without results: worked out when the workbook is opened (only
+            # then: Excel asks to save a workbook it calculated, even one it did not change)
+            f"{CALCULATED_ON_OPENING if self.formulas else ''}</workbook>"
         )
 
     def _workbook_relationships(self) -> str:
