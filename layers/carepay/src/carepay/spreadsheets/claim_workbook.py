@@ -52,6 +52,14 @@ CONTROCC_CSV_COLUMNS = (
     "Weekly Extra Quantity", "Weekly Number Of Visits", "Comments", "Missed Reason", "Confirm",
 )  # fmt: skip
 BANNER_FILLS = {"welcome": "E2EFDA", "warning": "FFEB9C", "error": "FFC7CE"}
+# The sheet's own check of a quantity cell, as the claim and its feedback copy make it: the
+# kind, the formula ({cell}: the first cell of the range it checks), the title and message.
+QUARTER_HOURS = (
+    "custom",
+    "=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)",
+    "Quarter hours only",
+    "Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
+)
 
 
 @dataclass(frozen=True)

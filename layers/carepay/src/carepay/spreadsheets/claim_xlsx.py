@@ -22,6 +22,7 @@ from carepay.spreadsheets.claim_workbook import (
     DECLARATION_LABEL,
     MISSED_REASONS,
     NEEDS_A_COMMENT,
+    QUARTER_HOURS,
     CouncilNotice,
 )
 from carepay.spreadsheets.register_sheet import RegisterRow
@@ -213,9 +214,6 @@ def _ranges(letter: str, rows: Sequence[int]) -> list[str]:
     return spans
 
 
-QUARTER_HOURS = "=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)"
-
-
 def _validations(lines: Sequence[WeeklyLine], first: int, last: int) -> list[Validation]:
     """Entry rules enforced by the spreadsheet itself, before anything is uploaded."""
 
@@ -225,13 +223,8 @@ def _validations(lines: Sequence[WeeklyLine], first: int, last: int) -> list[Val
         if refused:
             formula = f"=OR(ISBLANK({anchor}),{anchor}=0)"
             return Validation("custom", formula, cells, "Not for this service", refused)
-        return Validation(
-            "custom",
-            QUARTER_HOURS.format(cell=anchor),
-            cells,
-            "Quarter hours only",
-            "Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
-        )
+        kind, formula, title, message = QUARTER_HOURS
+        return Validation(kind, formula.replace("{cell}", anchor), cells, title, message)
 
     every_row = list(range(first, last + 1))
     rules = [

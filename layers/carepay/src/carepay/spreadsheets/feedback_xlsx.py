@@ -15,6 +15,7 @@ from typing import Any
 
 from carepay.domain.actuals import MISSED_REASONS, QUANTITY_COLUMNS
 from carepay.domain.registers import DayCode
+from carepay.spreadsheets.claim_workbook import QUARTER_HOURS
 from carepay.spreadsheets.feedback import (
     REGISTER_ROWS,
     FindingOut,
@@ -32,12 +33,6 @@ from carepay.spreadsheets.xlsx_stream import PrintSetup, StreamingWorkbook, Styl
 ProviderRow = tuple[int, Mapping[str, object]]  # a row as the provider sent it: number, cells
 # The claim's and the register's own checks, on the columns the provider corrects: the kind,
 # the formula ({cell}: the range's first cell), and the message when refused.
-QUARTER_HOURS = (
-    "custom",
-    "=AND(ISNUMBER({cell}),{cell}>=0,{cell}<=168,MOD({cell}*4,1)=0)",
-    "Quarter hours only",
-    "Enter hours in quarters between 0 and 168: 0.25, 0.5, 0.75, 1.00 …",
-)
 
 
 def _one_of(*choices: str) -> tuple[str, str, str, str]:
