@@ -175,3 +175,24 @@ def test_carepays_own_formulas_are_formulas_and_highlights_follow_theirs() -> No
     [(cells, [rule])] = [(str(r.sqref), r.rules) for r in sheet.conditional_formatting]
     assert cells == "B1:B2" and rule.formula == ["AND(LEN(TRIM($B1))=0,$A1<>5)"]
     assert rule.stopIfTrue and rule.dxf.fill.bgColor.rgb == "FFFFC000"
+
+
+def wall_clock(hour: int, minute: int = 0) -> datetime:
+    """1 July 2026 at a time as a spreadsheet holds it: no zone."""
+    return datetime(2026, 7, 1, hour, minute, tzinfo=UTC).replace(tzinfo=None)
+
+
+def test_a_time_shows_its_own_wall_clock_even_beside_the_same_instant_in_another_zone() -> None:
+    utc = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+    london = utc.astimezone(ZoneInfo("Europe/London"))  # equal to utc: the same instant
+    book = StreamingWorkbook()
+    book.open_sheet("Rows", [20, 20, 20], PrintSetup("Council"))
+    book.row([utc, london, date(2026, 7, 1)])
+    book.row([wall_clock(8, 30), date(2026, 7, 1)])  # the same values again
+    sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
+    assert [cell.value for cell in sheet[1]] == [
+        wall_clock(8, 30),
+        wall_clock(9, 30),
+        wall_clock(0),
+    ]
+    assert [cell.value for cell in sheet[2]][:2] == [wall_clock(8, 30), wall_clock(0)]

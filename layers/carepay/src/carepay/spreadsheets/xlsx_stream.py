@@ -158,7 +158,9 @@ class StreamingWorkbook:
         self.sheets: list[_Sheet] = []
         self.current: _Sheet | None = None
         self.letters = [column_letter(number) for number in range(1, 200)]
-        self.texts: dict[str, tuple[str, str]] = {}  # see _shown
+        self.opened = [f'<c r="{letter}' for letter in self.letters]  # a cell, to its row number
+        self.texts: dict[str, tuple[str, str, bool]] = {}  # see _shown
+        self.serials: dict[date, str] = {}  # see _serial
         # A cell given no style whose text is too long for its column (see row).
         self.wrapped = self.style(Style(wrap=True, vertical="top", horizontal="left"))
 
@@ -236,51 +238,63 @@ class StreamingWorkbook:
         sheet = self.current
         assert sheet is not None, "open a sheet first"
         sheet.rows += 1
-        number, letters, cells, lines = sheet.rows, self.letters, [], 1
-        texts = self.texts
+        number, opened, cells, lines = sheet.rows, self.opened, [], 1
+        at, texts = f'{number}"', self.texts  # each cell's reference: its letters, then at
         for position, value in enumerate(values):
             if type(value) is str:
                 shown = texts.get(value)
                 if shown is None:
                     shown = self._shown(value)
-                text, inline = shown
+                text, inline, runs = shown
                 if not text:
                     continue
                 style = styles[position] if styles else 0
                 if not style and wrap_beyond and len(text) > wrap_beyond[position]:
                     lines = max(lines, wrapped_lines(text, wrap_beyond[position]))
                     style = self.wrapped
-                if text.startswith(TEXT_THAT_WOULD_RUN):
+                if runs:
                     style = self._variant(style, "text")
                 styled = f' s="{style}"' if style else ""
-                cells.append(f'<c r="{letters[position]}{number}"{styled}{inline}')
+                cells.append(f"{opened[position]}{at}{styled}{inline}")
             elif value is not None:
                 style = styles[position] if styles else 0
                 kind = type(value)
                 if kind is float or kind is int:  # most cells that are not text: no more to ask
                     styled = f' s="{style}"' if style else ""
-                    cells.append(f'<c r="{letters[position]}{number}"{styled}><v>{value!r}</v></c>')
+                    cells.append(f"{opened[position]}{at}{styled}><v>{value!r}</v></c>")
                     continue
                 if isinstance(value, date):
                     style = self._variant(style, "date")
-                elif type(value) is Formula:
+                    serial = self.serials.get(value) or self._serial(value)
+                    cells.append(f'{opened[position]}{at} s="{style}"><v>{serial}</v></c>')
+                    continue
+                if kind is Formula:
                     self.formulas = True
-                cells.append(_cell(f"{letters[position]}{number}", value, style))
+                cells.append(_cell(f"{self.letters[position]}{number}", value, style))
         height = height or (LINE_HEIGHT * lines if lines > 1 else 0)
         tall = f' ht="{height}" customHeight="1"' if height else ""
         sheet.pending.append(f'<row r="{number}"{tall}>{"".join(cells)}</row>')
         if len(sheet.pending) >= ROWS_PER_WRITE:
             sheet.flush()
 
-    def _shown(self, value: str) -> tuple[str, str]:
-        """A text as its cell shows it, and the cell's XML after its reference and style; kept,
-        as a sheet repeats its texts row after row (bounded: texts that never repeat cost no
-        more than they did)."""
+    def _shown(self, value: str) -> tuple[str, str, bool]:
+        """A text as its cell shows it, the cell's XML after its reference and style, and
+        whether it would run as a formula; kept, as a sheet repeats its texts row after row
+        (bounded: texts that never repeat cost no more than they did)."""
         if len(self.texts) > SHOWN_TEXTS:
             self.texts.clear()
         text = _cell_text(value)
-        shown = self.texts[value] = (text, _inline(text))
+        shown = self.texts[value] = (text, _inline(text), text.startswith(TEXT_THAT_WOULD_RUN))
         return shown
+
+    def _serial(self, day: date) -> str:
+        """A date's (or time's) number as a cell holds it; kept, as a sheet repeats its weeks."""
+        if len(self.serials) > SHOWN_TEXTS:
+            self.serials.clear()
+        serial = _serial(day)
+        if getattr(day, "tzinfo", None) is None:  # the same instant in two zones shows two times
+            self.serials[day] = serial
+        return serial
 
     def note(self, column: int, text: str) -> None:
         """A note on a cell of the row just written (column 0 is A)."""
@@ -431,19 +445,24 @@ def _cell(reference: str, value: object, style: int) -> str:
         return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
-    if isinstance(value, datetime):
-        day = value.replace(tzinfo=None)  # as the wall clock showed it
-        serial = (day.date() - EXCEL_EPOCH).days + (
-            day - day.replace(hour=0, minute=0, second=0, microsecond=0)
-        ).total_seconds() / 86400
-        return f'<c r="{reference}"{styled}><v>{serial!r}</v></c>'
     if isinstance(value, date):
-        return f'<c r="{reference}"{styled}><v>{(value - EXCEL_EPOCH).days}</v></c>'
+        return f'<c r="{reference}"{styled}><v>{_serial(value)}</v></c>'
     if isinstance(value, Formula):
         return f'<c r="{reference}"{styled}><f>{escaped(value.text.removeprefix("="))}</f></c>'
     if value is BLANK:
         return f'<c r="{reference}"{styled}/>' if style else ""
     return _cell(reference, str(value), style)
+
+
+def _serial(value: date) -> str:
+    """Days since Excel's epoch; a time of day as the day's fraction, as its wall clock showed it."""
+    if isinstance(value, datetime):
+        day = value.replace(tzinfo=None)
+        serial = (day.date() - EXCEL_EPOCH).days + (
+            day - day.replace(hour=0, minute=0, second=0, microsecond=0)
+        ).total_seconds() / 86400
+        return repr(serial)
+    return str((value - EXCEL_EPOCH).days)
 
 
 def _columns_and_rows_before(cell: str) -> tuple[int, int]:
