@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from carepay.domain.actuals import (
     LineWeekActuals,
     StoredLineWeek,
@@ -92,6 +94,14 @@ def test_v3_a_day_other_than_monday_is_rejected_with_the_monday_suggested() -> N
     [outcome] = validate_rows([claim_row(week="11/01/2023")], context_for())
     assert outcome.errors[0].code == "V3"
     assert "Wednesday" in outcome.errors[0].message and "09/01/2023" in outcome.errors[0].message
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", "\u200b "])
+def test_v3_a_date_left_blank_is_rejected_asking_for_the_monday(blank: object) -> None:
+    [outcome] = validate_rows([claim_row(week=blank)], context_for())
+    assert [(f.code, f.message) for f in outcome.errors] == [
+        ("V3", "Date is empty: enter the Monday of the week.")
+    ]
 
 
 def test_v3_an_unreadable_date_is_rejected() -> None:

@@ -409,12 +409,11 @@ def parse_week_date(value: object) -> date:
 
 
 def _week_from(row: SheetRow, errors: list[Finding]) -> date | None:
-    value = row.cells.get("date")
-    if value is None or row.text("date") == "":
+    if row.is_empty("date"):
         errors.append(error("V3", "Date is empty: enter the Monday of the week.", "Date"))
         return None
     try:
-        day = parse_week_date(value)
+        day = parse_week_date(row.cells["date"])
     except ValueError:
         errors.append(
             error(

@@ -35,12 +35,17 @@ class SheetRow:
             if type(value := cells.get(key)) is str and len(value) > MAX_CELL_CHARS
         ]
 
+    def is_empty(self, key: str) -> bool:
+        """True when the cell shows nothing (absent, or only spaces and invisible characters)."""
+        value = self.cells.get(key)
+        return value is None or (type(value) is str and not self.text(key))
+
     def text(self, key: str) -> str:
         value = self.cells.get(key)
         if value is None:
             return ""
         if type(value) is str:  # the usual cell, checked first: this runs several times a row
-            return visible(value).strip()
+            return (value if value.isascii() else value.translate(INVISIBLE)).strip()
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value).strip()
