@@ -515,9 +515,9 @@ def _confirm_weeks_asked(
 def _weeks_named(rows: Sequence[SheetRow]) -> list[date]:
     """The weeks an upload talks about, so their stored state is read in one range query."""
     weeks = set()
-    for row in rows:
+    for named in {row.cells.get("date") for row in rows}:  # a file names a handful of dates
         try:
-            day = parse_week_date(row.cells.get("date"))
+            day = parse_week_date(named)
         except (ValueError, TypeError):
             continue
         weeks.add(day - timedelta(days=day.weekday()))
