@@ -486,7 +486,7 @@ def _sheet_view(freeze: str) -> str:
     )
 
 
-STOP = ' stopIfTrue="1"'
+STOP_IF_TRUE = ' stopIfTrue="1"'
 
 
 def _lock(lock: SheetLock, fills: dict[str, int]) -> str:
@@ -498,7 +498,7 @@ def _lock(lock: SheetLock, fills: dict[str, int]) -> str:
     merged = "".join(f'<mergeCell ref="{cells}"/>' for cells in lock.merged)
     highlights = "".join(
         f'<conditionalFormatting sqref="{h.cells}"><cfRule type="expression"'
-        f' dxfId="{fills[h.fill]}" priority="{priority}"{STOP if h.stop else ""}>'
+        f' dxfId="{fills[h.fill]}" priority="{priority}"{STOP_IF_TRUE if h.stop else ""}>'
         f"<formula>{escaped(h.formula.removeprefix('='))}</formula></cfRule></conditionalFormatting>"
         for priority, h in enumerate(lock.highlights, start=1)
     )
