@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from functools import cache
 from typing import Any
 
 from carepay.domain.actuals import MISSED_REASONS, QUANTITY_COLUMNS
@@ -122,7 +121,6 @@ def _write_summary(
         book.row([first, text], styles, LINE_HEIGHT * lines if lines > 1 else 0)
 
 
-@cache
 def _filled(wrapped: bool, fill: str) -> Style:
     return replace(WRAP if wrapped else TOP, fill=fill)
 

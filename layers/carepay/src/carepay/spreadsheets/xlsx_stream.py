@@ -438,6 +438,7 @@ def _inline(value: str) -> str:
 
 
 def _cell(reference: str, value: object, style: int) -> str:
+    """A cell of what `row` leaves to it (it writes text, numbers and dates itself)."""
     styled = f' s="{style}"' if style else ""
     if type(value) is str:
         return _text_cell(reference, _cell_text(value), style)
@@ -445,8 +446,6 @@ def _cell(reference: str, value: object, style: int) -> str:
         return f'<c r="{reference}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{reference}"{styled}><v>{value!r}</v></c>'
-    if isinstance(value, date):
-        return f'<c r="{reference}"{styled}><v>{_serial(value)}</v></c>'
     if isinstance(value, Formula):
         return f'<c r="{reference}"{styled}><f>{escaped(value.text.removeprefix("="))}</f></c>'
     if value is BLANK:
