@@ -231,12 +231,19 @@ class Timing:
 
 
 def timed(runs: int, work: Callable[[], object]) -> Timing:
-    times = []
+    return timed_in_turn(runs, work)[0]
+
+
+def timed_in_turn(runs: int, *works: Callable[[], object]) -> list[Timing]:
+    """Each piece of work timed `runs` times, taking turns (one of each, then again), so a
+    measurement and the floor it is compared with meet this machine's changes of speed alike."""
+    times: list[list[float]] = [[] for _ in works]
     for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return Timing(times)
+        for work, seconds in zip(works, times, strict=True):
+            started = time.perf_counter()
+            work()
+            seconds.append(time.perf_counter() - started)
+    return [Timing(seconds) for seconds in times]
 
 
 def calamine_bare_read(content: bytes) -> int:
@@ -260,14 +267,20 @@ def ingest_throughput(sizes: Sequence[int], runs: int) -> None:
 
 def _ingest_at(count: int, runs: int) -> None:
     xlsx, csv_content = xlsx_file(count), csv_file(count)
-    calamine = timed(runs, lambda: parse_and_validate_calamine(xlsx, "claim.xlsx", count))
-    floor = timed(runs, lambda: calamine_bare_read(xlsx))
-    xlsx_rows = timed(runs, lambda: read_into_rows(xlsx, "claim.xlsx"))
+    calamine, floor, xlsx_rows = timed_in_turn(
+        runs,
+        lambda: parse_and_validate_calamine(xlsx, "claim.xlsx", count),
+        lambda: calamine_bare_read(xlsx),
+        lambda: read_into_rows(xlsx, "claim.xlsx"),
+    )
     openpyxl = timed(3 if count < 50_000 else 1, lambda: parse_and_validate_openpyxl(xlsx, count))
-    csv_time = timed(runs, lambda: parse_and_validate_calamine(csv_content, "claim.csv", count))
-    csv_floor = timed(runs, lambda: csv_bare_read(csv_content))
-    csv_rows = timed(runs, lambda: read_into_rows(csv_content, "claim.csv"))
-    csv_least = timed(runs, lambda: rows_as_outcomes(csv_content, "claim.csv"))
+    csv_time, csv_floor, csv_rows, csv_least = timed_in_turn(
+        runs,
+        lambda: parse_and_validate_calamine(csv_content, "claim.csv", count),
+        lambda: csv_bare_read(csv_content),
+        lambda: read_into_rows(csv_content, "claim.csv"),
+        lambda: rows_as_outcomes(csv_content, "claim.csv"),
+    )
     print(f"{count:,} rows")
     print(f"  xlsx read + validate  {calamine.rate(count):>30}")
     print(f"  … calamine bare read  {floor.rate(count):>30}", end="")
@@ -731,13 +744,14 @@ def item_parsing(pages: int) -> None:
         items_parsed_as_json(response, lifted)
         return {**parser.parse(response, shape), **lifted}["Items"]  # type: ignore[no-any-return]
 
-    botocores = timed(
-        pages, lambda: parser.parse({"body": body, "headers": {}, "status_code": 200}, shape)
-    )
-    carepays = timed(pages, carepays_read)
-    decoded = timed(pages, lambda: json.loads(body))
     read = carepays_read()
-    line_weeks = timed(pages, lambda: [actuals_from_item(item) for item in read])
+    botocores, carepays, decoded, line_weeks = timed_in_turn(
+        pages,
+        lambda: parser.parse({"body": body, "headers": {}, "status_code": 200}, shape),
+        carepays_read,
+        lambda: json.loads(body),
+        lambda: [actuals_from_item(item) for item in read],
+    )
     print(
         f"\n## Reading a 1 MB page of actuals ({len(items):,} items, {len(body) // len(items)} bytes each)"
     )
@@ -775,7 +789,8 @@ def _smallest_items(pages: int, count: int, submitted: datetime) -> tuple[int, T
             ))  # fmt: skip
         return line_weeks
 
-    return len(body) // count, timed(pages, lambda: json.loads(body)), timed(pages, made)
+    decoded, line_weeks = timed_in_turn(pages, lambda: json.loads(body), made)
+    return len(body) // count, decoded, line_weeks
 
 
 def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
@@ -864,8 +879,8 @@ class KernelRun:
 def kernel_child(lines: int, weeks: int) -> None:
     kernel = KernelRun(lines, weeks)
     count = lines * weeks
-    print(timed(5, kernel.in_lambdas_shape).rate(count))
-    print(timed(5, kernel.least_python).rate(count))
+    for timing in timed_in_turn(5, kernel.in_lambdas_shape, kernel.least_python):
+        print(timing.rate(count))
 
 
 def _kernel_at(lines: int, weeks: int) -> None:
@@ -876,14 +891,13 @@ def _kernel_at(lines: int, weeks: int) -> None:
     count = lines * weeks
     kernel = KernelRun(lines, weeks)
     plan, actuals, paid, run_at = kernel.plan, kernel.actuals, kernel.paid, kernel.run_at
-    shaped = timed(5, kernel.in_lambdas_shape)
+    shaped, least = timed_in_turn(5, kernel.in_lambdas_shape, kernel.least_python)
     unpaid = timed(5, lambda: kernel.in_lambdas_shape(paid_before={}))
     collector_on = timed(5, lambda: calculate_provider(
         ProviderPlan(PROVIDER, kernel.versions), actuals, paid, Approvals(), run_at
     ))  # fmt: skip
     warm = timed(5, lambda: calculate_provider(plan, actuals, paid, Approvals(), run_at))
     week_by_week = timed(3, lambda: kernel.in_lambdas_shape(kernel=calculate_week_by_week))
-    least = timed(5, kernel.least_python)
     shape = f"the first {weeks // 2} paid by earlier runs" if weeks > 1 else "a weekly run's shape"
     print(f"{count:,} line-weeks ({weeks} weeks a line: {shape})")
     print(f"  Lambda's shape: a plan built for the run, collector paused: {shaped.rate(count):>30}")
