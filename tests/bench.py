@@ -5,12 +5,14 @@ uv run python -m tests.bench [--quick]
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import os
 import resource
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -760,37 +762,125 @@ def item_parsing(pages: int) -> None:
     print(f"  parsed as carepay reads them (items as JSON):     {carepays.rate(len(items)):>30}")
     print(f"  … json.loads of the same bytes, nothing else:     {decoded.rate(len(items)):>30}")
     print(f"  … then made line-weeks (actuals_from_item):       {line_weeks.rate(len(items)):>30}")
-    size, smallest, made = _smallest_items(pages, len(items), submitted)
-    print(f"  the smallest item a line-week can be ({size} bytes: one attribute, what a run reads)")
-    print(f"  … json.loads, nothing else:                       {smallest.rate(len(items)):>30}")
-    print(f"  … and made line-weeks:                           {made.rate(len(items)):>30}")
+    _leaner_items(pages, submitted)
 
 
-def _smallest_items(pages: int, count: int, submitted: datetime) -> tuple[int, Timing, Timing]:
-    """The floor of reading a line-week a DynamoDB item: one string attribute holding only what
-    a run reads, its fields split by '|', projected alone (no keys), decoded and made a
-    line-week. No item a line-week can parse faster."""
-    from carepay.domain.actuals import LineWeekActuals
+LINE_WEEKS_READ = 2_080  # 40 lines' years
 
-    fields = f"L00001|SS00001|{FIRST_WEEK}|20|16|0|4|0|0|{submitted.isoformat()}|0|"
-    body = json.dumps({"Count": count, "Items": [{"r": {"S": fields}}] * count}).encode()
 
-    def made() -> list[LineWeekActuals]:
-        line_weeks = []
-        for item in json.loads(body)["Items"]:
-            line, ss_ref, week, planned, actual, frustrated, missed, extra, run, at, late, days = (
-                item["r"]["S"].split("|")
+class StoredForms:
+    """What a run needs of a line-week (its week, quantities, week in a run, confirmation),
+    stored the leanest ways there are: one string attribute an item (the smallest item a
+    line-week can be, projected alone); a line's year of weeks in one item, as text; and a
+    line's year packed as fixed-size records in one binary attribute."""
+
+    RECORD = struct.Struct("<IhhhhhhqB")  # day, planned … extra, run, confirmed (epoch), late
+
+    def __init__(self, confirmed_at: datetime) -> None:
+        self.confirmed_at = confirmed_at
+        week = f"|20|16|0|4|0|0|{confirmed_at.isoformat()}|0|"
+        self.one_week = f"L00001|SS00001|{FIRST_WEEK}{week}"
+        mondays = [FIRST_WEEK + timedelta(weeks=number) for number in range(52)]
+        self.a_year = "L00001|SS00001|" + ";".join(f"{monday}{week}" for monday in mondays)
+        packed = b"".join(
+            self.RECORD.pack(
+                monday.toordinal(), 20, 16, 0, 4, 0, 0, int(confirmed_at.timestamp()), 0
             )
-            line_weeks.append(LineWeekActuals(
-                PROVIDER, line, ss_ref, date.fromisoformat(week), int(planned), int(actual),
-                int(frustrated), int(missed), int(extra), frustrated_week_in_run=int(run),
-                confirmed_at=datetime.fromisoformat(at), late_confirmation=late == "1",
-                day_codes=days,
-            ))  # fmt: skip
+            for monday in mondays
+        )
+        self.smallest = _items_body([{"r": {"S": self.one_week}}] * LINE_WEEKS_READ)
+        self.yearly = _items_body([{"r": {"S": self.a_year}}] * (LINE_WEEKS_READ // 52))
+        binary = {"r": {"S": "L00001|SS00001"}, "w": {"B": base64.b64encode(packed).decode()}}
+        self.packed = _items_body([binary] * (LINE_WEEKS_READ // 52))
+
+    def records(self) -> list[tuple[int, ...]]:
+        """The packed years unpacked: records, not line-weeks."""
+        return [
+            record
+            for item in json.loads(self.packed)["Items"]
+            for record in self.RECORD.iter_unpack(base64.b64decode(item["w"]["B"]))
+        ]
+
+    def packed_line_weeks(self) -> list[LineWeekActuals]:
+        line_weeks = []
+        for item in json.loads(self.packed)["Items"]:
+            line_ref, ss_ref = item["r"]["S"].split("|")
+            for (
+                day,
+                planned,
+                actual,
+                frustrated,
+                missed,
+                extra,
+                run,
+                confirmed,
+                late,
+            ) in self.RECORD.iter_unpack(base64.b64decode(item["w"]["B"])):
+                line_weeks.append(LineWeekActuals(
+                    PROVIDER, line_ref, ss_ref, date.fromordinal(day), planned, actual,
+                    frustrated, missed, extra, frustrated_week_in_run=run,
+                    confirmed_at=datetime.fromtimestamp(confirmed, UTC), late_confirmation=late == 1,
+                    day_codes="",
+                ))  # fmt: skip
         return line_weeks
 
-    decoded, line_weeks = timed_in_turn(pages, lambda: json.loads(body), made)
-    return len(body) // count, decoded, line_weeks
+    def line_weeks_alone(self) -> list[LineWeekActuals]:
+        """Line-weeks from values already decoded: what any stored form ends in."""
+        return [
+            LineWeekActuals(PROVIDER, "L00001", "SS00001", FIRST_WEEK, 20, 16, 0, 4, 0,
+                            frustrated_week_in_run=0, confirmed_at=self.confirmed_at,
+                            late_confirmation=False, day_codes="")
+            for _ in range(LINE_WEEKS_READ)
+        ]  # fmt: skip
+
+
+def _items_body(items: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"Count": len(items), "Items": items}).encode()
+
+
+def _leaner_items(pages: int, submitted: datetime) -> None:
+    """Floors of reading a run's line-weeks, whatever carepay stored (StoredForms)."""
+    forms = StoredForms(submitted)
+    timings = timed_in_turn(
+        pages,
+        lambda: json.loads(forms.smallest),
+        lambda: _line_weeks_of(forms.smallest),
+        lambda: _line_weeks_of(forms.yearly),
+        forms.records,
+        forms.packed_line_weeks,
+        forms.line_weeks_alone,
+    )
+    labels = [
+        f"the smallest item a line-week can be ({len(forms.smallest) // LINE_WEEKS_READ} bytes): json.loads",
+        "… decoded and made line-weeks",
+        f"a line's year in one item, as text ({len(forms.a_year) // 52} bytes a week): made line-weeks",
+        f"a line's year packed in binary ({StoredForms.RECORD.size} bytes a week): records only",
+        "… made line-weeks",
+        "line-weeks alone, from values already decoded",
+    ]
+    print("leaner ways to store what a run reads, line-weeks/s:")
+    for label, timing in zip(labels, timings, strict=True):
+        print(f"  {label + ':':<78}{timing.rate(LINE_WEEKS_READ):>30}")
+
+
+def _line_weeks_of(body: bytes) -> list[LineWeekActuals]:
+    """Line-weeks from items of one string attribute: a line, its person, then its weeks."""
+    line_weeks = []
+    for item in json.loads(body)["Items"]:
+        line_ref, ss_ref, weeks = item["r"]["S"].split("|", 2)
+        for fields in weeks.split(";"):
+            line_weeks.append(_line_week(line_ref, ss_ref, *fields.split("|")))
+    return line_weeks
+
+
+def _line_week(line_ref: str, ss_ref: str, *fields: str) -> LineWeekActuals:
+    week, planned, actual, frustrated, missed, extra, run, confirmed_at, late, days = fields
+    return LineWeekActuals(
+        PROVIDER, line_ref, ss_ref, date.fromisoformat(week), int(planned), int(actual),
+        int(frustrated), int(missed), int(extra), frustrated_week_in_run=int(run),
+        confirmed_at=datetime.fromisoformat(confirmed_at), late_confirmation=late == "1",
+        day_codes=days,
+    )  # fmt: skip
 
 
 def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
