@@ -840,8 +840,8 @@ def _items_body(items: list[dict[str, Any]]) -> bytes:
 
 def _leaner_items(pages: int, submitted: datetime) -> None:
     """Floors of reading a run's line-weeks, whatever carepay stored (StoredForms)."""
-    forms = StoredForms(submitted)
-    timings = timed_in_turn(
+    forms, kernel = StoredForms(submitted), KernelRun(1_000, 100)
+    *timings, kernels = timed_in_turn(
         pages,
         lambda: json.loads(forms.smallest),
         lambda: _line_weeks_of(forms.smallest),
@@ -849,6 +849,7 @@ def _leaner_items(pages: int, submitted: datetime) -> None:
         forms.records,
         forms.packed_line_weeks,
         forms.line_weeks_alone,
+        kernel.in_lambdas_shape,
     )
     labels = [
         f"the smallest item a line-week can be ({len(forms.smallest) // LINE_WEEKS_READ} bytes): json.loads",
@@ -861,6 +862,8 @@ def _leaner_items(pages: int, submitted: datetime) -> None:
     print("leaner ways to store what a run reads, line-weeks/s:")
     for label, timing in zip(labels, timings, strict=True):
         print(f"  {label + ':':<78}{timing.rate(LINE_WEEKS_READ):>30}")
+    label = "the kernel, taking turns with them (100,000 line-weeks, Lambda's shape):"
+    print(f"  {label:<78}{kernels.rate(100_000):>30}")
 
 
 def _line_weeks_of(body: bytes) -> list[LineWeekActuals]:
