@@ -901,8 +901,8 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
         print(f"  {lines * weeks:,} line-weeks: {kernel_rate}")
         print(f"    … the least Python does: {least_rate}")
     print(
-        "  (the least Python does: the reports grouped by line, what was paid looked up, the\n"
-        "   confirmation checked, a run line built for what is due: the floor of a Python kernel)"
+        "  (the least Python does: a bare loop grouping the reports by line, looking up what was\n"
+        "   paid, checking the confirmation, building a run line for what is due; no rule)"
     )
 
 
@@ -931,8 +931,9 @@ class KernelRun:
     def least_python(self) -> list[Any]:
         """The least a run in Python does a line-week, whatever its rules: the reports grouped
         by line, what was paid looked up, the confirmation checked against the cutoff, and a
-        run line built for what is due (each amount worked out once), in week order. The
-        kernel's floor in pure Python."""
+        run line built for what is due (each amount worked out once), in week order: a bare
+        loop, the floor a Python kernel is compared with (not a proven least: the kernel, going
+        span by span, can match it)."""
         with cycle_collection_paused():
             return self._least_python()
 

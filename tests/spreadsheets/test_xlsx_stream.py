@@ -188,7 +188,7 @@ def test_a_time_shows_its_own_wall_clock_even_beside_the_same_instant_in_another
     book = StreamingWorkbook()
     book.open_sheet("Rows", [20, 20, 20], PrintSetup("Council"))
     book.row([utc, london, date(2026, 7, 1)])
-    book.row([wall_clock(8, 30), date(2026, 7, 1)])  # the same values again
+    book.row([wall_clock(8, 30), date(2026, 7, 1)])  # written before: now from what was kept
     sheet = load_workbook(io.BytesIO(book.finish(WRITTEN_AT)))["Rows"]
     assert [cell.value for cell in sheet[1]] == [
         wall_clock(8, 30),

@@ -30,14 +30,14 @@ from carepay.spreadsheets.schemas import ACTUALS_UPLOAD, REGISTER_UPLOAD
 from carepay.spreadsheets.xlsx_stream import PrintSetup, StreamingWorkbook, Style, Validation
 
 ProviderRow = tuple[int, Mapping[str, object]]  # a row as the provider sent it: number, cells
-# The claim's and the register's own checks, on the columns the provider corrects: the kind,
-# the formula ({cell}: the range's first cell), and the message when refused.
 
 
 def _one_of(*choices: str) -> tuple[str, str, str, str]:
     return ("list", '"' + ",".join(choices) + '"', "", "")
 
 
+# The claim's and the register's own checks, on the columns the provider corrects: the kind,
+# the formula ({cell}: the range's first cell), and the message when refused.
 ENTRY_RULES = {
     **dict.fromkeys(QUANTITY_COLUMNS, QUARTER_HOURS),
     "missed_reason": _one_of(*MISSED_REASONS.values()),
