@@ -47,6 +47,10 @@ WRITTEN = {
         keys.provider_key("P001"),
         keys.paid_key(WEEK, "L1001"),
     ),
+    ("PROVIDER#{provider}", "CONFIRMED#{financial year}"): (
+        keys.provider_key("P001"),
+        keys.confirmed_weeks_key(2026),
+    ),
     ("PROVIDER#{provider}", "PAYRUN#{run}"): (
         keys.provider_key("P001"),
         keys.payrun_key("R20261118-0600"),

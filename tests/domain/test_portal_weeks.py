@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from carepay.domain.actuals import LineWeekActuals, StoredLineWeek
-from carepay.domain.portal_weeks import WeekStatus, week_status, year_progress
+from carepay.domain.portal_weeks import (
+    WeekStatus,
+    planned_lines_stamp,
+    week_status,
+    year_progress,
+)
 from carepay.domain.weeks import LONDON, financial_year_label, weeks_of_year
 from tests.domain.builders import PROVIDER, WEEK, line_version, plan_of
 from tests.spreadsheets.test_register_workbook import E15_PLAN
@@ -75,3 +80,36 @@ def test_weeks_before_the_first_week_on_carepay_are_neither_late_nor_counted() -
     assert before == WeekStatus.BEFORE_CAREPAY
     progress = year_progress(plan_of(), 2022, {}, at(TUESDAY, 18), first)
     assert progress.weeks[0].week_commencing == first and progress.count(WeekStatus.LATE) == 1
+
+
+def test_weeks_before_those_found_confirmed_count_as_confirmed_without_being_read_again() -> None:
+    plan = plan_of(line_version(start=date(2022, 12, 26)))
+    stored = {("L1", WEEK): confirmed("L1", WEEK)}  # only w/c 9 January read: from there on
+    progress = year_progress(plan, 2022, stored, at(TUESDAY, 12), confirmed_before=WEEK)
+    assert [week.status for week in progress.weeks[:4]] == [
+        WeekStatus.CONFIRMED,  # w/c 26 December, found confirmed before
+        WeekStatus.CONFIRMED,  # w/c 2 January, likewise
+        WeekStatus.CONFIRMED,  # w/c 9 January, as read
+        WeekStatus.NOT_YET_DUE,  # w/c 16 January: not over yet
+    ]
+    assert progress.confirmed_before() == date(2023, 1, 16)
+
+
+def test_the_weeks_found_confirmed_stop_at_the_first_week_still_to_confirm_or_to_come() -> None:
+    plan = plan_of(line_version(start=date(2023, 3, 20)))  # the year's last week alone
+    nothing_yet = year_progress(plan, 2022, {}, at(date(2023, 3, 1), 12))
+    assert nothing_yet.confirmed_before() == date(2023, 3, 20)  # not yet due
+    every_one = {("L1", monday): confirmed("L1", monday) for monday in weeks_of_year(2022)}
+    all_confirmed = year_progress(plan, 2022, every_one, at(date(2023, 4, 5), 12))
+    assert all_confirmed.confirmed_before() == date(2023, 3, 27)  # the week after it
+    assert year_progress(plan_of(), 2010, {}, at(TUESDAY, 12)).confirmed_before() == date.min
+
+
+def test_the_stamp_of_the_weeks_found_confirmed_changes_only_with_their_lines() -> None:
+    plan = plan_of(line_version("L1"), line_version("L2", "SS200", start=date(2023, 1, 16)))
+    stamp = planned_lines_stamp(plan, 2022, WEEK)
+    uplift = line_version("L1", rate="25.00", start=date(2022, 12, 1))
+    assert planned_lines_stamp(plan_of(line_version("L1"), uplift), 2022, WEEK) == stamp
+    earlier = line_version("L2", "SS200", start=date(2023, 1, 2))  # L2 from w/c 2 January now
+    assert planned_lines_stamp(plan_of(line_version("L1"), earlier), 2022, WEEK) != stamp
+    assert planned_lines_stamp(plan, 2022, WEEK, first_week=date(2023, 1, 2)) != stamp

@@ -1,13 +1,20 @@
 """A provider's weeks as the portal shows them: each week's status, and the financial year's
 progress bar (the day-care guide's: confirmed green, in progress amber, the weeks still to come).
+
+Confirming and paying only ever add: a line-week once confirmed or paid stays so (an upload for
+it is refused, V7, and nothing takes a confirmation or a payment back). So a week confirmed
+stays confirmed while the plan gives it the same lines, and the weeks of a year confirmed so far
+(ConfirmedWeeks) need not be read again: the portal's reads grow with the weeks still open, not
+with the weeks gone by.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from carepay.domain.actuals import StoredLineWeek
@@ -42,6 +49,36 @@ class YearProgress:
     def count(self, status: WeekStatus) -> int:
         return Counter(week.status for week in self.weeks)[status]
 
+    def confirmed_before(self) -> date:
+        """The first week not confirmed; with none, the week after the last one listed."""
+        for week in self.weeks:
+            if week.status is not WeekStatus.CONFIRMED:
+                return week.week_commencing
+        return self.weeks[-1].week_commencing + timedelta(weeks=1) if self.weeks else date.min
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedWeeks:
+    """Every week of a financial year before `before` with something planned was confirmed (or
+    paid) when the plan gave those weeks the lines `stamp` stands for (planned_lines_stamp)."""
+
+    before: date
+    stamp: str
+
+
+def planned_lines_stamp(
+    plan: ProviderPlan, year: int, before: date, first_week: date | None = None
+) -> str:
+    """What the plan gives the year's weeks before `before`: each week's lines, and where the
+    council's first week on carepay falls. Equal stamps, equal weeks to confirm."""
+    digest = hashlib.sha256(f"{first_week}".encode())
+    for monday in weeks_of_year(year):
+        if monday >= before:
+            break
+        digest.update(f"|{monday}:".encode())
+        digest.update(",".join(sorted(plan.lines_for_week(monday))).encode())
+    return digest.hexdigest()
+
 
 def week_status(
     plan: ProviderPlan,
@@ -73,11 +110,19 @@ def year_progress(
     stored: Mapping[tuple[str, date], StoredLineWeek],
     now: datetime,
     first_week: date | None = None,
+    confirmed_before: date = date.min,
 ) -> YearProgress:
     """Every week of the year with something planned, from the first claimed through carepay,
-    and its status (`stored` covers the year)."""
+    and its status (`stored` covers the year from `confirmed_before`: the weeks before it are
+    known to be confirmed, see ConfirmedWeeks)."""
     weeks = [
-        WeekSummary(monday, week_status(plan, monday, stored, now), len(lines))
+        WeekSummary(
+            monday,
+            WeekStatus.CONFIRMED
+            if monday < confirmed_before
+            else week_status(plan, monday, stored, now),
+            len(lines),
+        )
         for monday in weeks_of_year(year)
         if (lines := plan.lines_for_week(monday)) and (first_week is None or monday >= first_week)
     ]

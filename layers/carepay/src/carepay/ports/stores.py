@@ -12,6 +12,7 @@ from carepay.domain.approvals import Approvals, ExtraApproval, FrustratedApprova
 from carepay.domain.finance import BankDetails
 from carepay.domain.flags import Flag
 from carepay.domain.payment_run import EVER, OpenWeeks, PaidBefore, RunLine
+from carepay.domain.portal_weeks import ConfirmedWeeks
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ProviderPlan, ServiceLineVersion
 
@@ -31,6 +32,14 @@ class PreviewStore(PlanStore, Protocol):
         self, provider_ref: str, first_week: date = EVER, last_week: date = date.max
     ) -> dict[tuple[str, date], PaidBefore]: ...
     def approvals(self, provider_ref: str) -> Approvals: ...
+
+
+class PortalStore(PreviewStore, Protocol):
+    """What the portal shows a provider's weeks from, and the weeks of a year it found
+    confirmed, kept so that they are not read again (portal_weeks.ConfirmedWeeks)."""
+
+    def confirmed_weeks(self, provider_ref: str, year: int) -> ConfirmedWeeks | None: ...
+    def save_confirmed_weeks(self, provider_ref: str, year: int, found: ConfirmedWeeks) -> None: ...
 
 
 class PlanSource(Protocol):

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from carepay.domain.portal_weeks import WeekStatus, year_progress
+from carepay.domain.portal_weeks import WeekStatus
 from carepay.domain.queries import Query, QueryRefused
 from carepay.domain.weeks import (
     financial_year_label,
@@ -31,13 +31,14 @@ from carepay.ports.portal import (
     PortalFiles,
     PortalPeople,
 )
-from carepay.ports.stores import PreviewStore
+from carepay.ports.stores import PortalStore
 from carepay.services.claim_workbooks import (
     ClaimWorkbookService,
     claim_workbook_key,
     register_csv_key,
 )
 from carepay.services.notices import SIMULATED_TIME_METADATA
+from carepay.services.portal_progress import read_year_progress
 from carepay.services.portal_views import (
     DownloadView,
     EmailSettingsView,
@@ -90,7 +91,7 @@ class PortalService:
         self,
         access: PortalAccessStore,
         people: PortalPeople,
-        store: PreviewStore,
+        store: PortalStore,
         bucket: PortalFiles,
         audit: AuditLog,
         workbooks: ClaimWorkbookService,
@@ -145,11 +146,8 @@ class PortalService:
         )
 
     def _supplier(self, provider_ref: str, now: datetime) -> SupplierView:
-        plan = self.store.provider_plan(provider_ref)
         year = financial_year_start(london_date(now))
-        first, last = _year_span(year)
-        stored = self.store.stored_line_weeks(provider_ref, first, last)
-        progress = year_progress(plan, year, stored, now, self.first_week)
+        plan, progress = read_year_progress(self.store, provider_ref, year, now, self.first_week)
         to_confirm = [
             w.week_commencing
             for w in progress.weeks
@@ -176,10 +174,7 @@ class PortalService:
         this_year = financial_year_start(london_date(now))
         if year not in (this_year, this_year - 1):
             raise NotFound(f"year {year}")
-        first, last = _year_span(year)
-        stored = self.store.stored_line_weeks(provider_ref, first, last)
-        plan = self.store.provider_plan(provider_ref)
-        progress = year_progress(plan, year, stored, now, self.first_week)
+        _, progress = read_year_progress(self.store, provider_ref, year, now, self.first_week)
         rows = [
             WeekRow(
                 week_commencing=w.week_commencing, status=w.status, planned_lines=w.planned_lines

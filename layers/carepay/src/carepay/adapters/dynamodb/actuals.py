@@ -35,6 +35,7 @@ from carepay.adapters.dynamodb.items import (
 from carepay.adapters.dynamodb.keys import (
     attempt_id,
     attempt_is_over,
+    confirmed_weeks_key,
     history_key,
     provider_key,
     upload_key,
@@ -45,6 +46,7 @@ from carepay.adapters.dynamodb.state import ProviderState
 from carepay.adapters.dynamodb.table import Item, Table, n, s
 from carepay.domain.actuals import LineWeekActuals, RejectedReport, StoredLineWeek
 from carepay.domain.payment_run import EVER
+from carepay.domain.portal_weeks import ConfirmedWeeks
 from carepay.ports.errors import AlreadyCommitted, ConcurrentChange
 
 READS = 5  # a read overlapped by commits this many times in a row is used as it is
@@ -117,6 +119,23 @@ class ActualsTable:
         for key in paid - states.keys():
             states[key] = StoredLineWeek(None, paid=True)
         return states
+
+    def confirmed_weeks(self, provider_ref: str, year: int) -> ConfirmedWeeks | None:
+        item = self.table.get(provider_key(provider_ref), confirmed_weeks_key(year))
+        if item is None:
+            return None
+        return ConfirmedWeeks(date.fromisoformat(item["before"]["S"]), item["stamp"]["S"])
+
+    def save_confirmed_weeks(self, provider_ref: str, year: int, found: ConfirmedWeeks) -> None:
+        """Kept as found: two views at once each write a truth (confirmations only add)."""
+        self.table.put(
+            {
+                "PK": s(provider_key(provider_ref)),
+                "SK": s(confirmed_weeks_key(year)),
+                "before": s(found.before.isoformat()),
+                "stamp": s(found.stamp),
+            }
+        )
 
     def _paid(self, pk: str, first_week: date, last_week: date) -> set[LineWeek]:
         return {

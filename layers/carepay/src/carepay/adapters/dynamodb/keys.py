@@ -63,6 +63,11 @@ def paid_key(week: date, line_ref: str) -> str:
     return f"PAID#{week}#{line_ref}"
 
 
+def confirmed_weeks_key(year: int) -> str:
+    """Of a financial year, the weeks the portal found confirmed (portal_weeks.ConfirmedWeeks)."""
+    return f"CONFIRMED#{year}"
+
+
 def payrun_key(run_id: str) -> str:
     return f"PAYRUN#{run_id}"
 

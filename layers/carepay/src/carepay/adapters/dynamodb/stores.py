@@ -21,6 +21,7 @@ from carepay.domain.approvals import Approvals
 from carepay.domain.finance import BankDetails
 from carepay.domain.flags import Flag
 from carepay.domain.payment_run import EVER, OpenWeeks, PaidBefore, RunLine
+from carepay.domain.portal_weeks import ConfirmedWeeks
 from carepay.domain.runs import PaymentRun, RunStatus
 from carepay.domain.service_lines import ProviderPlan
 
@@ -78,7 +79,8 @@ class SubmissionStore:
 
 
 class PaymentStore:
-    """PaymentRunStore and PreviewStore: everything a run reads, and the run and its payments."""
+    """PaymentRunStore and PortalStore: everything a run reads, the run and its payments, and
+    the weeks the portal found confirmed."""
 
     def __init__(self, table_name: str) -> None:
         table = Table(table_name)
@@ -109,6 +111,12 @@ class PaymentStore:
         self, provider_ref: str, first_week: date, last_week: date
     ) -> dict[tuple[str, date], StoredLineWeek]:
         return self.actuals.stored_line_weeks(provider_ref, first_week, last_week)
+
+    def confirmed_weeks(self, provider_ref: str, year: int) -> ConfirmedWeeks | None:
+        return self.actuals.confirmed_weeks(provider_ref, year)
+
+    def save_confirmed_weeks(self, provider_ref: str, year: int, found: ConfirmedWeeks) -> None:
+        self.actuals.save_confirmed_weeks(provider_ref, year, found)
 
     # -- payments and runs ------------------------------------------------------------------------
     def paid_ledger(
