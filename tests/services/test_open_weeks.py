@@ -68,10 +68,14 @@ class History:
                 upload_id=f"u{self.uploads}",
                 confirmed_at=confirmed_at,
             )
-            for line_ref in line_refs or self.random.sample(LINES, self.random.randint(1, 10))
+            for line_ref in line_refs or self.some_lines()
         ]
         version = self.submissions.provider_version("P001")
         self.submissions.save_submission("P001", f"u{self.uploads}", line_weeks, {}, version)
+
+    def some_lines(self) -> list[str]:
+        """Some of P001's lines, at random: those a report is for when none are named."""
+        return self.random.sample(LINES, self.random.randint(1, 10))
 
     def backdate(self, line_ref: str, start: date, hours: int, rate: str) -> None:
         version = ServiceLineVersion(

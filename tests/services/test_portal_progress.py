@@ -16,7 +16,7 @@ from carepay.domain.portal_weeks import WeekStatus, YearProgress, year_progress
 from carepay.domain.weeks import weeks_of_year
 from carepay.services.portal_progress import read_year_progress
 from tests.services.conftest import Council
-from tests.services.test_open_weeks import LINES, History, a_week_of_changes, in_time, wednesday
+from tests.services.test_open_weeks import History, a_week_of_changes, in_time, wednesday
 
 YEAR = 2026
 FIRST_MONDAY = weeks_of_year(YEAR)[0]  # 30 March 2026: the week of 1 April
@@ -34,7 +34,7 @@ class LockedHistory(History):
         line_refs: list[str] | None = None,
         most: int = 20,
     ) -> None:
-        chosen = line_refs or self.random.sample(LINES, self.random.randint(1, 10))
+        chosen = line_refs or self.some_lines()
         stored = self.payments.stored_line_weeks("P001", week, week)
         still_open = [
             line_ref
