@@ -26,7 +26,7 @@ PYC313 := tools/pyc313/node_modules/pyodide/package.json
 # axe-core, which tests/browser runs inside the portal's page (from the npm registry, locked).
 AXE := tools/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: browser demo test lint format bench build build-tools deploy deploy-guided sam validate deps layer-requirements clean screenshots office
+.PHONY: browser demo test lint format bench bench-readme build build-tools deploy deploy-guided sam validate deps layer-requirements clean screenshots office
 
 demo: deps ## the whole flow on an embedded local cloud; workbooks in out/
 	$(RUN) carepay demo --out out
@@ -97,6 +97,9 @@ sam: $(UV) ## any other SAM CLI command, the pinned one: make sam ARGS="logs --s
 
 bench: deps ## prints figures; asserts nothing
 	$(RUN) python -m tests.bench
+
+bench-readme: deps ## the same run, then its table of goals written into README.md's Measured section
+	$(RUN) python -m tests.bench --readme
 
 layer-requirements: $(UV) ## the layer's pins, exported from uv.lock (without what the Lambda runtime provides)
 	@mkdir -p $(dir $(LAYER_REQUIREMENTS))

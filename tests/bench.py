@@ -1,6 +1,9 @@
 """`make bench`: figures for the ingest path, printed side by side. Asserts nothing.
 
-uv run python -m tests.bench [--quick]
+uv run python -m tests.bench [--quick | --readme]
+
+`--readme` (`make bench-readme`) also writes the run's table of goals into README.md
+(tests/bench_readme.py).
 """
 
 from __future__ import annotations
@@ -55,8 +58,14 @@ from carepay.spreadsheets.reading import (  # noqa: E402
 )
 from carepay.spreadsheets.safety import inspect_container  # noqa: E402
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD  # noqa: E402
+from tests.bench_readme import README, Figures, met, ordinal, written_into  # noqa: E402
 
 PROVIDER = "P001"
+FIGURES = Figures()  # the README's table, as this run measures it
+CALAMINE_BARE_READ: list[str] = []  # rows/s at each size: how fast the machine went
+READ_AND_VALIDATE: dict[
+    str, str
+] = {}  # rows/s by kind, at the largest size: the whole upload's floor
 LINES = 1_000
 FIRST_WEEK = date(2025, 4, 7)
 HEADER = [
@@ -413,6 +422,53 @@ def _ingest_at(count: int, runs: int) -> None:
     print("   planned kept as a tuple, the rest (a fifth here) checked row by row, no safety")
     print("   checks; every row plain: the same on the file's rows delivered as planned alone.")
     print("   250,000 rows/s is 4.0 µs a row)")
+    READ_AND_VALIDATE.update(xlsx=calamine.rate(count), csv=csv_time.rate(count))
+    CALAMINE_BARE_READ.append(f"{count:,} rows at {floor.rate(count)} rows/s")
+    plain_us = plain_only.median / plain_count * 1e6
+    _record_xlsx_read(count, (calamine, floor, xlsx_rows, xlsx_checked, openpyxl), plain_us)
+    _record_csv_read(
+        count, (csv_time, csv_floor, csv_rows, csv_least, csv_plain), (plain_only, plain_count)
+    )
+
+
+def _record_xlsx_read(count: int, timings: Sequence[Timing], plain_us: float) -> None:
+    """`plain_us`: the cheapest check measured, a CSV row delivered as planned kept as a tuple."""
+    measured, calamine, rows, checked, openpyxl = timings
+    ratio = calamine.median / measured.median
+    budget = calamine.median / count / 0.6 * 1e6
+    left = budget - checked.median / count * 1e6
+    FIGURES.record(
+        "xlsx read",
+        f"{count:,} rows: {measured.rate(count)} rows/s",
+        f"calamine's bare read {calamine.rate(count)}; openpyxl read-only {openpyxl.rate(count)}; "
+        f"read into rows alone {_micro(rows, count)}; checked, read bare {_micro(checked, count)}",
+        met(
+            ratio >= 0.6,
+            f"{ratio:.2f}× calamine. 0.6× calamine is {budget:.1f} µs a row; checked, read bare "
+            f"leaves {left:.1f} of it for making rows and every check, "
+            f"{'less' if left < plain_us else 'more'} than the cheapest check measured takes "
+            f"(every row plain, {plain_us:.1f})",
+        ),
+    )
+
+
+def _record_csv_read(
+    count: int, timings: Sequence[Timing], every_row_plain: tuple[Timing, int]
+) -> None:
+    measured, reader, rows, outcomes, plain = timings
+    plain_only, plain_count = every_row_plain
+    FIGURES.record(
+        "csv read",
+        f"{count:,} rows: {measured.rate(count)} rows/s",
+        f"`csv.reader` {reader.rate(count)}; read into rows alone {_micro(rows, count)}; "
+        f"rows as outcomes {_micro(outcomes, count)}; plain rows as tuples "
+        f"{_micro(plain, count)}, every row plain {_micro(plain_only, plain_count)}",
+        met(
+            count / measured.median >= 250_000,
+            f"{_micro(measured, count)} against the goal's 4.0; rows as outcomes alone "
+            f"{_micro(outcomes, count)}",
+        ),
+    )
 
 
 def _micro(timing: Timing, count: int) -> str:
@@ -455,7 +511,7 @@ def dynamodb_requests(count: int) -> None:
                 FIRST_WEEK + timedelta(weeks=weeks + 1), datetime.min.time(), tzinfo=LONDON
             ),
         )
-    items_read = calls.pop("items read", 0)
+    items_read, items_written = calls.pop("items read", 0), calls.pop("items written", 0)
     writes = sum(
         n
         for op, n in calls.items()
@@ -464,11 +520,71 @@ def dynamodb_requests(count: int) -> None:
     accepted = feedback["accepted"]
     print(f"accepted rows {accepted:,}, rejected {feedback['rejected']:,}")
     print(
-        f"requests by operation: {json.dumps(dict(sorted(calls.items())))}; items read {items_read}"
+        f"requests by operation: {json.dumps(dict(sorted(calls.items())))}; items read "
+        f"{items_read}, written {items_written}"
     )
     # Rejected rows are stored too (each is its line-week's latest report, for V10).
     print(f"write requests {writes} (target ⌈rows/25⌉ + 3 = {ceil(count / 25) + 3})")
     print(f"all requests per accepted row {sum(calls.values()) / accepted:.3f}")
+    FIGURES.record(
+        "upload requests",
+        f"{count:,} rows, {accepted:,} accepted: {writes} write requests ({items_written:,} items), "
+        f"{sum(calls.values())} requests in all "
+        f"({', '.join(f'{op} {n}' for op, n in sorted(calls.items()))})",
+        "—",
+        met(
+            writes <= ceil(count / 25) + 3 and "Scan" not in calls,
+            f"{writes} writes, ⌈rows/25⌉ + 3 = {ceil(count / 25) + 3}",
+        ),
+    )
+
+
+def reuploads(count: int, times: int) -> None:
+    """The same claim uploaded again and again through the deployed template, as a provider
+    correcting it would: each upload's seconds, and the items its requests read and wrote."""
+    print(f"\n## The same {count:,}-row claim uploaded {times} times through the deployed template")
+    from carepay.adapters.aws import client
+
+    content, weeks = csv_file(count), ceil(count / LINES)
+    at = datetime.combine(
+        FIRST_WEEK + timedelta(weeks=weeks + 1), datetime.min.time(), tzinfo=LONDON
+    )
+    uploads = []
+    with deployed_stack(line_versions()) as council:
+        calls = _count_dynamodb(client("dynamodb"))
+        for upload in range(times):
+            calls.clear()
+            started = time.perf_counter()
+            council.upload(PROVIDER, "claim.csv", content, at=at + timedelta(minutes=upload))
+            took = time.perf_counter() - started
+            uploads.append((took, calls.get("items read", 0), calls.get("items written", 0)))
+    for number, (took, read, written) in enumerate(uploads, start=1):
+        print(
+            f"upload {number:>2}: {took:5.1f} s on moto, {read:,} items read, {written:,} written"
+        )
+    _record_reuploads(count, uploads)
+
+
+def _record_reuploads(count: int, uploads: list[tuple[float, int, int]]) -> None:
+    """Each upload's (seconds, items read, items written)."""
+    first, second, last = uploads[0], uploads[1], uploads[-1]
+    nth = ordinal(len(uploads))
+    FIGURES.record(
+        "re-upload",
+        f"{count:,} rows, {len(uploads)} times: "
+        + "; ".join(
+            f"{name} {took:.1f} s, {read:,} items read, {written:,} written"
+            for name, (took, read, written) in (("1st", first), ("2nd", second), (nth, last))
+        ),
+        f"a re-upload keeping every report it supersedes writes at least each report and a copy "
+        f"of the one it replaces: twice the 1st's items, {2 * first[2]:,}",
+        met(
+            last[0] <= 1.25 * first[0],
+            f"the {nth} reads what the 2nd did and takes as long, whatever came before; it writes "
+            f"{last[2] / first[2]:.1f}× the 1st's items, moving each report it supersedes to "
+            "history (a copy, then a deletion)",
+        ),
+    )
 
 
 def peak_memory(count: int, runs: int) -> None:
@@ -478,6 +594,7 @@ def peak_memory(count: int, runs: int) -> None:
     )
     import tempfile
 
+    peak, before, whole = {}, {}, {}
     for kind in ("csv", "xlsx"):
         with tempfile.NamedTemporaryFile(suffix=f".{kind}") as upload:
             upload.write(csv_file(count) if kind == "csv" else xlsx_file(count))
@@ -485,11 +602,40 @@ def peak_memory(count: int, runs: int) -> None:
             measured = [_upload_in_a_fresh_process(kind, upload.name) for _ in range(runs)]
         peaks, befores, elapsed = zip(*((m[0], m[1], m[4]) for m in measured), strict=True)
         accepted, rejected = measured[0][2:4]
+        peak[kind], before[kind], whole[kind] = max(peaks), max(befores), Timing(elapsed)
         print(
             f"{kind}: peak RSS {max(peaks):.0f} MB, the most of {runs} (the interpreter and imports "
             f"before the file: {max(befores):.0f} MB); {accepted:,.0f} accepted, {rejected:,.0f} "
             f"rejected; end to end {Timing(elapsed).rate(count)} rows/s"
         )
+    _record_whole_upload(count, whole, peak, before)
+
+
+def _runs(count: int) -> str:
+    return f"{count} run{'s' * (count != 1)}"
+
+
+def _record_whole_upload(
+    count: int, whole: dict[str, Timing], peak: dict[str, float], before: dict[str, float]
+) -> None:
+    kinds = ("csv", "xlsx")
+    slow = [f"{kind} {count / whole[kind].median:,.0f}" for kind in kinds
+            if count / whole[kind].median < 25_000]  # fmt: skip
+    FIGURES.record(
+        "whole upload",
+        f"{count:,} rows, {_runs(len(whole['csv'].seconds))} each, rows/s: "
+        + ", ".join(f"{kind} {whole[kind].rate(count)}" for kind in kinds),
+        "read + validate alone: "
+        + ", ".join(f"{kind} {READ_AND_VALIDATE[kind]}" for kind in kinds),
+        met(not slow, f"{', '.join(slow)} under 25,000" if slow else ""),
+    )
+    FIGURES.record(
+        "memory",
+        f"{count:,} rows, the most of {_runs(len(whole['csv'].seconds))}: "
+        + ", ".join(f"{kind} {peak[kind]:.0f} MB" for kind in kinds),
+        f"the interpreter and imports, before the file: {max(before.values()):.0f} MB",
+        met(max(peak.values()) <= 256, f"{256 - max(peak.values()):+.0f} MB to spare"),
+    )
 
 
 def _upload_in_a_fresh_process(kind: str, path: str) -> list[float]:
@@ -587,6 +733,12 @@ def workbooks(claim_lines: int, feedback_rows: int) -> None:
         f"claim workbook, {len(lines):,} lines (the streamed writer): {claim_time.spread()}"
         "  (goal < 0.25 s)"
     )
+    FIGURES.record(
+        "claim workbook",
+        f"{len(lines):,} lines: {claim_time.spread()}",
+        "—",
+        met(claim_time.median < 0.25),
+    )
 
     table = read_table(csv_file(feedback_rows), "claim.csv", ACTUALS_UPLOAD)
     rows = list(table.rows)
@@ -619,6 +771,12 @@ def workbooks(claim_lines: int, feedback_rows: int) -> None:
     print(
         f"feedback workbook, {feedback_rows:,} rows (streamed): {seconds.spread()}"
         f"  rows/s {seconds.rate(feedback_rows)}"
+    )
+    FIGURES.record(
+        "feedback workbook",
+        f"{feedback_rows:,} rows: {seconds.spread()}, {seconds.rate(feedback_rows)} rows/s",
+        "—",
+        met(seconds.median < 1.5),
     )
 
 
@@ -700,6 +858,12 @@ def registers(people: int) -> None:
     seconds = timed(5, lambda: write_claim_workbook(
         "P400", "Bench Day Centre", REGISTER_FIRST_WEEK, [], notice, None, rows))  # fmt: skip
     print(f"register workbook, {len(rows):,} lines: {seconds.spread()}  (target < 0.5 s)")
+    FIGURES.record(
+        "register workbook",
+        f"{len(rows):,} lines: {seconds.spread()}",
+        "—",
+        met(seconds.median < 0.5),
+    )
 
 
 def _stored_uploads(
@@ -794,6 +958,25 @@ def cold_starts(runs: int) -> None:
         print(
             f"{label:<50} {median:7.0f}  {spread:>13}  {median / floor:7.2f}  {median / used:14.2f}"
         )
+    handlers = {
+        label.removeprefix("functions/"): statistics.median(measured)
+        for label, measured in timings.items()
+        if label.startswith("functions/")
+    }
+    slowest = max(handlers, key=handlers.__getitem__)
+    FIGURES.record(
+        "cold start",
+        f"medians {min(handlers.values()):,.0f}–{max(handlers.values()):,.0f} ms "
+        f"({slowest} slowest), {runs} interpreters each",
+        f"`boto3 + pydantic` + Logger/Metrics/Tracer {floor:,.0f} ms; with a pydantic model and "
+        f"the batch and idempotency utilities {used:,.0f} ms",
+        met(
+            max(handlers.values()) <= 1.2 * floor,
+            f"{min(handlers.values()) / floor:.2f}–{max(handlers.values()) / floor:.2f}× the bare "
+            f"floor, {min(handlers.values()) / used:.2f}–{max(handlers.values()) / used:.2f}× the "
+            f"floor with the utilities; the utilities alone are {used / floor:.2f}×",
+        ),
+    )
 
 
 def payment_line_weeks(
@@ -878,7 +1061,26 @@ def item_parsing(pages: int) -> None:
     print(f"  parsed as carepay reads them (items as JSON):     {carepays.rate(len(items)):>30}")
     print(f"  … json.loads of the same bytes, nothing else:     {decoded.rate(len(items)):>30}")
     print(f"  … then made line-weeks (actuals_from_item):       {line_weeks.rate(len(items)):>30}")
-    _leaner_items(pages, submitted)
+    forms, kernel = _leaner_items(pages, submitted)
+    read_us = (carepays.median + line_weeks.median) / len(items) * 1e6
+    kernel_us = kernel.median / 100_000 * 1e6
+    _, smallest, _, records, packed, _ = (timing.median / LINE_WEEKS_READ * 1e6 for timing in forms)
+    FIGURES.record(
+        "parsing",
+        f"{len(items):,} items of {len(body) // len(items)} bytes, items/s: as carepay reads them "
+        f"(the items as JSON) {carepays.rate(len(items))}, then made line-weeks "
+        f"{line_weeks.rate(len(items))}: {read_us:.1f} µs a line-week; the kernel, taking turns "
+        f"with the stored forms (100,000 line-weeks): {kernel.rate(100_000)}, {kernel_us:.1f} µs",
+        f"`json.loads` of the same bytes {decoded.rate(len(items))}; botocore's parse "
+        f"{botocores.rate(len(items))}; leaner stored forms, µs a line-week: the smallest item "
+        f"a line-week can be {smallest:.1f}, a line's year packed in binary {packed:.1f} "
+        f"(records only {records:.2f})",
+        met(
+            read_us <= kernel_us,
+            f"{read_us:.1f} µs a line-week against the kernel's {kernel_us:.1f}; "
+            f"the smallest item a line-week can be takes {smallest:.1f}",
+        ),
+    )
 
 
 LINE_WEEKS_READ = 2_080  # 40 lines' years
@@ -954,8 +1156,9 @@ def _items_body(items: list[dict[str, Any]]) -> bytes:
     return json.dumps({"Count": len(items), "Items": items}).encode()
 
 
-def _leaner_items(pages: int, submitted: datetime) -> None:
-    """Floors of reading a run's line-weeks, whatever carepay stored (StoredForms)."""
+def _leaner_items(pages: int, submitted: datetime) -> tuple[list[Timing], Timing]:
+    """Floors of reading a run's line-weeks, whatever carepay stored (StoredForms), and the
+    kernel timed in turn with them."""
     forms, kernel = StoredForms(submitted), KernelRun(1_000, 100)
     *timings, kernels = timed_in_turn(
         pages,
@@ -980,6 +1183,7 @@ def _leaner_items(pages: int, submitted: datetime) -> None:
         print(f"  {label + ':':<78}{timing.rate(LINE_WEEKS_READ):>30}")
     label = "the kernel, taking turns with them (100,000 line-weeks, Lambda's shape):"
     print(f"  {label:<78}{kernels.rate(100_000):>30}")
+    return timings, kernels
 
 
 def _line_weeks_of(body: bytes) -> list[LineWeekActuals]:
@@ -1008,6 +1212,7 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
     for weeks in weeks_by_size:
         _kernel_at(lines, weeks)
     print("the kernel alone, in a fresh process (the bench's own process has worked before it):")
+    kernels, leasts = [], []
     for weeks in weeks_by_size:
         result = subprocess.run(
             [sys.executable, "-m", "tests.bench", "--kernel-child", str(lines), str(weeks)],
@@ -1016,9 +1221,37 @@ def payment_kernel(lines: int, weeks_by_size: Sequence[int]) -> None:
         kernel_rate, least_rate = result.stdout.strip().splitlines()
         print(f"  {lines * weeks:,} line-weeks: {kernel_rate}")
         print(f"    … the least Python does: {least_rate}")
+        kernels.append(kernel_rate)
+        leasts.append(least_rate)
     print(
         "  (the least Python does: a bare loop grouping the reports by line, looking up what was\n"
         "   paid, checking the confirmation, building a run line for what is due; no rule)"
+    )
+    _record_kernel(lines, weeks_by_size, kernels, leasts)
+
+
+def _record_kernel(
+    lines: int, weeks_by_size: Sequence[int], kernels: list[str], leasts: list[str]
+) -> None:
+    """The kernel's row, from the fresh processes' rates ("median (min–max)", line-weeks/s)."""
+
+    def median(rate: str) -> float:
+        return float(rate.split()[0].replace(",", ""))
+
+    sized = [f"{weeks} week{'s' * (weeks > 1)} a line" for weeks in weeks_by_size]
+    rates, floors = [median(rate) for rate in kernels], [median(rate) for rate in leasts]
+    ratios = [rate / floor for rate, floor in zip(rates, floors, strict=True)]
+    FIGURES.record(
+        "kernel",
+        f"{lines:,} lines, line-weeks/s: "
+        + "; ".join(f"{size}: {rate}" for size, rate in zip(sized, kernels, strict=True)),
+        "the least Python does a line-week (`KernelRun.least_python`), taking turns with it: "
+        + "; ".join(f"{size}: {rate}" for size, rate in zip(sized, leasts, strict=True)),
+        met(
+            min(rates) >= 1_000_000 and max(rates) <= 1.25 * min(rates),
+            f"the bare loop itself runs at {min(floors) / 1e6:.2f}–{max(floors) / 1e6:.2f} million "
+            f"a second, the kernel at {min(ratios):.2f}–{max(ratios):.2f}× its speed",
+        ),
     )
 
 
@@ -1156,6 +1389,7 @@ def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
             )
             store.save_submission(ref, f"bench-{ref}", actuals[: lines * weeks], {}, 0)
         counted = _count_dynamodb(client("dynamodb"))
+        phases = []
         for run in (1, 2):
             run_at = datetime.combine(
                 FIRST_WEEK + timedelta(weeks=weeks + run, days=2), datetime.min.time(), LONDON
@@ -1164,16 +1398,62 @@ def payment_run_requests(providers: int, lines: int, weeks: int) -> None:
                 for ref, actuals in histories.items():
                     version = store.provider_version(ref)
                     store.save_submission(ref, "week-after", actuals[lines * weeks :], {}, version)
-            _print_run(counted, run, partial(council.pay, at=run_at), council.approve)
+            phases.append(
+                _print_run(counted, run, partial(council.pay, at=run_at), council.approve)
+            )
+    _record_runs(providers, lines, weeks, phases)
+
+
+def _record_runs(
+    providers: int, lines: int, weeks: int, phases: list[tuple[dict[str, int], dict[str, int]]]
+) -> None:
+    from carepay.domain.flags import LOOKBACK_WEEKS
+
+    (first, first_approved), (second, second_approved) = phases
+    window = providers * lines * (LOOKBACK_WEEKS + 1)
+    FIGURES.record(
+        "run reads",
+        f"{providers} providers of {lines} lines: the first run reads {first['items read']:,} "
+        f"items for {providers * lines * weeks:,} line-weeks of history; the next week's run "
+        f"{second['items read']:,}",
+        f"the new week and the {LOOKBACK_WEEKS} weeks before it that the care-monitoring flags "
+        f"look back on: {window:,} line-weeks",
+        met(
+            second["items read"] <= 1.1 * window,
+            "the next week's run reads those weeks, not the history before them",
+        ),
+    )
+
+    def requests(counted: dict[str, int]) -> str:
+        return ", ".join(
+            f"{op} {n}" for op, n in sorted(counted.items()) if not op.startswith("items ")
+        )
+
+    FIGURES.record(
+        "run requests",
+        f"calculate: {requests(first)}; approve: {requests(first_approved)}; the next week's: "
+        f"{requests(second)}; approve: {requests(second_approved)}",
+        "—",
+        met(not any("Scan" in phase for pair in phases for phase in pair)),
+    )
 
 
 def _count_dynamodb(dynamodb: Any) -> dict[str, int]:
-    """Requests by operation, and items read (as `items read`), from now on."""
+    """Requests by operation, and the items read and written (`items read`, `items written`),
+    from now on."""
     counted: dict[str, int] = {}
 
     def count_call(event_name: str, **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
         counted[operation] = counted.get(operation, 0) + 1
+
+    def count_written(event_name: str, params: dict[str, Any], **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        written = {"PutItem": 1, "UpdateItem": 1, "DeleteItem": 1}.get(operation, 0)
+        written += len(params.get("TransactItems", ()))
+        written += sum(len(requests) for requests in params.get("RequestItems", {}).values())
+        if operation != "BatchGetItem":
+            counted["items written"] = counted.get("items written", 0) + written
 
     def count_items(parsed: dict[str, Any], **_: Any) -> None:
         read = parsed.get("Count", 1 if "Item" in parsed else 0)
@@ -1181,13 +1461,15 @@ def _count_dynamodb(dynamodb: Any) -> dict[str, int]:
         counted["items read"] = counted.get("items read", 0) + read
 
     dynamodb.meta.events.register("before-call.dynamodb", count_call)
+    dynamodb.meta.events.register("before-parameter-build.dynamodb", count_written)
     dynamodb.meta.events.register("after-call.dynamodb", count_items)
     return counted
 
 
 def _print_run(
     counted: dict[str, int], run: int, calculate: Callable[[], Any], approve: Callable[..., Any]
-) -> None:
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The requests a run's calculation made, then its approval's, each by operation."""
     counted.clear()
     started = time.perf_counter()
     draft = calculate()
@@ -1199,6 +1481,7 @@ def _print_run(
     approve(draft["run_id"], "bench")
     print(f"run {run}, approve:   {json.dumps(dict(sorted(counted.items())))}")
     print(f"  {time.perf_counter() - started:.1f} s on moto; scans: {counted.get('Scan', 0)}")
+    return calculated, dict(counted)
 
 
 def main() -> None:
@@ -1208,14 +1491,18 @@ def main() -> None:
     if sys.argv[1:2] == ["--kernel-child"]:
         kernel_child(int(sys.argv[2]), int(sys.argv[3]))
         return
-    quick = "--quick" in sys.argv
+    quick, readme = "--quick" in sys.argv, "--readme" in sys.argv
+    if quick and readme:
+        sys.exit("--readme writes the README's table from a whole run, not a --quick one")
     print(
         "carepay bench",
         "(quick)" if quick else "",
         f"· Python {sys.version.split()[0]} · {os.cpu_count()} cores",
     )
+    started = time.perf_counter()
     ingest_throughput([1_000, 10_000] if quick else [10_000, 100_000], 3 if quick else 5)
     dynamodb_requests(2_000 if quick else 10_000)
+    reuploads(2_000, 3 if quick else 10)
     peak_memory(*((20_000, 1) if quick else (100_000, 3)))
     workbooks(2_000, 10_000)
     registers(400)
@@ -1223,6 +1510,30 @@ def main() -> None:
     payment_kernel(1_000, [1, 10] if quick else [1, 10, 100, 400])
     payment_run_requests(*((3, 20, 40) if quick else (5, 40, 52)))
     cold_starts(3 if quick else 7)
+    table = FIGURES.table(_made_by(quick, (time.perf_counter() - started) / 60))
+    print(f"\n## The README's table, from this run\n\n{table}")
+    if readme:
+        README.write_text(written_into(README.read_text(), table))
+        print(f"\nwritten into {README.name}")
+
+
+def _made_by(quick: bool, minutes: float) -> str:
+    """Which run made the table: the commit (the README itself aside: it is what the run
+    writes), the day, the machine, and how fast it was going."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!README.md"],
+        cwd=ROOT, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return (
+        f"From one `make bench{'' if quick else '-readme'}` run at `{commit or 'unknown'}`"
+        f"{' with uncommitted changes' if changed else ''}, {datetime.now(tz=LONDON):%Y-%m-%d}, Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} cores, {minutes:.0f} minutes. "
+        f"How fast the machine went in this run: calamine read the xlsx file's "
+        f"{CALAMINE_BARE_READ[-1]}, bare."
+    )
 
 
 if __name__ == "__main__":
