@@ -19,7 +19,6 @@ import struct
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -51,11 +50,7 @@ from carepay.domain.service_lines import (  # noqa: E402
 )
 from carepay.domain.weeks import LONDON  # noqa: E402
 from carepay.services.collector import cycle_collection_paused  # noqa: E402
-from carepay.spreadsheets.reading import (  # noqa: E402
-    error_cells,
-    formulas_without_results,
-    read_table,
-)
+from carepay.spreadsheets.reading import formula_cells, read_table  # noqa: E402
 from carepay.spreadsheets.safety import inspect_container  # noqa: E402
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD  # noqa: E402
 from tests.bench_readme import README, Figures, met, ordinal, written_into  # noqa: E402
@@ -197,14 +192,10 @@ def read_into_rows(content: bytes, name: str) -> int:
 
 def checked_then_read_bare(content: bytes, name: str) -> int:
     """The least an xlsx reading that checks a file before reading it does: the safety checks,
-    calamine's bare read, and the sheet's XML read once more for the cells readers give wrongly
-    (errors, formulas with no saved result); no row made anything."""
-    inspect_container(content, name)
-    rows = calamine_bare_read(content)
-    part = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
-    error_cells(part, 0)
-    formulas_without_results(part)
-    return rows
+    the sheet's XML looked at (once they have read it) for the cells readers give wrongly (errors,
+    formulas with no saved result), and calamine's bare read; no row made anything."""
+    inspect_container(content, name, lambda part, xml: formula_cells(xml))
+    return calamine_bare_read(content)
 
 
 def rows_as_outcomes(content: bytes, name: str) -> int:
@@ -413,8 +404,8 @@ def _ingest_at(count: int, runs: int) -> None:
         f"    every row plain     {plain_only.rate(plain_count):>30}  {_micro(plain_only, plain_count)}"
     )
     print("  (read into rows: the file's safety checks, then its rows' cells by column, unchecked;")
-    print("   checked, read bare: the safety checks, calamine's bare read and the sheet's XML read")
-    print("   again for error cells and unsaved formulas, no row made anything;")
+    print("   checked, read bare: the safety checks, the XML they read looked at for error cells")
+    print("   and unsaved formulas, and calamine's bare read, no row made anything;")
     print("   rows as outcomes: then each row's cells fetched once and its outcome and line-week")
     print("   built, the least a check row by row does; plain rows as tuples: a row delivered as")
     print("   planned kept as a tuple, the rest (a fifth here) checked row by row, no safety")

@@ -75,6 +75,12 @@ def far_cell(reference: str = "XFD1048576", dimension: str | None = None) -> byt
     return with_parts(replace={"xl/worksheets/sheet1.xml": sheet})
 
 
+def with_rows(rows: bytes) -> bytes:
+    """The claim with these rows' XML added at the end of its sheet, written as given."""
+    sheet = _sheet_xml().replace(b"</sheetData>", rows + b"</sheetData>")
+    return with_parts(replace={"xl/worksheets/sheet1.xml": sheet})
+
+
 def bit_flipped() -> bytes:
     """A byte of the worksheet's compressed data changed, as a bad disk or transfer does."""
     content = bytearray(CLAIM.read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import pytest
@@ -13,14 +14,17 @@ from carepay.spreadsheets.reading import (
     UnreadableFile,
     read_table,
 )
+from carepay.spreadsheets.safety import inspect_container
 from carepay.spreadsheets.schemas import ACTUALS_UPLOAD
 from tests.spreadsheets.hostile_files import (
+    CLAIM,
     bit_flipped,
     external_link,
     far_cell,
     lying_sizes,
     ods_repeated_row,
     with_macros,
+    with_rows,
     xml_bomb,
     zip_bomb,
 )
@@ -66,6 +70,85 @@ def test_a_cell_far_beyond_any_claim_is_refused_before_a_reader_lays_out_the_gri
     """2 KB that once made the reader ask for 512 GiB and abort the process (every retry too)."""
     with pytest.raises(UnreadableFile, match=f"has cell {reference}, far beyond any claim"):
         read_table(far_cell(reference, dimension), "claim.xlsx", ACTUALS_UPLOAD)
+
+
+# Far cells as a hostile file might write them, each placing a value beyond BZ199999 for the
+# reader (python-calamine places a cell at its reference however it is quoted or spaced, in
+# lower case or with leading zeros, and a cell with none after the last).
+FAR_CELLS_WRITTEN_ODDLY = {
+    "single quotes": b"<row r='3000'><c r='CZ3000' t='n'><v>1</v></c></row>",
+    "a tab before r": b'<row r="3000"><c\tr="CZ3000" t="n"><v>1</v></c></row>',
+    "a line break before r": b'<row r="3000"><c\nr="CZ3000" t="n"><v>1</v></c></row>',
+    "spaces around =": b'<row r="3000"><c r = "CZ3000" t="n"><v>1</v></c></row>',
+    "lower case": b'<row r="3000"><c r="cz3000" t="n"><v>1</v></c></row>',
+    "another attribute first": b'<row r="3000"><c t="n" r="CZ3000"><v>1</v></c></row>',
+    "leading zeros": b'<row r="200005"><c r="A000200005" t="n"><v>1</v></c></row>',
+    "a far row, its cell with no reference": b'<row r="200005"><c t="n"><v>1</v></c></row>',
+    "a far row, a near cell, then one with no reference": (
+        b'<row r="200005"><c r="A41" t="n"><v>1</v></c><c t="n"><v>2</v></c></row>'
+    ),
+    "rows with no reference": b'<row r="199999"/><row/><row><c t="n"><v>1</v></c></row>',
+    "cells with no reference": b'<row r="20">' + b'<c t="n"><v>1</v></c>' * 80 + b"</row>",
+    "a namespace prefix": (
+        b'<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="3000">'
+        b'<x:c r="CZ3000" t="n"><x:v>1</x:v></x:c></x:row>'
+    ),
+}
+
+
+@pytest.mark.parametrize("rows", FAR_CELLS_WRITTEN_ODDLY.values(), ids=FAR_CELLS_WRITTEN_ODDLY)
+def test_a_far_cell_is_refused_however_the_xml_spells_its_place(rows: bytes) -> None:
+    hostile = with_rows(rows)
+    assert _reader_reaches_beyond_bz199999(hostile)  # the reader would lay the grid out so far
+    with pytest.raises(UnreadableFile, match="far beyond any claim"):
+        read_table(hostile, "claim.xlsx", ACTUALS_UPLOAD)
+
+
+def test_a_cell_with_a_second_far_reference_is_refused_as_damaged() -> None:
+    """The reader takes a cell's last reference; XML allows an attribute once, so it is not a
+    sheet any program saved."""
+    hostile = with_rows(b'<row r="3000"><c r="A3000" t="n" r="CZ3000"><v>1</v></c></row>')
+    assert _reader_reaches_beyond_bz199999(hostile)
+    with pytest.raises(UnreadableFile, match="is damaged: a sheet inside it is not well-formed"):
+        read_table(hostile, "claim.xlsx", ACTUALS_UPLOAD)
+
+
+def _reader_reaches_beyond_bz199999(content: bytes) -> bool:
+    from python_calamine import CalamineWorkbook
+
+    last_row, last_column = (
+        CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).end
+    )  # type: ignore[misc]
+    return bool(last_row + 1 > 199_999 or last_column + 1 > 78)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b'<row r="30"><c t="n"><v>1</v></c><c t="inlineStr"><is><t>x</t></is></c></row>',
+        b"<row r='31'><c r='bz31' t='n'><v>1</v></c></row>",
+        b'<row r="32"><c r="A00032" t="n"><v>1</v></c></row>',
+    ],
+    ids=["cells with no reference", "single quotes, lower case", "leading zeros"],
+)
+def test_a_sheet_written_unusually_but_within_bz199999_is_read(rows: bytes) -> None:
+    read = read_table(with_rows(rows), "claim.xlsx", ACTUALS_UPLOAD)
+    assert len(list(read.rows)) == 13  # the claim's 12 rows and the one added
+
+
+def test_a_cell_reference_no_program_writes_is_refused_saying_what_to_do() -> None:
+    hostile = with_rows(b'<row r="40"><c r="$CZ$40" t="n"><v>1</v></c></row>')
+    with pytest.raises(
+        UnreadableFile, match=r"reference no spreadsheet program writes \('\$CZ\$40'\)"
+    ):
+        read_table(hostile, "claim.xlsx", ACTUALS_UPLOAD)
+
+
+def test_each_worksheet_found_safe_is_handed_on_so_its_xml_is_not_decompressed_again() -> None:
+    handed_on: dict[str, bytes] = {}
+    inspect_container(CLAIM.read_bytes(), "claim.xlsx", handed_on.__setitem__)
+    assert list(handed_on) == ["xl/worksheets/sheet1.xml"]
+    assert b"<sheetData>" in handed_on["xl/worksheets/sheet1.xml"]
 
 
 def test_content_up_to_column_bz_is_read() -> None:

@@ -134,9 +134,14 @@ def read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) -
 
 def _read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) -> list[Table]:
     container_findings: list[Finding] = []
+    formula_notes: dict[str, CellNotes] = {}  # by worksheet part, from the one read of its XML
     if content.startswith(ZIP_MAGIC):
         try:
-            container_findings = inspect_container(content, filename)
+            container_findings = inspect_container(
+                content,
+                filename,
+                lambda part, xml: formula_notes.update({part: formula_cells(xml)}),
+            )
         except UnsafeFile as unsafe:
             raise UnreadableFile(str(unsafe)) from unsafe
     if content.startswith(OLE2_MAGIC) and ENCRYPTED_OFFICE_FILE in content:
@@ -149,7 +154,7 @@ def _read_tables(content: bytes, filename: str, schemas: Sequence[TableSchema]) 
         sheets = _workbook_sheets(content, filename, schemas)
         if content.startswith(ZIP_MAGIC):
             for _, sheet in sheets:
-                _note_formula_cells(content, sheet)
+                _note_formula_cells(content, sheet, formula_notes)
     else:
         sheets = [_csv_sheet(content, filename, schemas)]
     tables = []
@@ -217,8 +222,8 @@ def _column_index(reference: str) -> int:
     return index - 1
 
 
-def _sheet_part(content: bytes, sheet_name: str) -> bytes | None:
-    """The XML of an xlsx sheet; None for an ods or parts named otherwise."""
+def _sheet_part_name(content: bytes, sheet_name: str) -> str | None:
+    """The part holding an xlsx sheet's XML; None for an ods or parts named otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         sheets = _attribute_pairs(archive.read("xl/workbook.xml"), "sheet", b"name", b"r:id")
@@ -226,19 +231,25 @@ def _sheet_part(content: bytes, sheet_name: str) -> bytes | None:
             archive.read("xl/_rels/workbook.xml.rels"), "rel", b"Id", b"Target"
         )
         target = targets[sheets[sheet_name.encode()]].decode().lstrip("/")
-        return archive.read(target if target.startswith("xl/") else f"xl/{target}")
+        return target if target.startswith("xl/") else f"xl/{target}"
     except (KeyError, zipfile.BadZipFile):
         return None
 
 
-def _note_formula_cells(content: bytes, sheet: SheetRead) -> None:
-    """What readers give wrongly in an xlsx sheet's formula cells, from one read of its XML (a
-    100,000-row sheet is ~30 MB of it): its errors and its formulas with no saved result."""
-    part = _sheet_part(content, sheet.name)
-    if part is None:
+def formula_cells(part: bytes) -> CellNotes:
+    """What readers give wrongly in an xlsx sheet's formula cells, from its XML (a 100,000-row
+    sheet is ~30 MB of it): its errors, by column from A, and its formulas with no saved result."""
+    return CellNotes(errors=error_cells(part, 0), unsaved_formulas=formulas_without_results(part))
+
+
+def _note_formula_cells(content: bytes, sheet: SheetRead, by_part: dict[str, CellNotes]) -> None:
+    notes = by_part.get(_sheet_part_name(content, sheet.name) or "")
+    if notes is None:
         return
-    sheet.cells.errors = error_cells(part, sheet.first_column)
-    sheet.cells.unsaved_formulas = formulas_without_results(part)
+    sheet.cells.errors = {
+        (row, column - sheet.first_column): error for (row, column), error in notes.errors.items()
+    }
+    sheet.cells.unsaved_formulas = notes.unsaved_formulas
 
 
 def formulas_without_results(part: bytes) -> list[tuple[str, int]]:
