@@ -105,14 +105,20 @@ def lying_sizes() -> bytes:
     return bytes(content)
 
 
-def ods_repeated_row(times: int) -> bytes:
-    """The ods claim with one more row, its value repeated `times` rows down."""
-    source = zipfile.ZipFile(SAMPLES / "P001-claim-w-c-2026-11-09.ods")
+def ods_repeated_row(times: int, repeated: str = 'table:number-rows-repeated="{times}"') -> bytes:
+    """The ods claim with one more row, its value repeated `times` rows down (`repeated`: how
+    the attribute is written)."""
     row = (
-        f'<table:table-row table:number-rows-repeated="{times}"><table:table-cell '
+        f"<table:table-row {repeated.format(times=times)}><table:table-cell "
         'office:value-type="string" calcext:value-type="string"><text:p>x</text:p>'
         "</table:table-cell></table:table-row>"
     ).encode()
+    return ods_with_row(row)
+
+
+def ods_with_row(row: bytes) -> bytes:
+    """The ods claim with this row's XML added to its table."""
+    source = zipfile.ZipFile(SAMPLES / "P001-claim-w-c-2026-11-09.ods")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as target:
         for member in source.infolist():

@@ -155,9 +155,20 @@ def test_content_up_to_column_bz_is_read() -> None:
     assert len(list(read_table(far_cell("BZ5"), "claim.xlsx", ACTUALS_UPLOAD).rows)) == 12
 
 
-def test_an_ods_row_with_a_value_repeated_a_million_times_is_refused() -> None:
+@pytest.mark.parametrize(
+    "repeated",
+    [
+        'table:number-rows-repeated="{times}"',
+        "table:number-rows-repeated='{times}'",
+        'table:number-rows-repeated = "{times}"',
+    ],
+    ids=["as written", "single quotes", "spaces around ="],
+)
+def test_an_ods_row_with_a_value_repeated_a_million_times_is_refused(repeated: str) -> None:
+    hostile = ods_repeated_row(1_000_000, repeated)
+    assert _reader_reaches_beyond_bz199999(hostile)
     with pytest.raises(UnreadableFile, match="repeated thousands of times"):
-        read_table(ods_repeated_row(1_000_000), "claim.ods", ACTUALS_UPLOAD)
+        read_table(hostile, "claim.ods", ACTUALS_UPLOAD)
 
 
 @pytest.mark.parametrize(
