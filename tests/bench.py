@@ -1532,7 +1532,7 @@ def main() -> None:
     ingest_throughput([1_000, 10_000] if quick else [10_000, 100_000], 3 if quick else 5)
     dynamodb_requests(2_000 if quick else 10_000)
     reuploads(2_000, 3 if quick else 10)
-    peak_memory(*((20_000, 1) if quick else (100_000, 3)))
+    peak_memory(*((20_000, 1) if quick else (100_000, 5)))
     workbooks(2_000, 10_000)
     registers(400)
     item_parsing(5)
