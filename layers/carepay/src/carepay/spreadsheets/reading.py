@@ -239,7 +239,7 @@ def _sheet_part_name(content: bytes, sheet_name: str) -> str | None:
 def formula_cells(part: bytes) -> CellNotes:
     """What readers give wrongly in an xlsx sheet's formula cells, from its XML (a 100,000-row
     sheet is ~30 MB of it): its errors, by column from A, and its formulas with no saved result."""
-    return CellNotes(errors=error_cells(part, 0), unsaved_formulas=formulas_without_results(part))
+    return CellNotes(errors=error_cells(part), unsaved_formulas=formulas_without_results(part))
 
 
 def _note_formula_cells(content: bytes, sheet: SheetRead, by_part: dict[str, CellNotes]) -> None:
@@ -265,13 +265,13 @@ _ERROR_CELL = re.compile(
 )
 
 
-def error_cells(part: bytes, first_column: int) -> dict[tuple[int, int], str]:
+def error_cells(part: bytes) -> dict[tuple[int, int], str]:
     """An xlsx sheet's error cells (#DIV/0!, #REF! …), from its XML, which readers give as
-    empty: {(row number, column position from the first used column): the error}."""
+    empty: {(row number, column from A, 0-based): the error}."""
     if b't="e"' not in part:
         return {}
     return {
-        (int(m[2]), _column_index(m[1].decode()) - first_column): m[3].decode(errors="replace")
+        (int(m[2]), _column_index(m[1].decode())): m[3].decode(errors="replace")
         for m in _ERROR_CELL.finditer(part)
     }
 
